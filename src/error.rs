@@ -1,1 +1,232 @@
-//! TODO owner
+//! The error type of every command, its exit codes and hints, and the one renderer that turns
+//! errors into text on stderr.
+
+use std::io::IsTerminal;
+
+/// Stable exit codes, documented in the README.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const INTERNAL: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const CONFIG: u8 = 3;
+    pub const INPUT: u8 = 4;
+    pub const KEYRING: u8 = 5;
+    pub const AWS_REFUSED: u8 = 6;
+    pub const TRANSIENT: u8 = 7;
+    pub const IO: u8 = 8;
+    pub const NEEDS_CONFIRMATION: u8 = 9;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // --- configuration (exit 3) ---
+    #[error(transparent)]
+    Files(#[from] crate::aws_files::Error),
+    #[error("profile {profile:?} has no MFA device (no mfa_serial in {config})")]
+    NoSerial { profile: String, config: String },
+    #[error("no source profile with long-term keys for {profile:?} (looked for {tried})")]
+    NoSource { profile: String, tried: String },
+    #[error("source profile {source_profile:?} has no {missing} in {path}")]
+    SourceWithoutKeys {
+        source_profile: String,
+        missing: &'static str,
+        path: String,
+    },
+    #[error("source profile {source_profile:?} holds session credentials, not long-term keys")]
+    SourceHasSession { source_profile: String },
+    #[error(
+        "profile {profile:?} in {path} holds long-term keys; refusing to overwrite them with a session"
+    )]
+    TargetHoldsLongTermKeys { profile: String, path: String },
+    #[error("profile {profile:?} cannot be its own source profile")]
+    SourceIsTarget { profile: String },
+    #[error("{key} = {value:?} in profile {profile:?} is invalid: {reason}")]
+    BadSetting {
+        profile: String,
+        key: &'static str,
+        value: String,
+        reason: String,
+    },
+
+    // --- bad input (exit 4) ---
+    #[error("no profile given and AWS_PROFILE is not set")]
+    NoProfile,
+    #[error("invalid profile name {name:?}")]
+    ProfileName { name: String },
+    #[error("invalid MFA seed: {0}")]
+    Seed(#[source] crate::totp::SeedError),
+    #[error("invalid MFA serial: {0}")]
+    Serial(#[from] crate::serial::Error),
+    #[error("invalid {flag}: {source}")]
+    Duration {
+        flag: &'static str,
+        #[source]
+        source: crate::duration::Error,
+    },
+    #[error("{0}")]
+    SeedInput(String),
+
+    // --- keyring (exit 5) ---
+    #[error(transparent)]
+    Keyring(#[from] crate::store::Error),
+    #[error("no MFA seed for {serial} in the {backend} keyring")]
+    NoSeed {
+        serial: String,
+        backend: crate::store::Backend,
+    },
+    #[error("the keyring entry for {serial} does not hold a valid seed: {reason}")]
+    StoredSeedInvalid { serial: String, reason: String },
+
+    // --- AWS (exit 6, or 7 when transient) ---
+    #[error(transparent)]
+    Sts(#[from] crate::sts::Error),
+
+    // --- local I/O (exit 8) ---
+    #[error(transparent)]
+    Ledger(#[from] crate::ledger::Error),
+    #[error("cannot {action}: {source}")]
+    Io {
+        action: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    // --- confirmation (exit 9) ---
+    #[error("a seed for {serial} is already in the keyring")]
+    SeedExists { serial: String },
+    #[error("cancelled; nothing was changed")]
+    Declined,
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        use Error::*;
+        match self {
+            Files(e) if e.is_io() => exit::IO,
+            Files(_)
+            | NoSerial { .. }
+            | NoSource { .. }
+            | SourceWithoutKeys { .. }
+            | SourceHasSession { .. }
+            | TargetHoldsLongTermKeys { .. }
+            | SourceIsTarget { .. }
+            | BadSetting { .. } => exit::CONFIG,
+            NoProfile
+            | ProfileName { .. }
+            | Seed(_)
+            | Serial(_)
+            | Duration { .. }
+            | SeedInput(_) => exit::INPUT,
+            Keyring(_) | NoSeed { .. } | StoredSeedInvalid { .. } => exit::KEYRING,
+            Sts(e) if e.is_transient() => exit::TRANSIENT,
+            Sts(_) => exit::AWS_REFUSED,
+            Ledger(_) | Io { .. } => exit::IO,
+            SeedExists { .. } | Declined => exit::NEEDS_CONFIRMATION,
+        }
+    }
+
+    /// How to fix it, one line.
+    pub fn hint(&self) -> Option<String> {
+        use crate::sts::Error as S;
+        use Error::*;
+        Some(match self {
+            Files(e) => return e.hint(),
+            NoSerial { profile, .. } => format!(
+                "import the device's seed first: mfa-mint import {profile} --serial arn:aws:iam::ACCOUNT:mfa/NAME"
+            ),
+            NoSource { profile, .. } => format!(
+                "put your long-term keys in [{profile}-long-term] of the credentials file, or name their profile with --source (recorded by `mfa-mint import {profile} --serial … --source NAME`)"
+            ),
+            SourceWithoutKeys { source_profile, .. } => format!(
+                "add aws_access_key_id and aws_secret_access_key of your IAM user to [{source_profile}] (e.g. `aws configure --profile {source_profile}`)"
+            ),
+            SourceHasSession { .. } => "GetSessionToken needs an IAM user's long-term keys (AKIA…); point --source at the profile that holds them".into(),
+            TargetHoldsLongTermKeys { profile, .. } => format!(
+                "move those keys to [{profile}-long-term] (mfa-mint reads them from there) or mint into another profile"
+            ),
+            SourceIsTarget { .. } => "the session is written into PROFILE; the long-term keys must live in another profile".into(),
+            BadSetting { key, .. } => format!("fix or remove {key} in the AWS config file"),
+            NoProfile => "name a profile (mfa-mint dev) or set AWS_PROFILE".into(),
+            ProfileName { .. } => "profile names cannot be empty or contain [ ] or newlines".into(),
+            Seed(e) => e.hint().to_string(),
+            Serial(e) => e.hint(),
+            Duration { source, .. } => source.hint().into(),
+            SeedInput(_) => "pipe the base32 secret or otpauth:// URI on stdin (e.g. `mfa-mint import dev --serial … < seed.txt`) or use --from FILE".into(),
+            Keyring(e) => e.hint(),
+            NoSeed { .. } => "import it: mfa-mint import PROFILE --serial ARN < seed.txt".into(),
+            StoredSeedInvalid { .. } => "re-import the seed with mfa-mint import PROFILE --serial ARN --force".into(),
+            Sts(S::InvalidCode { .. }) => "check the system clock (a few seconds off breaks codes) and that the stored seed belongs to this device; `mfa-mint code PROFILE` shows the code to compare with your authenticator".into(),
+            Sts(S::SerialNotValid { .. }) => "the mfa_serial must be a device of the IAM user whose long-term keys are used; check with `aws iam list-mfa-devices --profile SOURCE`".into(),
+            Sts(S::InvalidKeys { .. }) => "the long-term access key id is unknown to AWS: check the source profile's aws_access_key_id (deleted or deactivated key?)".into(),
+            Sts(S::BadSignature { .. }) => "the source profile's aws_secret_access_key does not match its access key id".into(),
+            Sts(S::ClockSkew { .. }) => "set the system clock right (enable NTP time sync) and retry".into(),
+            Sts(S::Expired { .. }) => "the source profile must hold long-term keys; session credentials expire".into(),
+            Sts(S::AccessDenied { .. }) => "the IAM policy of the source profile's user denies sts:GetSessionToken".into(),
+            Sts(S::Validation { .. }) => "check --duration (900 s to 36 h) and the mfa_serial".into(),
+            Sts(S::Throttled { .. }) | Sts(S::Server { .. }) => "this is temporary: retry in a minute".into(),
+            Sts(S::Timeout { .. }) | Sts(S::Network { .. }) => "check the network (and AWS_ENDPOINT_URL_STS if set), then retry".into(),
+            Sts(S::Malformed { .. }) => "check AWS_ENDPOINT_URL_STS points at an STS endpoint, then retry".into(),
+            Sts(S::Other { .. }) => return None,
+            Ledger(_) => "check that the state directory is writable (MFA_MINT_STATE_DIR overrides it)".into(),
+            Io { .. } => return None,
+            SeedExists { .. } => "pass --force to replace it (the old seed is lost unless you kept it elsewhere)".into(),
+            Declined => return None,
+        })
+    }
+
+    /// One `error:` line plus an optional `hint:` line, for stderr.
+    pub fn render(&self) -> String {
+        let color = use_color();
+        let (red, yellow, reset) = if color {
+            ("\x1b[1;31m", "\x1b[1;33m", "\x1b[0m")
+        } else {
+            ("", "", "")
+        };
+        let mut text = format!("{red}error:{reset} {}\n", one_line(&self.to_string()));
+        if let Some(hint) = self.hint() {
+            text.push_str(&format!("{yellow}hint:{reset} {}\n", one_line(&hint)));
+        }
+        text
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Colour only on a terminal, and never with NO_COLOR (https://no-color.org) or TERM=dumb.
+pub fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        && std::io::stderr().is_terminal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_is_one_line() {
+        let e = Error::NoSerial {
+            profile: "dev".into(),
+            config: "~/.aws/config".into(),
+        };
+        let text = e.render();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.starts_with("error: profile \"dev\" has no MFA device"));
+        assert!(text.contains("hint: import the device's seed first"));
+        assert_eq!(e.exit_code(), exit::CONFIG);
+    }
+
+    #[test]
+    fn transient_aws_errors_have_their_own_code() {
+        let e = Error::Sts(crate::sts::Error::Throttled {
+            message: "Rate exceeded".into(),
+        });
+        assert_eq!(e.exit_code(), exit::TRANSIENT);
+        let e = Error::Sts(crate::sts::Error::InvalidCode {
+            message: "x".into(),
+        });
+        assert_eq!(e.exit_code(), exit::AWS_REFUSED);
+    }
+}

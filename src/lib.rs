@@ -5,12 +5,83 @@
 pub mod aws_files;
 pub mod cli;
 pub mod clock;
+pub mod code;
+pub mod dirs;
+pub mod duration;
 pub mod error;
+pub mod import;
 pub mod ledger;
+pub mod mint;
+pub mod profile;
 pub mod secret;
+pub mod seeds;
+pub mod serial;
+pub mod skew;
 pub mod store;
+pub mod sts;
 pub mod totp;
+pub mod ui;
 
-pub fn run() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use crate::cli::{Cli, Command};
+use crate::error::{Error, exit};
+use crate::seeds::Seeds;
+
+/// Parses the command line, runs the command, prints any error, returns the exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    ui::init(
+        cli.global.verbose,
+        cli.global.quiet,
+        cli.global.non_interactive,
+    );
+    // A bug must not print a backtrace (or anything else) to a user: one line and exit 1.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "error: internal error{at}: this is a bug in mfa-mint; please report it with the command you ran"
+        );
+    }));
+    match std::panic::catch_unwind(move || dispatch(cli)) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(e)) => {
+            eprint!("{}", e.render());
+            ExitCode::from(e.exit_code())
+        }
+        Err(_) => ExitCode::from(exit::INTERNAL),
+    }
 }
+
+fn dispatch(cli: Cli) -> Result<u8, Error> {
+    let mut seeds = Seeds::lazy();
+    match cli.command {
+        None => commands::mint(&cli.mint, &mut seeds),
+        Some(Command::Mint(args)) => commands::mint(&args, &mut seeds),
+        Some(Command::Import(args)) => commands::import(&args, &mut seeds),
+        Some(Command::Code(args)) => commands::code(&args, &mut seeds),
+        Some(Command::Completions(args)) => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(args.shell, &mut cmd, "mfa-mint", &mut std::io::stdout());
+            Ok(exit::OK)
+        }
+    }
+}
+
+mod commands;

@@ -1,1 +1,322 @@
-//! TODO owner
+//! The OS keyring, behind a small trait: where seeds (and, later, cached secrets) live.
+//!
+//! Entries use the service name `mfa-mint` and the MFA serial ARN as the account. The store is
+//! opened lazily, only by commands that need it, so a fresh-skip never touches the keyring.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::secret::SecretText;
+
+/// The keyring service name of every entry mfa-mint writes.
+pub const SERVICE: &str = "mfa-mint";
+/// Selects the keyring backend (`secret-service` or `keyutils` on Linux).
+pub const BACKEND_ENV: &str = "MFA_MINT_KEYRING";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the {backend} keyring is not available: {detail}")]
+    Unavailable { backend: Backend, detail: String },
+    #[error("the {backend} keyring is locked")]
+    Locked { backend: Backend },
+    #[error("the {backend} keyring refused the operation: {detail}")]
+    Failed { backend: Backend, detail: String },
+    #[error("unknown keyring backend {0:?} in MFA_MINT_KEYRING")]
+    UnknownBackend(String),
+}
+
+impl Error {
+    pub fn hint(&self) -> String {
+        match self {
+            Error::Unavailable {
+                backend: Backend::SecretService,
+                ..
+            } => "start a Secret Service (log in to the desktop once, or run `loginctl enable-linger` so your user session and its keyring survive without a login), check DBUS_SESSION_BUS_ADDRESS, or choose the kernel keyring with MFA_MINT_KEYRING=keyutils".into(),
+            Error::Unavailable {
+                backend: Backend::Keyutils,
+                ..
+            } => "the kernel keyring needs a session keyring (run under `keyctl session`, or log in through PAM); or use MFA_MINT_KEYRING=secret-service".into(),
+            Error::Unavailable { .. } => "check that your user's keychain / credential manager is reachable from this session".into(),
+            Error::Locked { .. } => "unlock your keyring (log in to the desktop once, or unlock the login collection with your keyring tool) and run the command again".into(),
+            Error::Failed { .. } => "check your keyring with its own tool (e.g. `secret-tool search service mfa-mint`)".into(),
+            Error::UnknownBackend(_) => format!("set MFA_MINT_KEYRING to one of: {}", Backend::NAMES),
+        }
+    }
+}
+
+/// Which credential store holds the entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// freedesktop Secret Service over D-Bus (gnome-keyring, KWallet, KeePassXC).
+    SecretService,
+    /// The Linux kernel's persistent keyring (keyutils): survives logout, not reboots.
+    Keyutils,
+    /// macOS Keychain.
+    Keychain,
+    /// Windows Credential Manager.
+    CredentialManager,
+}
+
+impl Backend {
+    const NAMES: &'static str = "secret-service, keyutils";
+
+    /// The backend chosen by `MFA_MINT_KEYRING`, else the platform default.
+    pub fn from_env() -> Result<Backend, Error> {
+        match std::env::var(BACKEND_ENV) {
+            Ok(v) if !v.is_empty() => Backend::parse(&v),
+            _ => Ok(Backend::platform_default()),
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Backend, Error> {
+        match name {
+            #[cfg(target_os = "linux")]
+            "secret-service" => Ok(Backend::SecretService),
+            #[cfg(target_os = "linux")]
+            "keyutils" => Ok(Backend::Keyutils),
+            #[cfg(target_os = "macos")]
+            "keychain" => Ok(Backend::Keychain),
+            #[cfg(windows)]
+            "credential-manager" => Ok(Backend::CredentialManager),
+            other => Err(Error::UnknownBackend(other.to_string())),
+        }
+    }
+
+    pub fn platform_default() -> Backend {
+        if cfg!(target_os = "macos") {
+            Backend::Keychain
+        } else if cfg!(windows) {
+            Backend::CredentialManager
+        } else {
+            Backend::SecretService
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::SecretService => "Secret Service",
+            Backend::Keyutils => "kernel (keyutils)",
+            Backend::Keychain => "macOS Keychain",
+            Backend::CredentialManager => "Windows Credential Manager",
+        })
+    }
+}
+
+/// A place to keep secrets by account name.
+pub trait SecretStore {
+    fn get(&self, account: &str) -> Result<Option<SecretText>, Error>;
+    /// Stores `value`, replacing any previous one, with a human label where the store has one.
+    fn set(&self, account: &str, label: &str, value: &SecretText) -> Result<(), Error>;
+    /// Deletes the entry; `false` when there was none.
+    fn delete(&self, account: &str) -> Result<bool, Error>;
+    fn backend(&self) -> Backend;
+}
+
+/// The OS keyring through keyring-core.
+pub struct Keyring {
+    backend: Backend,
+}
+
+impl Keyring {
+    /// Connects to the chosen backend and makes it keyring-core's default store.
+    pub fn open(backend: Backend) -> Result<Keyring, Error> {
+        let unavailable = |e: keyring_core::Error| Error::Unavailable {
+            backend,
+            detail: describe(&e),
+        };
+        match backend {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService => keyring_core::set_default_store(
+                // zbus finds the bus from DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus,
+                // else /run/user/$UID/bus: what a cron job needs.
+                zbus_secret_service_keyring_store::Store::new().map_err(unavailable)?,
+            ),
+            #[cfg(target_os = "linux")]
+            Backend::Keyutils => keyring_core::set_default_store(
+                linux_keyutils_keyring_store::Store::new().map_err(unavailable)?,
+            ),
+            #[cfg(target_os = "macos")]
+            Backend::Keychain => keyring_core::set_default_store(
+                apple_native_keyring_store::keychain::Store::new().map_err(unavailable)?,
+            ),
+            #[cfg(windows)]
+            Backend::CredentialManager => keyring_core::set_default_store(
+                windows_native_keyring_store::Store::new().map_err(unavailable)?,
+            ),
+            #[allow(unreachable_patterns)]
+            other => {
+                return Err(Error::Unavailable {
+                    backend: other,
+                    detail: "not supported on this platform".into(),
+                });
+            }
+        }
+        Ok(Keyring { backend })
+    }
+
+    fn entry(&self, account: &str, label: Option<&str>) -> Result<keyring_core::Entry, Error> {
+        let result = match label {
+            Some(label) if self.backend == Backend::SecretService => {
+                let mods = HashMap::from([("label", label)]);
+                keyring_core::Entry::new_with_modifiers(SERVICE, account, &mods)
+            }
+            _ => keyring_core::Entry::new(SERVICE, account),
+        };
+        result.map_err(|e| self.map_err(e))
+    }
+
+    fn map_err(&self, e: keyring_core::Error) -> Error {
+        let backend = self.backend;
+        match e {
+            keyring_core::Error::NoStorageAccess(ref inner) => {
+                let detail = inner.to_string();
+                // keyutils reports a missing session keyring as an access error.
+                if backend == Backend::Keyutils {
+                    Error::Unavailable { backend, detail }
+                } else {
+                    Error::Locked { backend }
+                }
+            }
+            keyring_core::Error::NoDefaultStore => Error::Unavailable {
+                backend,
+                detail: describe(&e),
+            },
+            other => {
+                let detail = describe(&other);
+                if is_connection_failure(&detail) {
+                    Error::Unavailable { backend, detail }
+                } else {
+                    Error::Failed { backend, detail }
+                }
+            }
+        }
+    }
+}
+
+/// Describes a keyring error without ever including entry contents.
+fn describe(e: &keyring_core::Error) -> String {
+    match e {
+        keyring_core::Error::BadEncoding(_) | keyring_core::Error::BadDataFormat(..) => {
+            "the stored entry is not valid text".into()
+        }
+        keyring_core::Error::Ambiguous(v) => format!("{} entries match", v.len()),
+        other => other.to_string(),
+    }
+}
+
+fn is_connection_failure(detail: &str) -> bool {
+    let d = detail.to_ascii_lowercase();
+    [
+        "no such file",
+        "connection refused",
+        "dbus",
+        "d-bus",
+        "serviceunknown",
+        "service unknown",
+        "was not provided by any .service",
+    ]
+    .iter()
+    .any(|needle| d.contains(needle))
+}
+
+impl SecretStore for Keyring {
+    fn get(&self, account: &str) -> Result<Option<SecretText>, Error> {
+        match self.entry(account, None)?.get_password() {
+            Ok(value) => Ok(Some(SecretText::from_string(value))),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(self.map_err(e)),
+        }
+    }
+
+    fn set(&self, account: &str, label: &str, value: &SecretText) -> Result<(), Error> {
+        let entry = self.entry(account, Some(label))?;
+        entry
+            .set_password(value.expose())
+            .map_err(|e| self.map_err(e))?;
+        // Read back: a keyring that silently dropped the write must not lose the only copy.
+        match entry.get_password() {
+            Ok(back) => {
+                let back = SecretText::from_string(back);
+                if back.expose() == value.expose() {
+                    Ok(())
+                } else {
+                    Err(Error::Failed {
+                        backend: self.backend,
+                        detail: "the entry read back differs from what was written".into(),
+                    })
+                }
+            }
+            Err(e) => Err(self.map_err(e)),
+        }
+    }
+
+    fn delete(&self, account: &str) -> Result<bool, Error> {
+        match self.entry(account, None)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring_core::Error::NoEntry) => Ok(false),
+            Err(e) => Err(self.map_err(e)),
+        }
+    }
+
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// An in-memory store for unit tests.
+#[derive(Default)]
+pub struct MemoryStore {
+    entries: Mutex<HashMap<String, SecretText>>,
+}
+
+impl SecretStore for MemoryStore {
+    fn get(&self, account: &str) -> Result<Option<SecretText>, Error> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(entries.get(account).map(|v| SecretText::new(v.expose())))
+    }
+
+    fn set(&self, account: &str, _label: &str, value: &SecretText) -> Result<(), Error> {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.insert(account.to_string(), SecretText::new(value.expose()));
+        Ok(())
+    }
+
+    fn delete(&self, account: &str) -> Result<bool, Error> {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(entries.remove(account).is_some())
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::platform_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_store_round_trips() {
+        let store = MemoryStore::default();
+        assert!(store.get("a").unwrap().is_none());
+        store.set("a", "label", &SecretText::new("s3cret")).unwrap();
+        assert_eq!(store.get("a").unwrap().unwrap().expose(), "s3cret");
+        assert!(store.delete("a").unwrap());
+        assert!(!store.delete("a").unwrap());
+    }
+
+    #[test]
+    fn backend_names_parse() {
+        assert_eq!(
+            Backend::parse("secret-service").unwrap(),
+            Backend::SecretService
+        );
+        assert_eq!(Backend::parse("keyutils").unwrap(), Backend::Keyutils);
+        assert!(matches!(
+            Backend::parse("kwallet"),
+            Err(Error::UnknownBackend(_))
+        ));
+    }
+}

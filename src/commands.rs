@@ -1,0 +1,129 @@
+//! Glue between parsed arguments and the library: runs a command and prints its result.
+
+use serde_json::json;
+
+use crate::cli::{CodeArgs, ImportArgs, MintArgs};
+use crate::clock::{format_rfc3339, human_duration, now_secs};
+use crate::error::{Error, exit};
+use crate::mint::{self, Outcome};
+use crate::seeds::Seeds;
+use crate::ui;
+
+/// The profile named on the command line, else `$AWS_PROFILE`.
+fn profiles_or_env(given: &[String]) -> Result<Vec<String>, Error> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    match std::env::var("AWS_PROFILE") {
+        Ok(p) if !p.trim().is_empty() => Ok(vec![p]),
+        _ => Err(Error::NoProfile),
+    }
+}
+
+pub fn mint(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let profiles = profiles_or_env(&args.profiles)?;
+    let timeout = crate::duration::parse(&args.timeout)
+        .map_err(|source| Error::Duration {
+            flag: "--timeout",
+            source,
+        })?
+        .clamp(1, 600);
+    let opts = mint::Options {
+        source: args.source.clone(),
+        duration: args.duration.clone(),
+        min_remaining: args.min_remaining.clone(),
+        force: args.force,
+        timeout: std::time::Duration::from_secs(timeout),
+    };
+    let mut first_error: Option<Error> = None;
+    for profile in &profiles {
+        match mint::mint(profile, &opts, seeds) {
+            Ok(outcome) => report(profile, &outcome, args.json),
+            Err(e) if profiles.len() == 1 => return Err(e),
+            Err(e) => {
+                eprint!("{profile}: {}", e.render());
+                if args.json {
+                    println!(
+                        "{}",
+                        json!({"profile": profile, "outcome": "error", "exit_code": e.exit_code(), "error": e.to_string()})
+                    );
+                }
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Ok(first_error.map_or(exit::OK, |e| e.exit_code()))
+}
+
+fn report(profile: &str, outcome: &Outcome, json: bool) {
+    let expiration = outcome.expiration();
+    let left = expiration - now_secs() as i64;
+    if json {
+        println!(
+            "{}",
+            json!({
+                "profile": profile,
+                "outcome": outcome.name(),
+                "expiration": format_rfc3339(expiration),
+                "seconds_remaining": left.max(0),
+            })
+        );
+    }
+    let when = format_rfc3339(expiration);
+    let left = human_duration(left);
+    ui::status(&match outcome {
+        Outcome::Minted { .. } => {
+            format!("{profile}: minted a session valid until {when} ({left})")
+        }
+        Outcome::Fresh { .. } => format!(
+            "{profile}: session still fresh until {when} ({left} left); nothing to do (--force mints anyway)"
+        ),
+    });
+}
+
+pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let done = crate::import::import(args, seeds)?;
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "profile": args.profile,
+                "serial": done.serial,
+                "keyring": done.backend.to_string(),
+                "replaced": done.replaced,
+                "unchanged": done.unchanged,
+            })
+        );
+    }
+    let what = if done.unchanged {
+        "already held this seed"
+    } else if done.replaced {
+        "replaced the seed"
+    } else {
+        "stored the seed"
+    };
+    ui::status(&format!(
+        "The {} keyring {what} for {}; profile {} uses it.\nNext: `mfa-mint code {}` prints the current code, `mfa-mint {}` mints a session.",
+        done.backend, done.serial, args.profile, args.profile, args.profile
+    ));
+    Ok(exit::OK)
+}
+
+pub fn code(args: &CodeArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let profile = profiles_or_env(args.profile.as_slice())?.remove(0);
+    let code = crate::code::code(&profile, seeds)?;
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "profile": profile,
+                "code": code.code,
+                "seconds_remaining": code.seconds_remaining,
+                "period": code.period,
+            })
+        );
+    } else {
+        println!("{}", code.code);
+    }
+    Ok(exit::OK)
+}

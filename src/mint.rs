@@ -1,0 +1,189 @@
+//! Minting: config -> (fresh? stop) -> source keys -> seed -> unused code step -> STS -> file.
+
+use std::time::Duration;
+
+use crate::aws_files;
+use crate::duration;
+use crate::error::Error;
+use crate::ledger::Ledger;
+use crate::profile::{self, Files, keys};
+use crate::seeds::Seeds;
+use crate::skew;
+use crate::sts::{self, Session};
+use crate::ui;
+
+/// What the user asked for, flags already split out of clap.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub source: Option<String>,
+    pub duration: Option<String>,
+    pub min_remaining: Option<String>,
+    pub force: bool,
+    pub timeout: Duration,
+}
+
+/// What happened to one profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Minted { expiration: i64 },
+    Fresh { expiration: i64 },
+}
+
+impl Outcome {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Minted { .. } => "minted",
+            Outcome::Fresh { .. } => "fresh",
+        }
+    }
+
+    pub fn expiration(&self) -> i64 {
+        match self {
+            Outcome::Minted { expiration } | Outcome::Fresh { expiration } => *expiration,
+        }
+    }
+}
+
+/// Mints a session for `profile` unless its current one is still fresh.
+pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome, Error> {
+    profile::check_name(profile)?;
+    let files = Files::load()?;
+
+    // The fresh path reads two small files and nothing else: no keyring, no network.
+    let min_remaining = profile::duration_setting(
+        &files,
+        profile,
+        opts.min_remaining
+            .as_deref()
+            .map(|v| ("--min-remaining", v)),
+        keys::MIN_REMAINING,
+        duration::parse,
+        duration::DEFAULT_MIN_REMAINING,
+    )?;
+    if !opts.force
+        && let Some(expiration) = profile::session_expiry(&files, profile)
+    {
+        let left = expiration - crate::clock::now_secs() as i64;
+        ui::debug(1, || {
+            format!("{profile}: current session has {left} s left")
+        });
+        if left > min_remaining as i64 {
+            return Ok(Outcome::Fresh { expiration });
+        }
+    }
+
+    let duration = profile::duration_setting(
+        &files,
+        profile,
+        opts.duration.as_deref().map(|v| ("--duration", v)),
+        keys::DURATION,
+        duration::parse_session,
+        duration::DEFAULT_SESSION,
+    )?;
+    let source = profile::resolve_source(&files, profile, opts.source.as_deref())?;
+    let serial = profile::resolve_serial(&files, profile, Some(&source))?;
+    let serial = crate::serial::parse(&serial)?.arn;
+    let keys = profile::source_keys(&files, &source)?;
+    profile::check_target(
+        files.credentials.as_ref(),
+        profile,
+        &files.display_credentials(),
+    )?;
+    let target = sts::Target {
+        region: profile::region(&files, profile, &source),
+        endpoint_url: sts::endpoint_from_env("AWS_ENDPOINT_URL_STS"),
+        timeout: opts.timeout,
+    };
+    ui::debug(1, || {
+        format!(
+            "{profile}: source [{source}] key {}, device {serial}, region {}, endpoint {}, duration {duration} s",
+            crate::secret::mask(&keys.access_key_id),
+            target.region,
+            target.endpoint_url.as_deref().unwrap_or("default")
+        )
+    });
+
+    let seed = seeds.load(&serial)?;
+    let mut offset = skew::load();
+    let mut retried = false;
+    let session = loop {
+        let (step, code) = claim_code(&seed, &serial, offset)?;
+        ui::debug(1, || format!("{profile}: using time step {step}"));
+        let probe = sts::DateProbe::default();
+        let sent = crate::clock::now();
+        let result =
+            sts::get_session_token(&target, &keys, &serial, &code, duration as u32, &probe);
+        let received = crate::clock::now();
+        let measured = probe
+            .last()
+            .and_then(|date| skew::measure(&date, sent, received));
+        if let Some(measured) = measured {
+            ui::debug(1, || format!("clock offset against AWS: {measured:+} s"));
+            skew::save(measured);
+            if measured.abs() > skew::WARN_SECS {
+                ui::warn(&format!(
+                    "this machine's clock is {measured:+.0} s off AWS's; mfa-mint corrects for it, but please enable time sync (NTP)"
+                ));
+            }
+        }
+        match (result, measured) {
+            // The code was generated at the wrong time: retry once at AWS's time.
+            (Err(sts::Error::InvalidCode { .. }), Some(m))
+                if !retried && (m - offset).abs() >= 10.0 =>
+            {
+                offset = m;
+                retried = true;
+            }
+            (result, _) => break result?,
+        }
+    };
+    write_session(&files, profile, &session)?;
+    Ok(Outcome::Minted {
+        expiration: session.expiration,
+    })
+}
+
+/// Claims a time step no other run has used for `serial`, waiting for it if it is in the future,
+/// and returns it with its code. AWS rejects a code whose step it already accepted.
+///
+/// `offset` is AWS's time minus local time (see [`skew`]); steps are in AWS's time.
+pub fn claim_code(
+    seed: &crate::totp::Seed,
+    serial: &str,
+    offset: f64,
+) -> Result<(u64, String), Error> {
+    let ledger = Ledger::open_default()?;
+    let now = crate::clock::now() + offset;
+    let current = seed.step_at(now as u64);
+    let step = ledger.claim(serial, current)?;
+    if step > current {
+        let start = (step * seed.period()) as f64;
+        ui::debug(1, || {
+            format!(
+                "the code of step {current} was already used; waiting {:.1} s for the next one",
+                start - now
+            )
+        });
+        ui::wait_until(start - offset + 0.05, "Waiting for a fresh MFA code");
+    }
+    Ok((step, seed.code_for_step(step)))
+}
+
+fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), Error> {
+    let path = files.display_credentials();
+    let expiration = crate::clock::format_rfc3339(session.expiration);
+    aws_files::edit(&files.credentials_path, |doc: &mut aws_files::Document| {
+        // Re-checked under the lock: the file may have changed since it was read.
+        profile::check_target(Some(doc), profile, &path)?;
+        doc.set(profile, keys::ACCESS_KEY_ID, &session.access_key_id)?;
+        doc.set(
+            profile,
+            keys::SECRET_ACCESS_KEY,
+            session.secret_access_key.expose(),
+        )?;
+        doc.set(profile, keys::SESSION_TOKEN, session.session_token.expose())?;
+        doc.set(profile, keys::EXPIRATION, &expiration)?;
+        Ok::<(), Error>(())
+    })?;
+    Ok(())
+}

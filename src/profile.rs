@@ -1,0 +1,229 @@
+//! Reading what a profile needs out of the AWS config and credentials files: the MFA serial,
+//! the source profile and its long-term keys, mfa-mint's own settings, the current session.
+
+use std::path::PathBuf;
+
+use crate::aws_files::{self, Document};
+use crate::error::Error;
+use crate::secret::SecretText;
+use crate::sts::LongTermKeys;
+
+/// Config keys mfa-mint reads and writes (unknown keys are ignored by the AWS CLI and SDKs).
+pub mod keys {
+    pub const MFA_SERIAL: &str = "mfa_serial";
+    pub const SOURCE: &str = "mfa_mint_source_profile";
+    pub const DURATION: &str = "mfa_mint_duration";
+    pub const MIN_REMAINING: &str = "mfa_mint_min_remaining";
+    pub const REGION: &str = "region";
+    /// aws-mfa's name for the serial, in the long-term section of the credentials file.
+    pub const AWS_MFA_DEVICE: &str = "aws_mfa_device";
+    pub const ACCESS_KEY_ID: &str = "aws_access_key_id";
+    pub const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
+    pub const SESSION_TOKEN: &str = "aws_session_token";
+    pub const EXPIRATION: &str = "expiration";
+}
+
+/// Both AWS files as read now (each `None` when absent).
+pub struct Files {
+    pub config_path: PathBuf,
+    pub credentials_path: PathBuf,
+    pub config: Option<Document>,
+    pub credentials: Option<Document>,
+}
+
+impl Files {
+    pub fn load() -> Result<Files, Error> {
+        let config_path = aws_files::config_path()?;
+        let credentials_path = aws_files::credentials_path()?;
+        Ok(Files {
+            config: aws_files::load(&config_path)?,
+            credentials: aws_files::load(&credentials_path)?,
+            config_path,
+            credentials_path,
+        })
+    }
+
+    /// A key of `[profile NAME]` (or `[default]`) in the config file.
+    pub fn config_value(&self, profile: &str, key: &str) -> Option<String> {
+        self.config
+            .as_ref()
+            .and_then(|doc| aws_files::config_get(doc, profile, key))
+    }
+
+    /// A key of `[NAME]` in the credentials file.
+    pub fn credentials_value(&self, profile: &str, key: &str) -> Option<String> {
+        self.credentials
+            .as_ref()
+            .and_then(|doc| doc.get(profile, key).map(|v| v.to_string()))
+            .filter(|v| !v.is_empty())
+    }
+
+    fn has_credentials_section(&self, profile: &str) -> bool {
+        self.credentials
+            .as_ref()
+            .is_some_and(|doc| doc.has_section(profile))
+    }
+
+    fn has_config_profile(&self, profile: &str) -> bool {
+        self.config
+            .as_ref()
+            .is_some_and(|doc| aws_files::config_has_profile(doc, profile))
+    }
+
+    /// A key from the credentials file, else the profile's config section (botocore's order).
+    fn key_value(&self, profile: &str, key: &str) -> Option<String> {
+        self.credentials_value(profile, key)
+            .or_else(|| self.config_value(profile, key).filter(|v| !v.is_empty()))
+    }
+
+    pub fn display_config(&self) -> String {
+        self.config_path.display().to_string()
+    }
+
+    pub fn display_credentials(&self) -> String {
+        self.credentials_path.display().to_string()
+    }
+}
+
+/// Rejects names that cannot be a section header.
+pub fn check_name(name: &str) -> Result<(), Error> {
+    if name.trim().is_empty() || name.trim() != name || name.contains(['[', ']', '\n', '\r', '\0'])
+    {
+        return Err(Error::ProfileName {
+            name: name.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The profile holding the long-term keys: `--source`, else `mfa_mint_source_profile`, else
+/// `PROFILE-long-term` (the aws-mfa convention) when it exists.
+pub fn resolve_source(files: &Files, profile: &str, flag: Option<&str>) -> Result<String, Error> {
+    let configured = flag
+        .map(str::to_string)
+        .or_else(|| files.config_value(profile, keys::SOURCE));
+    let source = match configured {
+        Some(s) => s,
+        None => {
+            let conventional = format!("{profile}-long-term");
+            if files.has_credentials_section(&conventional)
+                || files.has_config_profile(&conventional)
+            {
+                conventional
+            } else {
+                return Err(Error::NoSource {
+                    profile: profile.to_string(),
+                    tried: format!(
+                        "--source, {} in [profile {profile}] of {}, and [{conventional}] in {}",
+                        keys::SOURCE,
+                        files.display_config(),
+                        files.display_credentials()
+                    ),
+                });
+            }
+        }
+    };
+    check_name(&source)?;
+    if source == profile {
+        return Err(Error::SourceIsTarget {
+            profile: profile.to_string(),
+        });
+    }
+    Ok(source)
+}
+
+/// The MFA device of `profile`: its `mfa_serial`, else the source profile's `mfa_serial`, else
+/// aws-mfa's `aws_mfa_device` in the source's credentials section.
+pub fn resolve_serial(files: &Files, profile: &str, source: Option<&str>) -> Result<String, Error> {
+    files
+        .config_value(profile, keys::MFA_SERIAL)
+        .or_else(|| source.and_then(|s| files.config_value(s, keys::MFA_SERIAL)))
+        .or_else(|| source.and_then(|s| files.credentials_value(s, keys::AWS_MFA_DEVICE)))
+        .ok_or_else(|| Error::NoSerial {
+            profile: profile.to_string(),
+            config: files.display_config(),
+        })
+}
+
+/// The long-term keys of `source`; refuses session credentials.
+pub fn source_keys(files: &Files, source: &str) -> Result<LongTermKeys, Error> {
+    let missing = |what| Error::SourceWithoutKeys {
+        source_profile: source.to_string(),
+        missing: what,
+        path: files.display_credentials(),
+    };
+    let access_key_id = files
+        .key_value(source, keys::ACCESS_KEY_ID)
+        .ok_or_else(|| missing(keys::ACCESS_KEY_ID))?;
+    let secret = files
+        .key_value(source, keys::SECRET_ACCESS_KEY)
+        .ok_or_else(|| missing(keys::SECRET_ACCESS_KEY))?;
+    if access_key_id.starts_with("ASIA") || files.key_value(source, keys::SESSION_TOKEN).is_some() {
+        return Err(Error::SourceHasSession {
+            source_profile: source.to_string(),
+        });
+    }
+    Ok(LongTermKeys {
+        access_key_id,
+        secret_access_key: SecretText::from_string(secret),
+    })
+}
+
+/// Refuses to overwrite a credentials section that holds long-term keys.
+pub fn check_target(doc: Option<&Document>, profile: &str, path: &str) -> Result<(), Error> {
+    let Some(doc) = doc else { return Ok(()) };
+    let has = |k: &str| doc.get(profile, k).is_some_and(|v| !v.is_empty());
+    if has(keys::ACCESS_KEY_ID) && !has(keys::SESSION_TOKEN) {
+        return Err(Error::TargetHoldsLongTermKeys {
+            profile: profile.to_string(),
+            path: path.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The expiry (unix seconds) of the session in `[profile]`, when it holds a complete one.
+pub fn session_expiry(files: &Files, profile: &str) -> Option<i64> {
+    for key in [
+        keys::ACCESS_KEY_ID,
+        keys::SECRET_ACCESS_KEY,
+        keys::SESSION_TOKEN,
+    ] {
+        files.credentials_value(profile, key)?;
+    }
+    crate::clock::parse_timestamp(&files.credentials_value(profile, keys::EXPIRATION)?)
+}
+
+/// A duration setting from the flag, else the config key, else the default.
+pub fn duration_setting(
+    files: &Files,
+    profile: &str,
+    flag: Option<(&'static str, &str)>,
+    key: &'static str,
+    parse: fn(&str) -> Result<u64, crate::duration::Error>,
+    default: u64,
+) -> Result<u64, Error> {
+    if let Some((flag, value)) = flag {
+        return parse(value).map_err(|source| Error::Duration { flag, source });
+    }
+    match files.config_value(profile, key) {
+        Some(value) => parse(&value).map_err(|e| Error::BadSetting {
+            profile: profile.to_string(),
+            key,
+            value,
+            reason: e.to_string(),
+        }),
+        None => Ok(default),
+    }
+}
+
+/// Region for STS: the profile's, the source's, `AWS_REGION`, `AWS_DEFAULT_REGION`, us-east-1.
+pub fn region(files: &Files, profile: &str, source: &str) -> String {
+    files
+        .config_value(profile, keys::REGION)
+        .or_else(|| files.config_value(source, keys::REGION))
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+        .filter(|r| !r.trim().is_empty())
+        .unwrap_or_else(|| "us-east-1".to_string())
+}

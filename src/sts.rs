@@ -1,0 +1,338 @@
+//! The STS client: GetSessionToken with explicit long-term keys, and nothing else.
+//!
+//! The client is built from `aws_sdk_sts::Config::builder()` with static credentials, an explicit
+//! region and (optionally) an endpoint: no default provider chain, no IMDS, no SSO, no profile
+//! re-parse, no retries, so a mint is exactly one HTTP request. AWS errors are classified here so
+//! the error renderer can give each its own hint.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextRef;
+use aws_sdk_sts::config::{
+    BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
+};
+use aws_sdk_sts::error::{BoxError, ProvideErrorMetadata, SdkError};
+
+use crate::secret::SecretText;
+
+/// Where and how to reach AWS.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub region: String,
+    /// `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL`, when set.
+    pub endpoint_url: Option<String>,
+    pub timeout: Duration,
+}
+
+/// Long-term IAM user keys (`AKIA…`).
+pub struct LongTermKeys {
+    pub access_key_id: String,
+    pub secret_access_key: SecretText,
+}
+
+/// A session from GetSessionToken.
+pub struct Session {
+    pub access_key_id: String,
+    pub secret_access_key: SecretText,
+    pub session_token: SecretText,
+    /// Unix seconds.
+    pub expiration: i64,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("access_key_id", &crate::secret::mask(&self.access_key_id))
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What AWS (or the network) said, classified.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("AWS rejected the MFA code: {message}")]
+    InvalidCode { message: String },
+    #[error("AWS does not accept this MFA device for these keys: {message}")]
+    SerialNotValid { message: String },
+    #[error("AWS rejected the long-term access key: {message}")]
+    InvalidKeys { message: String },
+    #[error("AWS rejected the request signature: {message}")]
+    BadSignature { message: String },
+    #[error("AWS says the request time is too far from its clock: {message}")]
+    ClockSkew { message: String },
+    #[error("AWS says the credentials have expired: {message}")]
+    Expired { message: String },
+    #[error("AWS denied the request: {message}")]
+    AccessDenied { message: String },
+    #[error("AWS rejected a parameter: {message}")]
+    Validation { message: String },
+    #[error("AWS is throttling requests: {message}")]
+    Throttled { message: String },
+    #[error("AWS answered with a server error (HTTP {status}): {message}")]
+    Server { status: u16, message: String },
+    #[error("the request to {endpoint} timed out")]
+    Timeout { endpoint: String },
+    #[error("cannot reach {endpoint}: {detail}")]
+    Network { endpoint: String, detail: String },
+    #[error("the answer from {endpoint} could not be understood: {detail}")]
+    Malformed { endpoint: String, detail: String },
+    #[error("AWS returned {code}: {message}")]
+    Other { code: String, message: String },
+}
+
+impl Error {
+    /// Transient failures: a retry later may succeed without the user changing anything.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::Throttled { .. }
+                | Error::Server { .. }
+                | Error::Timeout { .. }
+                | Error::Network { .. }
+                | Error::Malformed { .. }
+        )
+    }
+}
+
+/// Records the `Date` header of the last response, to measure clock offset against AWS.
+#[derive(Debug, Clone, Default)]
+pub struct DateProbe(Arc<Mutex<Option<String>>>);
+
+impl DateProbe {
+    pub fn last(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|g| g.clone())
+    }
+}
+
+impl Intercept for DateProbe {
+    fn name(&self) -> &'static str {
+        "mfa-mint-date-probe"
+    }
+
+    fn read_after_transmit(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let (Some(date), Ok(mut slot)) =
+            (context.response().headers().get("date"), self.0.lock())
+        {
+            *slot = Some(date.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// The endpoint override from the environment, the standard way: `AWS_ENDPOINT_URL_STS`, then
+/// `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
+pub fn endpoint_from_env(service_env: &str) -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    if var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return None;
+    }
+    var(service_env).or_else(|| var("AWS_ENDPOINT_URL"))
+}
+
+fn client(target: &Target, keys: &LongTermKeys, probe: &DateProbe) -> aws_sdk_sts::Client {
+    let credentials = Credentials::new(
+        keys.access_key_id.clone(),
+        keys.secret_access_key.expose().to_string(),
+        None,
+        None,
+        "mfa-mint",
+    );
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(target.timeout.min(Duration::from_secs(10)))
+        .operation_timeout(target.timeout)
+        .build();
+    let mut config = aws_sdk_sts::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(target.region.clone()))
+        .credentials_provider(credentials)
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(timeouts)
+        .interceptor(probe.clone());
+    if let Some(url) = &target.endpoint_url {
+        config = config.endpoint_url(url.clone());
+    }
+    aws_sdk_sts::Client::from_conf(config.build())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Network {
+            endpoint: "AWS".into(),
+            detail: format!("cannot start the I/O runtime: {e}"),
+        })
+}
+
+/// Calls GetSessionToken once.
+pub fn get_session_token(
+    target: &Target,
+    keys: &LongTermKeys,
+    serial: &str,
+    code: &str,
+    duration_secs: u32,
+    probe: &DateProbe,
+) -> Result<Session, Error> {
+    let endpoint = endpoint_label(target);
+    let client = client(target, keys, probe);
+    let request = client
+        .get_session_token()
+        .serial_number(serial)
+        .token_code(code)
+        .duration_seconds(duration_secs as i32);
+    let output = runtime()?
+        .block_on(request.send())
+        .map_err(|e| classify(e, &endpoint))?;
+    let creds = output.credentials.ok_or_else(|| Error::Malformed {
+        endpoint: endpoint.clone(),
+        detail: "no Credentials in the response".into(),
+    })?;
+    let expiration = creds.expiration.secs();
+    Ok(Session {
+        access_key_id: creds.access_key_id,
+        secret_access_key: SecretText::from_string(creds.secret_access_key),
+        session_token: SecretText::from_string(creds.session_token),
+        expiration,
+    })
+}
+
+fn endpoint_label(target: &Target) -> String {
+    target
+        .endpoint_url
+        .clone()
+        .unwrap_or_else(|| format!("sts.{}.amazonaws.com", target.region))
+}
+
+pub(crate) fn classify<E>(err: SdkError<E>, endpoint: &str) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match err {
+        SdkError::ServiceError(ctx) => {
+            let status = ctx.raw().status().as_u16();
+            let e = ctx.err();
+            classify_service(
+                status,
+                e.code(),
+                e.message().unwrap_or("(no message)"),
+                endpoint,
+            )
+        }
+        SdkError::TimeoutError(_) => Error::Timeout {
+            endpoint: endpoint.into(),
+        },
+        SdkError::DispatchFailure(d) if d.is_timeout() => Error::Timeout {
+            endpoint: endpoint.into(),
+        },
+        SdkError::DispatchFailure(d) => Error::Network {
+            endpoint: endpoint.into(),
+            detail: d
+                .as_connector_error()
+                .map(|c| source_chain(c))
+                .unwrap_or_else(|| "connection failed".into()),
+        },
+        SdkError::ResponseError(r) => {
+            let status = r.raw().status().as_u16();
+            if status >= 500 {
+                Error::Server {
+                    status,
+                    message: "unreadable response".into(),
+                }
+            } else {
+                Error::Malformed {
+                    endpoint: endpoint.into(),
+                    detail: format!("HTTP {status}, body is not AWS XML"),
+                }
+            }
+        }
+        other => Error::Malformed {
+            endpoint: endpoint.into(),
+            detail: source_chain(&other),
+        },
+    }
+}
+
+fn classify_service(status: u16, code: Option<&str>, message: &str, endpoint: &str) -> Error {
+    let message = message.to_string();
+    let lower = message.to_ascii_lowercase();
+    match code {
+        Some("AccessDenied") if lower.contains("one time pass code") => {
+            Error::InvalidCode { message }
+        }
+        Some("AccessDenied") if lower.contains("serial number") => {
+            Error::SerialNotValid { message }
+        }
+        Some("AccessDenied") => Error::AccessDenied { message },
+        Some("InvalidClientTokenId") => Error::InvalidKeys { message },
+        Some("SignatureDoesNotMatch") if lower.contains("expired") => Error::ClockSkew { message },
+        Some("SignatureDoesNotMatch") => Error::BadSignature { message },
+        Some("RequestExpired") => Error::ClockSkew { message },
+        Some("ExpiredToken") => Error::Expired { message },
+        Some("ValidationError") => Error::Validation { message },
+        Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded") => {
+            Error::Throttled { message }
+        }
+        _ if status >= 500 => Error::Server { status, message },
+        Some(code) => Error::Other {
+            code: code.to_string(),
+            message,
+        },
+        None => Error::Malformed {
+            endpoint: endpoint.into(),
+            detail: format!("HTTP {status} without an AWS error code"),
+        },
+    }
+}
+
+fn source_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_aws_error_texts() {
+        let e = classify_service(
+            403,
+            Some("AccessDenied"),
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+            "x",
+        );
+        assert!(matches!(e, Error::InvalidCode { .. }));
+        let e = classify_service(
+            403,
+            Some("AccessDenied"),
+            "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
+            "x",
+        );
+        assert!(matches!(e, Error::SerialNotValid { .. }));
+        let e = classify_service(400, Some("Throttling"), "Rate exceeded", "x");
+        assert!(e.is_transient());
+        let e = classify_service(503, None, "", "x");
+        assert!(matches!(e, Error::Server { status: 503, .. }));
+        let e = classify_service(403, Some("InvalidClientTokenId"), "bad", "x");
+        assert!(matches!(e, Error::InvalidKeys { .. }) && !e.is_transient());
+        let e = classify_service(418, None, "", "x");
+        assert!(matches!(e, Error::Malformed { .. }));
+    }
+}

@@ -1,0 +1,334 @@
+//! Behaviour tests of the core flow with the real binary, a real (private) Secret Service and the
+//! in-repo fake STS: import → code → mint → fresh-skip → the AWS CLI reads the profile.
+
+mod support;
+#[path = "support/fake_aws.rs"]
+mod fake_aws;
+
+use fake_aws::FakeAws;
+use support::TestEnv;
+
+const ACCOUNT: &str = "123456789012";
+/// An AWS-style 64-character base32 seed (40 bytes).
+const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+struct Setup {
+    env: TestEnv,
+    fake: FakeAws,
+    serial: String,
+    akid: String,
+}
+
+/// A user `alice` with an enabled device, long-term keys in [dev-long-term], nothing imported.
+fn setup() -> Setup {
+    let env = TestEnv::new();
+    let fake = FakeAws::start();
+    let keys = fake.add_user("alice", ACCOUNT);
+    let serial = fake.add_mfa_device("alice", "alice", SEED);
+    env.write_file(
+        ".aws/credentials",
+        &format!(
+            "# my keys\n[dev-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = other-secret ; not a comment\n",
+            keys.access_key_id, keys.secret_access_key
+        ),
+    );
+    Setup {
+        env,
+        fake,
+        serial,
+        akid: keys.access_key_id,
+    }
+}
+
+impl Setup {
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> support::Run {
+        let endpoint = self.fake.endpoint();
+        self.env
+            .run_env(args, stdin, &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())])
+    }
+
+    fn import(&self) {
+        let lower_spaced = "jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp\n";
+        let r = self.run(&["import", "dev", "--serial", &self.serial], Some(lower_spaced));
+        assert_eq!(r.code, 0, "import failed: {r:?}");
+    }
+}
+
+#[test]
+fn import_stores_the_seed_in_the_keyring_and_links_the_profile() {
+    let s = setup();
+    s.import();
+    let stored = s
+        .env
+        .secret_tool_lookup(&[("service", "mfa-mint"), ("username", &s.serial)])
+        .expect("seed in the Secret Service");
+    assert!(stored.starts_with("otpauth://totp/"), "stored form is a URI");
+    assert!(stored.contains(&format!("secret={SEED}")));
+    let config = s.env.read_file(".aws/config").unwrap();
+    assert_eq!(config, format!("[profile dev]\nmfa_serial = {}\n", s.serial));
+    // The seed is on no output.
+    let r = s.run(&["import", "dev", "--serial", &s.serial, "-vv"], Some(SEED));
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(!r.stdout.contains(SEED) && !r.stderr.contains(SEED));
+    assert_eq!(s.fake.request_count(), 0, "import makes no AWS request");
+}
+
+#[test]
+fn code_prints_the_same_code_as_an_independent_totp() {
+    let s = setup();
+    s.import();
+    let r = s.run(&["code", "dev"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    let code = r.stdout.trim();
+    assert_eq!(code.len(), 6, "{r:?}");
+    // oathtool is an independent (C) TOTP implementation: the code must be one of its codes for
+    // the previous, current or next step (the step may roll over between the two runs).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let start = format!("@{}", now - 30);
+    let out = std::process::Command::new("oathtool")
+        .args(["--totp", "-b", "-w", "2", "-N", &start, SEED])
+        .output()
+        .expect("oathtool (installed by scripts/test)");
+    let candidates = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        candidates.lines().any(|l| l == code),
+        "{code} not in {candidates:?}"
+    );
+
+    let r = s.run(&["code", "dev", "--json"], None);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["seconds_remaining"].as_u64().unwrap() <= 30);
+    assert_eq!(v["code"].as_str().unwrap().len(), 6);
+}
+
+#[test]
+fn mint_writes_a_working_session_and_keeps_every_other_byte() {
+    let s = setup();
+    s.import();
+    let before = s.env.read_file(".aws/credentials").unwrap();
+    let r = s.run(&["dev", "--json"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(v["outcome"], "minted");
+    assert_eq!(s.fake.action_count("GetSessionToken"), 1);
+    assert_eq!(s.fake.request_count(), 1, "exactly one request per mint");
+
+    let after = s.env.read_file(".aws/credentials").unwrap();
+    assert!(after.starts_with(&before), "existing bytes kept:\n{after}");
+    let added = &after[before.len()..];
+    let lines: Vec<&str> = added.lines().collect();
+    assert_eq!(lines[0], "");
+    assert_eq!(lines[1], "[dev]");
+    let value = |k: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(&format!("{k} = ")))
+            .unwrap_or_else(|| panic!("{k} missing in {added}"))
+            .to_string()
+    };
+    let (akid, secret, token) = (
+        value("aws_access_key_id"),
+        value("aws_secret_access_key"),
+        value("aws_session_token"),
+    );
+    assert!(akid.starts_with("ASIA"));
+    assert!(s.fake.is_valid_session(&akid, &secret, &token));
+    assert!(value("expiration").ends_with('Z'));
+    // Keys are not leaked to the terminal.
+    assert!(!r.stderr.contains(&secret) && !r.stdout.contains(&secret));
+    assert!(!r.stderr.contains(&token) && !r.stdout.contains(&token));
+    assert!(!r.stderr.contains(&s.akid));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(s.env.home().join(".aws/credentials"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "credentials file is private: {mode:o}");
+    }
+}
+
+#[test]
+fn fresh_session_is_skipped_without_network_or_keyring() {
+    let s = setup();
+    s.import();
+    assert_eq!(s.run(&["dev"], None).code, 0);
+    let file = s.env.read_file(".aws/credentials").unwrap();
+    let requests = s.fake.request_count();
+    // Point the keyring at nothing: the skip path must not need it.
+    let r = s.env.run_env(
+        &["dev", "--json"],
+        None,
+        &[
+            ("AWS_ENDPOINT_URL_STS", s.fake.endpoint().as_str()),
+            ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"),
+        ],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(v["outcome"], "fresh");
+    assert!(r.stderr.contains("still fresh"), "{r:?}");
+    assert_eq!(s.fake.request_count(), requests, "no request on the fresh path");
+    assert_eq!(s.env.read_file(".aws/credentials").unwrap(), file);
+}
+
+#[test]
+fn forced_second_mint_in_the_same_step_waits_for_a_new_code() {
+    let s = setup();
+    s.import();
+    // Start 1.5 s before a step boundary so the wait is short but certain.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let start = ((now / 30.0).floor() + 1.0) * 30.0 - 1.5;
+    let offset = start - now;
+    s.fake.set_clock_offset(offset.round() as i64);
+    let test_now = format!("{start}");
+    let endpoint = s.fake.endpoint();
+    let env = [
+        ("AWS_ENDPOINT_URL_STS", endpoint.as_str()),
+        ("MFA_MINT_TEST_NOW", test_now.as_str()),
+    ];
+    let a = s.env.run_env(&["dev"], None, &env);
+    assert_eq!(a.code, 0, "{a:?}");
+    let b = s.env.run_env(&["dev", "--force"], None, &env);
+    assert_eq!(b.code, 0, "second mint must wait, not fail: {b:?}");
+    let steps = s.fake.accepted_steps(&s.serial);
+    assert_eq!(steps.len(), 2, "{steps:?}");
+    assert_ne!(steps[0], steps[1]);
+}
+
+#[test]
+fn out_of_range_duration_is_refused_locally() {
+    let s = setup();
+    s.import();
+    let before = s.env.read_file(".aws/credentials");
+    for d in ["899", "129601", "37h", "1444000"] {
+        let r = s.run(&["dev", "--duration", d], None);
+        assert_eq!(r.code, 4, "{d}: {r:?}");
+        assert!(r.stderr.contains("900 s (15m) to 129600 s (36h)"), "{r:?}");
+        assert_eq!(r.stderr.lines().count(), 2, "one error line and one hint: {r:?}");
+    }
+    let r = s.run(&["dev", "--duration", "twelve"], None);
+    assert_eq!(r.code, 4, "{r:?}");
+    assert_eq!(s.fake.request_count(), 0);
+    assert_eq!(s.env.read_file(".aws/credentials"), before);
+    let r = s.run(&["dev", "--duration", "36h"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
+#[test]
+fn aws_errors_get_one_line_a_hint_and_nothing_written() {
+    let s = setup();
+    // A seed that does not belong to the device: AWS says the code is invalid.
+    let r = s.run(
+        &["import", "dev", "--serial", &s.serial],
+        Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let before = s.env.read_file(".aws/credentials");
+    let r = s.run(&["dev"], None);
+    assert_eq!(r.code, 6, "{r:?}");
+    assert!(r.stderr.starts_with("error: AWS rejected the MFA code"), "{r:?}");
+    assert!(r.stderr.contains("hint: check the system clock"), "{r:?}");
+    assert_eq!(s.env.read_file(".aws/credentials"), before);
+
+    // A device of another user: the serial is not valid for these keys.
+    let other = s.fake.add_user("bob", ACCOUNT);
+    let _ = other;
+    let bob_serial = s.fake.add_mfa_device("bob", "bob", SEED);
+    let r = s.run(&["import", "dev", "--serial", &bob_serial, "--force"], Some(SEED));
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = s.run(&["dev"], None);
+    assert_eq!(r.code, 6, "{r:?}");
+    assert!(r.stderr.contains("does not accept this MFA device"), "{r:?}");
+    assert_eq!(s.env.read_file(".aws/credentials"), before);
+}
+
+#[test]
+fn transient_failures_exit_7() {
+    let s = setup();
+    s.import();
+    s.fake.fail_next(1, fake_aws::Failure::Throttle);
+    let r = s.run(&["dev"], None);
+    assert_eq!(r.code, 7, "{r:?}");
+    assert!(r.stderr.contains("throttling"), "{r:?}");
+    let r = s.env.run_env(
+        &["dev"],
+        None,
+        &[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")],
+    );
+    assert_eq!(r.code, 7, "{r:?}");
+    assert!(r.stderr.contains("cannot reach"), "{r:?}");
+}
+
+#[test]
+fn missing_source_profile_is_a_config_error() {
+    let env = TestEnv::new();
+    let r = env.run(
+        &["import", "solo", "--serial", "arn:aws:iam::123456789012:mfa/solo"],
+        Some(SEED),
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = env.run(&["solo"], None);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.stderr.contains("no source profile"), "{r:?}");
+    assert!(r.stderr.contains("solo-long-term"), "{r:?}");
+}
+
+#[test]
+fn user_arn_gets_a_hint_and_nothing_is_stored() {
+    let env = TestEnv::new();
+    let r = env.run(
+        &["import", "dev", "--serial", "arn:aws:iam::123456789012:user/alice"],
+        Some(SEED),
+    );
+    assert_eq!(r.code, 4, "{r:?}");
+    assert!(r.stderr.contains("arn:aws:iam::123456789012:mfa/alice"), "{r:?}");
+    assert!(env.read_file(".aws/config").is_none());
+    assert!(env
+        .secret_tool_lookup(&[("service", "mfa-mint")])
+        .is_none());
+}
+
+#[test]
+fn the_aws_cli_uses_the_minted_profile() {
+    let s = setup();
+    s.import();
+    assert_eq!(s.run(&["dev"], None).code, 0);
+    let endpoint = s.fake.endpoint();
+    let r = support::aws_cli(
+        &s.env,
+        &["sts", "get-caller-identity", "--profile", "dev", "--output", "json"],
+        &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["Account"], ACCOUNT);
+    assert!(v["Arn"].as_str().unwrap().ends_with(":user/alice"));
+}
+
+#[test]
+fn help_is_available_for_every_command() {
+    let env = TestEnv::new();
+    for args in [
+        vec!["--help"],
+        vec!["mint", "--help"],
+        vec!["import", "--help"],
+        vec!["code", "--help"],
+        vec!["completions", "--help"],
+    ] {
+        let r = env.run(&args, None);
+        assert_eq!(r.code, 0, "{args:?}: {r:?}");
+        assert!(r.stdout.contains("Usage: mfa-mint"), "{args:?}: {r:?}");
+    }
+    let r = env.run(&["--version"], None);
+    assert!(r.stdout.starts_with("mfa-mint "));
+    let r = env.run(&["completions", "bash"], None);
+    assert!(r.stdout.contains("_mfa-mint()"), "{r:?}");
+}
