@@ -62,8 +62,34 @@ pub enum Command {
     Import(ImportArgs),
     /// Print the current MFA code for PROFILE
     Code(CodeArgs),
+    /// Show each mfa-mint profile: device, seed present, session expiry, last run
+    Status(StatusArgs),
+    /// Check the setup and say how to fix what is wrong
+    Doctor(DoctorArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Profiles to show (default: every profile set up for mfa-mint)
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// Print JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Profiles to check (default: every profile set up for mfa-mint)
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// Also measure the clock offset against AWS (one STS GetCallerIdentity request)
+    #[arg(long)]
+    pub clock: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -71,6 +97,14 @@ pub struct MintArgs {
     /// Profile(s) to mint into, e.g. `dev` (default: $AWS_PROFILE)
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
+
+    /// Every profile set up for mfa-mint (with mfa_serial and no role_arn in the config file)
+    #[arg(long, conflicts_with = "profiles")]
+    pub all: bool,
+
+    /// Append one line per profile (time, profile, outcome, expiry; never a secret) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
 
     /// Profile holding the long-term keys (default: the configured one, else PROFILE-long-term)
     #[arg(long, value_name = "PROFILE")]

@@ -6,6 +6,7 @@ use crate::cli::{CodeArgs, ImportArgs, MintArgs};
 use crate::clock::{format_rfc3339, human_duration, now_secs};
 use crate::error::{Error, exit};
 use crate::mint::{self, Outcome};
+use crate::runlog;
 use crate::seeds::Seeds;
 use crate::ui;
 
@@ -21,7 +22,15 @@ fn profiles_or_env(given: &[String]) -> Result<Vec<String>, Error> {
 }
 
 pub fn mint(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
-    let profiles = profiles_or_env(&args.profiles)?;
+    let profiles = if args.all {
+        let all = crate::profile::mfa_profiles(&crate::profile::Files::load()?);
+        if all.is_empty() {
+            return Err(Error::NoMfaProfiles);
+        }
+        all
+    } else {
+        profiles_or_env(&args.profiles)?
+    };
     let timeout = crate::duration::parse(&args.timeout)
         .map_err(|source| Error::Duration {
             flag: "--timeout",
@@ -37,7 +46,25 @@ pub fn mint(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     };
     let mut first_error: Option<Error> = None;
     for profile in &profiles {
-        match mint::mint(profile, &opts, seeds) {
+        let result = mint::mint(profile, &opts, seeds);
+        let entry = runlog::Entry {
+            profile: profile.clone(),
+            at: now_secs() as i64,
+            outcome: match &result {
+                Ok(o) => o.name().to_string(),
+                Err(_) => "error".to_string(),
+            },
+            expiration: result.as_ref().ok().map(Outcome::expiration),
+            exit_code: result.as_ref().map_or_else(Error::exit_code, |_| exit::OK),
+            message: result.as_ref().err().map(ToString::to_string),
+        };
+        runlog::record(&entry);
+        if let Some(path) = &args.log_file
+            && let Err(e) = runlog::append(path, &entry)
+        {
+            ui::warn(&format!("cannot append to {}: {e}", path.display()));
+        }
+        match result {
             Ok(outcome) => report(profile, &outcome, args.json),
             Err(e) if profiles.len() == 1 => return Err(e),
             Err(e) => {

@@ -51,6 +51,8 @@ pub enum Error {
     // --- bad input (exit 4) ---
     #[error("no profile given and AWS_PROFILE is not set")]
     NoProfile,
+    #[error("no profile is set up for mfa-mint (none has mfa_serial in the config file)")]
+    NoMfaProfiles,
     #[error("invalid profile name {name:?}")]
     ProfileName { name: String },
     #[error("invalid MFA seed: {0}")]
@@ -83,7 +85,7 @@ pub enum Error {
 
     // --- local I/O (exit 8) ---
     #[error(transparent)]
-    Ledger(#[from] crate::ledger::Error),
+    State(#[from] crate::state::Error),
     #[error("cannot {action}: {source}")]
     Io {
         action: String,
@@ -112,6 +114,7 @@ impl Error {
             | SourceIsTarget { .. }
             | BadSetting { .. } => exit::CONFIG,
             NoProfile
+            | NoMfaProfiles
             | ProfileName { .. }
             | Seed(_)
             | Serial(_)
@@ -120,7 +123,7 @@ impl Error {
             Keyring(_) | NoSeed { .. } | StoredSeedInvalid { .. } => exit::KEYRING,
             Sts(e) if e.is_transient() => exit::TRANSIENT,
             Sts(_) => exit::AWS_REFUSED,
-            Ledger(_) | Io { .. } => exit::IO,
+            State(_) | Io { .. } => exit::IO,
             SeedExists { .. } | Declined => exit::NEEDS_CONFIRMATION,
         }
     }
@@ -147,6 +150,7 @@ impl Error {
             SourceIsTarget { .. } => "the session is written into PROFILE; the long-term keys must live in another profile".into(),
             BadSetting { key, .. } => format!("fix or remove {key} in the AWS config file"),
             NoProfile => "name a profile (mfa-mint dev) or set AWS_PROFILE".into(),
+            NoMfaProfiles => "set one up with mfa-mint import PROFILE --serial ARN".into(),
             ProfileName { .. } => "profile names cannot be empty or contain [ ] or newlines".into(),
             Seed(e) => e.hint().to_string(),
             Serial(e) => e.hint(),
@@ -167,7 +171,7 @@ impl Error {
             Sts(S::Timeout { .. }) | Sts(S::Network { .. }) => "check the network (and AWS_ENDPOINT_URL_STS if set), then retry".into(),
             Sts(S::Malformed { .. }) => "check AWS_ENDPOINT_URL_STS points at an STS endpoint, then retry".into(),
             Sts(S::Other { .. }) => return None,
-            Ledger(_) => "check that the state directory is writable (MFA_MINT_STATE_DIR overrides it)".into(),
+            State(_) => "check that the state directory is writable (MFA_MINT_STATE_DIR overrides it)".into(),
             Io { .. } => return None,
             SeedExists { .. } => "pass --force to replace it (the old seed is lost unless you kept it elsewhere)".into(),
             Declined => return None,

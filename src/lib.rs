@@ -7,16 +7,20 @@ pub mod cli;
 pub mod clock;
 pub mod code;
 pub mod dirs;
+pub mod doctor;
 pub mod duration;
 pub mod error;
 pub mod import;
 pub mod ledger;
 pub mod mint;
 pub mod profile;
+pub mod runlog;
 pub mod secret;
 pub mod seeds;
 pub mod serial;
 pub mod skew;
+pub mod state;
+pub mod status;
 pub mod store;
 pub mod sts;
 pub mod totp;
@@ -76,6 +80,19 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Some(Command::Mint(args)) => commands::mint(&args, &mut seeds),
         Some(Command::Import(args)) => commands::import(&args, &mut seeds),
         Some(Command::Code(args)) => commands::code(&args, &mut seeds),
+        Some(Command::Status(args)) => {
+            let statuses = status::collect(&args.profiles, &mut seeds)?;
+            status::print(&statuses, args.json);
+            Ok(exit::OK)
+        }
+        Some(Command::Doctor(args)) => {
+            let checks = doctor::run(&args.profiles, args.clock, &mut seeds);
+            Ok(if doctor::print(&checks) {
+                exit::OK
+            } else {
+                exit::CONFIG
+            })
+        }
         Some(Command::Completions(args)) => {
             let mut cmd = Cli::command();
             clap_complete::generate(args.shell, &mut cmd, "mfa-mint", &mut std::io::stdout());

@@ -227,3 +227,18 @@ pub fn region(files: &Files, profile: &str, source: &str) -> String {
         .filter(|r| !r.trim().is_empty())
         .unwrap_or_else(|| "us-east-1".to_string())
 }
+
+/// Profiles set up for mfa-mint: config sections with `mfa_serial` and no `role_arn` (an
+/// assume-role profile uses its serial differently), in file order.
+pub fn mfa_profiles(files: &Files) -> Vec<String> {
+    let Some(doc) = &files.config else {
+        return Vec::new();
+    };
+    aws_files::config_profiles(doc)
+        .into_iter()
+        .filter(|p| {
+            files.config_value(p, keys::MFA_SERIAL).is_some()
+                && files.config_value(p, "role_arn").is_none()
+        })
+        .collect()
+}

@@ -4,22 +4,21 @@
 //! AWS's time; the offset is remembered per machine (a small state file) and codes are generated
 //! at corrected time. The header has one-second resolution, so offsets under 2 s are ignored.
 
-use std::path::PathBuf;
-
 /// Offsets smaller than this are measurement noise.
 const NOISE_SECS: f64 = 2.0;
 /// Offsets above this get a warning: fix the clock.
 pub const WARN_SECS: f64 = 5.0;
 
-fn file() -> Option<PathBuf> {
-    crate::dirs::state_dir().map(|d| d.join("clock-offset"))
+use crate::state::StateFile;
+
+fn file() -> Option<StateFile> {
+    StateFile::named("clock-offset").ok()
 }
 
 /// The remembered offset in seconds (AWS time minus local time), 0 when unknown.
 pub fn load() -> f64 {
     file()
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .and_then(|t| t.split_whitespace().next()?.parse::<f64>().ok())
+        .and_then(|f| f.read().split_whitespace().next()?.parse::<f64>().ok())
         .filter(|v| v.is_finite() && v.abs() < 86_400.0)
         .unwrap_or(0.0)
 }
@@ -38,18 +37,12 @@ pub fn measure(date_header: &str, sent: f64, received: f64) -> Option<f64> {
 
 /// Remembers `offset` (best effort: a read-only state dir only costs the correction).
 pub fn save(offset: f64) {
-    let Some(path) = file() else { return };
+    let Some(file) = file() else { return };
     if (load() - offset).abs() < f64::EPSILON {
         return;
     }
-    if let Some(dir) = path.parent() {
-        let _ = crate::dirs::create_private_dir(dir);
-    }
     let text = format!("{offset} measured-at {}\n", crate::clock::now_secs());
-    let tmp = path.with_extension("tmp");
-    if std::fs::write(&tmp, text).is_ok() {
-        let _ = std::fs::rename(&tmp, &path);
-    }
+    let _ = file.update(|_| (text, ()));
 }
 
 #[cfg(test)]

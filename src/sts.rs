@@ -205,6 +205,28 @@ pub fn get_session_token(
     })
 }
 
+/// Measures AWS's clock against ours with one GetCallerIdentity request (seconds, AWS minus local).
+pub fn clock_offset(target: &Target, keys: &LongTermKeys) -> Result<f64, Error> {
+    let endpoint = endpoint_label(target);
+    let probe = DateProbe::default();
+    let client = client(target, keys, &probe);
+    let sent = crate::clock::now();
+    let result = runtime()?.block_on(client.get_caller_identity().send());
+    let received = crate::clock::now();
+    // Any answer from AWS carries its Date header, even an error.
+    if let Some(offset) = probe
+        .last()
+        .and_then(|d| crate::skew::measure(&d, sent, received))
+    {
+        return Ok(offset);
+    }
+    result.map_err(|e| classify(e, &endpoint))?;
+    Err(Error::Malformed {
+        endpoint,
+        detail: "the response has no Date header".into(),
+    })
+}
+
 fn endpoint_label(target: &Target) -> String {
     target
         .endpoint_url

@@ -1,0 +1,234 @@
+//! `mfa-mint doctor`: checks the setup, one pass/fail line each with the fix.
+
+use crate::error::Error;
+use crate::profile::{self, Files};
+use crate::seeds::Seeds;
+
+/// One check's verdict.
+pub struct Check {
+    pub ok: bool,
+    /// A warning does not fail the run.
+    pub warning: bool,
+    pub what: String,
+    pub fix: Option<String>,
+}
+
+impl Check {
+    fn pass(what: impl Into<String>) -> Check {
+        Check {
+            ok: true,
+            warning: false,
+            what: what.into(),
+            fix: None,
+        }
+    }
+
+    fn fail(what: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check {
+            ok: false,
+            warning: false,
+            what: what.into(),
+            fix: Some(fix.into()),
+        }
+    }
+
+    fn warn(what: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check {
+            ok: true,
+            warning: true,
+            what: what.into(),
+            fix: Some(fix.into()),
+        }
+    }
+
+    fn from_error(what: &str, e: &Error) -> Check {
+        Check::fail(
+            format!("{what}: {e}"),
+            e.hint().unwrap_or_else(|| "see the message".into()),
+        )
+    }
+}
+
+pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let files = match Files::load() {
+        Ok(f) => {
+            checks.push(Check::pass(format!(
+                "AWS files readable ({}, {})",
+                f.display_config(),
+                f.display_credentials()
+            )));
+            f
+        }
+        Err(e) => {
+            checks.push(Check::from_error("AWS files", &e));
+            return checks;
+        }
+    };
+    checks.extend(file_mode(&files.credentials_path));
+
+    match seeds.store() {
+        Ok(store) => match store.get("mfa-mint-doctor-probe") {
+            Ok(_) => checks.push(Check::pass(format!(
+                "{} keyring reachable and unlocked",
+                store.backend()
+            ))),
+            Err(e) => checks.push(Check::from_error("keyring", &Error::Keyring(e))),
+        },
+        Err(e) => checks.push(Check::from_error("keyring", &e)),
+    }
+
+    let profiles = if profiles.is_empty() {
+        profile::mfa_profiles(&files)
+    } else {
+        profiles.to_vec()
+    };
+    if profiles.is_empty() {
+        checks.push(Check::fail(
+            "no profile is set up for mfa-mint",
+            "mfa-mint import PROFILE --serial ARN < seed.txt",
+        ));
+    }
+    for p in &profiles {
+        checks.extend(check_profile(&files, p, clock, seeds));
+    }
+    checks
+}
+
+fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<Check> {
+    let mut out = Vec::new();
+    let source = match profile::resolve_source(files, p, None) {
+        Ok(s) => {
+            match profile::source_keys(files, &s) {
+                Ok(k) => out.push(Check::pass(format!(
+                    "{p}: long-term keys in [{s}] ({})",
+                    crate::secret::mask(&k.access_key_id)
+                ))),
+                Err(e) => out.push(Check::from_error(p, &e)),
+            }
+            Some(s)
+        }
+        Err(e) => {
+            out.push(Check::from_error(p, &e));
+            None
+        }
+    };
+    let serial = match profile::resolve_serial(files, p, source.as_deref())
+        .and_then(|s| Ok(crate::serial::parse(&s)?.arn))
+    {
+        Ok(s) => {
+            out.push(Check::pass(format!(
+                "{p}: MFA device {}",
+                crate::status::mask_serial(&s)
+            )));
+            s
+        }
+        Err(e) => {
+            out.push(Check::from_error(p, &e));
+            return out;
+        }
+    };
+    match seeds.load(&serial) {
+        Ok(seed) if seed.is_aws_compatible() => out.push(Check::pass(format!(
+            "{p}: seed in keyring, generates codes"
+        ))),
+        Ok(_) => out.push(Check::warn(
+            format!("{p}: the stored seed is not SHA1/6 digits/30 s"),
+            "AWS virtual MFA only uses SHA1, 6 digits, 30 s: re-import the right seed",
+        )),
+        Err(e) => out.push(Check::from_error(p, &e)),
+    }
+    if let Some(last) = crate::runlog::last(p) {
+        if last.outcome == "error" {
+            out.push(Check::fail(
+                format!(
+                    "{p}: last run at {} failed: {}",
+                    crate::clock::format_rfc3339(last.at),
+                    last.message.unwrap_or_default()
+                ),
+                format!("run `mfa-mint {p}` to see the error and its hint"),
+            ));
+        } else {
+            out.push(Check::pass(format!(
+                "{p}: last run at {} {}",
+                crate::clock::format_rfc3339(last.at),
+                last.outcome
+            )));
+        }
+    }
+    if clock && let Some(source) = source {
+        out.push(clock_check(files, p, &source));
+    }
+    out
+}
+
+fn clock_check(files: &Files, p: &str, source: &str) -> Check {
+    let keys = match profile::source_keys(files, source) {
+        Ok(k) => k,
+        Err(e) => return Check::from_error("clock", &e),
+    };
+    let target = crate::sts::Target {
+        region: profile::region(files, p, source),
+        endpoint_url: crate::sts::endpoint_from_env("AWS_ENDPOINT_URL_STS"),
+        timeout: std::time::Duration::from_secs(10),
+    };
+    match crate::sts::clock_offset(&target, &keys) {
+        Ok(offset) => {
+            crate::skew::save(offset);
+            if offset.abs() > crate::skew::WARN_SECS {
+                Check::warn(
+                    format!("clock is {offset:+.0} s off AWS (mfa-mint corrects for it)"),
+                    "enable time sync (NTP): other tools will fail with this offset",
+                )
+            } else {
+                Check::pass(format!(
+                    "clock within a few seconds of AWS ({offset:+.0} s)"
+                ))
+            }
+        }
+        Err(e) => Check::from_error("clock", &Error::Sts(e)),
+    }
+}
+
+#[cfg(unix)]
+fn file_mode(path: &std::path::Path) -> Option<Check> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    Some(if mode & 0o077 != 0 {
+        Check::warn(
+            format!(
+                "{} is readable by other users (mode {:o})",
+                path.display(),
+                mode & 0o777
+            ),
+            format!("chmod 600 {}", path.display()),
+        )
+    } else {
+        Check::pass(format!(
+            "{} is private (mode {:o})",
+            path.display(),
+            mode & 0o777
+        ))
+    })
+}
+
+#[cfg(not(unix))]
+fn file_mode(_path: &std::path::Path) -> Option<Check> {
+    None
+}
+
+/// Prints the checks; true when none failed.
+pub fn print(checks: &[Check]) -> bool {
+    for c in checks {
+        let mark = match (c.ok, c.warning) {
+            (true, false) => "ok  ",
+            (true, true) => "warn",
+            (false, _) => "FAIL",
+        };
+        println!("[{mark}] {}", c.what);
+        if let Some(fix) = &c.fix {
+            println!("       fix: {fix}");
+        }
+    }
+    checks.iter().all(|c| c.ok)
+}

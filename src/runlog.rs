@@ -1,0 +1,139 @@
+//! What the last run did for each profile (for `status` and `doctor`), and the optional
+//! `--log-file` with one line per profile per run. Never holds a secret.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::clock::format_rfc3339;
+use crate::state::StateFile;
+
+/// One profile's result of one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub profile: String,
+    /// Unix seconds.
+    pub at: i64,
+    /// `minted`, `fresh` or `error`.
+    pub outcome: String,
+    pub expiration: Option<i64>,
+    pub exit_code: u8,
+    /// The error line, for failures.
+    pub message: Option<String>,
+}
+
+impl Entry {
+    /// `2026-11-24T11:02:53Z profile=dev outcome=minted expiration=… exit=0 [error="…"]`
+    pub fn log_line(&self) -> String {
+        let mut line = format!(
+            "{} profile={} outcome={}",
+            format_rfc3339(self.at),
+            self.profile,
+            self.outcome
+        );
+        if let Some(exp) = self.expiration {
+            line.push_str(&format!(" expiration={}", format_rfc3339(exp)));
+        }
+        line.push_str(&format!(" exit={}", self.exit_code));
+        if let Some(msg) = &self.message {
+            line.push_str(&format!(" error={:?}", msg));
+        }
+        line
+    }
+
+    fn to_record(&self) -> String {
+        format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\n",
+            self.profile,
+            self.at,
+            self.outcome,
+            self.expiration.map(|e| e.to_string()).unwrap_or_default(),
+            self.exit_code,
+            self.message
+                .as_deref()
+                .unwrap_or("")
+                .replace(['\t', '\n'], " ")
+        )
+    }
+
+    fn from_record(line: &str) -> Option<Entry> {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != 6 {
+            return None;
+        }
+        Some(Entry {
+            profile: f[0].to_string(),
+            at: f[1].parse().ok()?,
+            outcome: f[2].to_string(),
+            expiration: f[3].parse().ok(),
+            exit_code: f[4].parse().ok()?,
+            message: Some(f[5].to_string()).filter(|m| !m.is_empty()),
+        })
+    }
+}
+
+fn file() -> Option<StateFile> {
+    StateFile::named("last-runs").ok()
+}
+
+/// Remembers `entry` as the profile's last run (best effort).
+pub fn record(entry: &Entry) {
+    if let Some(file) = file() {
+        let _ = file.update(|text| {
+            let mut out: String = text
+                .lines()
+                .filter(|l| Entry::from_record(l).is_some_and(|e| e.profile != entry.profile))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            out.push_str(&entry.to_record());
+            (out, ())
+        });
+    }
+}
+
+/// The last recorded run of `profile`.
+pub fn last(profile: &str) -> Option<Entry> {
+    file()?
+        .read()
+        .lines()
+        .filter_map(Entry::from_record)
+        .find(|e| e.profile == profile)
+}
+
+/// Appends the entry's line to a log file (created 0600 on unix).
+pub fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    // One write per line, so concurrent runs' lines don't interleave.
+    file.write_all(format!("{}\n", entry.log_line()).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_log_lines_read_well() {
+        let e = Entry {
+            profile: "dev".into(),
+            at: 1_795_993_373,
+            outcome: "error".into(),
+            expiration: None,
+            exit_code: 7,
+            message: Some("AWS is throttling requests: Rate exceeded".into()),
+        };
+        assert_eq!(
+            Entry::from_record(e.to_record().trim_end()),
+            Some(e.clone())
+        );
+        assert_eq!(
+            e.log_line(),
+            "2026-11-29T23:02:53Z profile=dev outcome=error exit=7 error=\"AWS is throttling requests: Rate exceeded\""
+        );
+    }
+}

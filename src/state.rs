@@ -1,0 +1,116 @@
+//! mfa-mint's own small state files (in [`crate::dirs::state_dir`]), read and replaced
+//! atomically under an exclusive lock so concurrent runs never lose an update.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot find a state directory (set HOME or MFA_MINT_STATE_DIR)")]
+    NoStateDir,
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |source| Error::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// One named state file.
+#[derive(Debug, Clone)]
+pub struct StateFile {
+    dir: PathBuf,
+    name: &'static str,
+}
+
+impl StateFile {
+    /// `name` in the default state directory.
+    pub fn named(name: &'static str) -> Result<StateFile, Error> {
+        let dir = crate::dirs::state_dir().ok_or(Error::NoStateDir)?;
+        Ok(StateFile::in_dir(dir, name))
+    }
+
+    pub fn in_dir(dir: PathBuf, name: &'static str) -> StateFile {
+        StateFile { dir, name }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(self.name)
+    }
+
+    /// The file's text ("" when missing or unreadable: state is advisory).
+    pub fn read(&self) -> String {
+        let mut text = String::new();
+        if let Ok(mut f) = File::open(self.path())
+            && f.read_to_string(&mut text).is_err()
+        {
+            text.clear();
+        }
+        text
+    }
+
+    /// Replaces the text with `update(old)`, under the file's lock; returns what `update` returned.
+    pub fn update<T>(&self, update: impl FnOnce(&str) -> (String, T)) -> Result<T, Error> {
+        crate::dirs::create_private_dir(&self.dir).map_err(io("create", &self.dir))?;
+        let lock_path = self.dir.join(format!("{}.lock", self.name));
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io("open", &lock_path))?;
+        lock.lock().map_err(io("lock", &lock_path))?;
+        let (text, result) = update(&self.read());
+        let path = self.path();
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", self.name))
+            .tempfile_in(&self.dir)
+            .map_err(io("create a temporary file in", &self.dir))?;
+        tmp.write_all(text.as_bytes())
+            .and_then(|_| tmp.as_file().sync_all())
+            .map_err(io("write", &path))?;
+        tmp.persist(&path)
+            .map_err(|e| io("replace", &path)(e.error))?;
+        Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_updates_are_all_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::in_dir(dir.path().join("s"), "counter");
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let file = file.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..20 {
+                        file.update(|old| {
+                            let n: u32 = old.trim().parse().unwrap_or(0);
+                            ((n + 1).to_string(), ())
+                        })
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(file.read(), "160");
+    }
+}
