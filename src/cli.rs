@@ -62,12 +62,93 @@ pub enum Command {
     Import(ImportArgs),
     /// Print the current MFA code for PROFILE
     Code(CodeArgs),
+    /// Print the session as credential_process JSON (for `credential_process` in ~/.aws/config)
+    CredentialProcess(SessionArgs),
+    /// Point PROFILE's credential_process at mfa-mint in the config file
+    SetupCredentialProcess(SetupArgs),
+    /// Run a command with the session in its environment
+    Exec(ExecArgs),
+    /// Print shell lines that export the session
+    Env(EnvArgs),
+    /// Move long-term keys between the credentials file and the keyring
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Show each mfa-mint profile: device, seed present, session expiry, last run
     Status(StatusArgs),
     /// Check the setup and say how to fix what is wrong
     Doctor(DoctorArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+/// Options shared by the commands that obtain a session without writing the credentials file.
+#[derive(Debug, Args, Clone)]
+pub struct SessionArgs {
+    /// Profile to get a session for (default: $AWS_PROFILE)
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Profile holding the long-term keys (default: the configured one, else PROFILE-long-term)
+    #[arg(long, value_name = "PROFILE")]
+    pub source: Option<String>,
+
+    /// Session duration when minting: seconds or 12h, 90m; 900 s to 36 h [default: 12h]
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+
+    /// Reuse a cached session only while it has more than this left [default: 15m]
+    #[arg(long, value_name = "DURATION")]
+    pub min_remaining: Option<String>,
+
+    /// Mint a new session even if a cached one is fresh
+    #[arg(long)]
+    pub force: bool,
+
+    /// Network timeout for the STS request
+    #[arg(long, value_name = "DURATION", default_value = "20s")]
+    pub timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Profile to configure
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub session: SessionArgs,
+
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    #[command(flatten)]
+    pub session: SessionArgs,
+
+    /// Shell syntax to print
+    #[arg(long, value_enum, default_value = "sh")]
+    pub shell: crate::session::Shell,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Move SOURCE's aws_access_key_id/aws_secret_access_key from the credentials file into the keyring
+    Import {
+        /// The profile holding the long-term keys, e.g. dev-long-term
+        #[arg(value_name = "SOURCE_PROFILE")]
+        source: String,
+    },
+    /// Put SOURCE's keys back into the credentials file and remove them from the keyring
+    Export {
+        #[arg(value_name = "SOURCE_PROFILE")]
+        source: String,
+    },
 }
 
 #[derive(Debug, Args)]

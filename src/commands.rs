@@ -2,7 +2,9 @@
 
 use serde_json::json;
 
-use crate::cli::{CodeArgs, ImportArgs, MintArgs};
+use crate::cli::{
+    CodeArgs, EnvArgs, ExecArgs, ImportArgs, KeysCommand, MintArgs, SessionArgs, SetupArgs,
+};
 use crate::clock::{format_rfc3339, human_duration, now_secs};
 use crate::error::{Error, exit};
 use crate::mint::{self, Outcome};
@@ -151,6 +153,69 @@ pub fn code(args: &CodeArgs, seeds: &mut Seeds) -> Result<u8, Error> {
         );
     } else {
         println!("{}", code.code);
+    }
+    Ok(exit::OK)
+}
+
+fn session_options(args: &SessionArgs) -> Result<(String, mint::Options), Error> {
+    let profile = profiles_or_env(args.profile.as_slice())?.remove(0);
+    let timeout = crate::duration::parse(&args.timeout)
+        .map_err(|source| Error::Duration {
+            flag: "--timeout",
+            source,
+        })?
+        .clamp(1, 600);
+    Ok((
+        profile,
+        mint::Options {
+            source: args.source.clone(),
+            duration: args.duration.clone(),
+            min_remaining: args.min_remaining.clone(),
+            force: args.force,
+            timeout: std::time::Duration::from_secs(timeout),
+        },
+    ))
+}
+
+pub fn credential_process(args: &SessionArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let (profile, opts) = session_options(args)?;
+    crate::session::credential_process(&profile, &opts, seeds)
+}
+
+pub fn exec(args: &ExecArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let (profile, opts) = session_options(&args.session)?;
+    crate::session::exec(&profile, &opts, &args.command, seeds)
+}
+
+pub fn env(args: &EnvArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let (profile, opts) = session_options(&args.session)?;
+    crate::session::env(&profile, &opts, args.shell, seeds)
+}
+
+pub fn setup_credential_process(args: &SetupArgs) -> Result<u8, Error> {
+    let line = crate::session::setup_credential_process(&args.profile)?;
+    ui::status(&format!(
+        "[profile {}] now has credential_process = {line}\nTry it: aws sts get-caller-identity --profile {}",
+        args.profile, args.profile
+    ));
+    Ok(exit::OK)
+}
+
+pub fn keys(cmd: KeysCommand, seeds: &mut Seeds) -> Result<u8, Error> {
+    match cmd {
+        KeysCommand::Import { source } => {
+            let key = crate::keys::import(&source, seeds)?;
+            ui::status(&format!(
+                "Moved the long-term keys of [{source}] ({key}) into the {} keyring and removed them from the credentials file.",
+                seeds.backend()?
+            ));
+        }
+        KeysCommand::Export { source } => {
+            let key = crate::keys::export(&source, seeds)?;
+            ui::status(&format!(
+                "Put the long-term keys of [{source}] ({key}) back into the credentials file and removed them from the keyring."
+            ));
+        }
     }
     Ok(exit::OK)
 }

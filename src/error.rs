@@ -76,6 +76,11 @@ pub enum Error {
         serial: String,
         backend: crate::store::Backend,
     },
+    #[error("no long-term keys for profile {source_profile:?} in the {backend} keyring")]
+    NoKeysInKeyring {
+        source_profile: String,
+        backend: crate::store::Backend,
+    },
     #[error("the keyring entry for {serial} does not hold a valid seed: {reason}")]
     StoredSeedInvalid { serial: String, reason: String },
 
@@ -120,7 +125,9 @@ impl Error {
             | Serial(_)
             | Duration { .. }
             | SeedInput(_) => exit::INPUT,
-            Keyring(_) | NoSeed { .. } | StoredSeedInvalid { .. } => exit::KEYRING,
+            Keyring(_) | NoSeed { .. } | NoKeysInKeyring { .. } | StoredSeedInvalid { .. } => {
+                exit::KEYRING
+            }
             Sts(e) if e.is_transient() => exit::TRANSIENT,
             Sts(_) => exit::AWS_REFUSED,
             State(_) | Io { .. } => exit::IO,
@@ -158,6 +165,9 @@ impl Error {
             SeedInput(_) => "pipe the base32 secret or otpauth:// URI on stdin (e.g. `mfa-mint import dev --serial … < seed.txt`) or use --from FILE".into(),
             Keyring(e) => e.hint(),
             NoSeed { .. } => "import it: mfa-mint import PROFILE --serial ARN < seed.txt".into(),
+            NoKeysInKeyring { source_profile, .. } => format!(
+                "put them back with `mfa-mint keys import {source_profile}` after adding them to the credentials file, or remove mfa_mint_keys from [profile {source_profile}]"
+            ),
             StoredSeedInvalid { .. } => "re-import the seed with mfa-mint import PROFILE --serial ARN --force".into(),
             Sts(S::InvalidCode { .. }) => "check the system clock (a few seconds off breaks codes) and that the stored seed belongs to this device; `mfa-mint code PROFILE` shows the code to compare with your authenticator".into(),
             Sts(S::SerialNotValid { .. }) => "the mfa_serial must be a device of the IAM user whose long-term keys are used; check with `aws iam list-mfa-devices --profile SOURCE`".into(),

@@ -11,6 +11,7 @@ pub mod doctor;
 pub mod duration;
 pub mod error;
 pub mod import;
+pub mod keys;
 pub mod ledger;
 pub mod mint;
 pub mod profile;
@@ -18,6 +19,7 @@ pub mod runlog;
 pub mod secret;
 pub mod seeds;
 pub mod serial;
+pub mod session;
 pub mod skew;
 pub mod state;
 pub mod status;
@@ -80,6 +82,15 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Some(Command::Mint(args)) => commands::mint(&args, &mut seeds),
         Some(Command::Import(args)) => commands::import(&args, &mut seeds),
         Some(Command::Code(args)) => commands::code(&args, &mut seeds),
+        Some(Command::CredentialProcess(args)) => {
+            // Run by an SDK: never prompt, and keep stderr for errors only.
+            ui::init(cli.global.verbose, true, true);
+            commands::credential_process(&args, &mut seeds)
+        }
+        Some(Command::SetupCredentialProcess(args)) => commands::setup_credential_process(&args),
+        Some(Command::Exec(args)) => commands::exec(&args, &mut seeds),
+        Some(Command::Env(args)) => commands::env(&args, &mut seeds),
+        Some(Command::Keys(cmd)) => commands::keys(cmd, &mut seeds),
         Some(Command::Status(args)) => {
             let statuses = status::collect(&args.profiles, &mut seeds)?;
             status::print(&statuses, args.json);

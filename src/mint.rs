@@ -44,14 +44,39 @@ impl Outcome {
     }
 }
 
-/// Mints a session for `profile` unless its current one is still fresh.
+/// Mints a session for `profile` into the credentials file unless its current one is still fresh.
 pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome, Error> {
     profile::check_name(profile)?;
     let files = Files::load()?;
-
     // The fresh path reads two small files and nothing else: no keyring, no network.
+    if !opts.force
+        && let Some(expiration) = profile::session_expiry(&files, profile)
+        && is_fresh(&files, profile, opts, expiration)?
+    {
+        return Ok(Outcome::Fresh { expiration });
+    }
+    profile::check_target(
+        files.credentials.as_ref(),
+        profile,
+        &files.display_credentials(),
+    )?;
+    let plan = plan(&files, profile, opts, seeds)?;
+    let session = fetch(&plan, seeds)?;
+    write_session(&files, profile, &session)?;
+    Ok(Outcome::Minted {
+        expiration: session.expiration,
+    })
+}
+
+/// True when a session expiring at `expiration` has more than the refresh window left.
+pub fn is_fresh(
+    files: &Files,
+    profile: &str,
+    opts: &Options,
+    expiration: i64,
+) -> Result<bool, Error> {
     let min_remaining = profile::duration_setting(
-        &files,
+        files,
         profile,
         opts.min_remaining
             .as_deref()
@@ -60,37 +85,43 @@ pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome,
         duration::parse,
         duration::DEFAULT_MIN_REMAINING,
     )?;
-    if !opts.force
-        && let Some(expiration) = profile::session_expiry(&files, profile)
-    {
-        let left = expiration - crate::clock::now_secs() as i64;
-        ui::debug(1, || {
-            format!("{profile}: current session has {left} s left")
-        });
-        if left > min_remaining as i64 {
-            return Ok(Outcome::Fresh { expiration });
-        }
-    }
+    let left = expiration - crate::clock::now_secs() as i64;
+    ui::debug(1, || {
+        format!("{profile}: current session has {left} s left")
+    });
+    Ok(left > min_remaining as i64)
+}
 
+/// Everything needed for one GetSessionToken call, resolved from the files and flags.
+pub struct Plan {
+    pub profile: String,
+    pub source: String,
+    pub serial: String,
+    pub keys: sts::LongTermKeys,
+    pub target: sts::Target,
+    pub duration: u64,
+}
+
+pub fn plan(
+    files: &Files,
+    profile: &str,
+    opts: &Options,
+    seeds: &mut Seeds,
+) -> Result<Plan, Error> {
     let duration = profile::duration_setting(
-        &files,
+        files,
         profile,
         opts.duration.as_deref().map(|v| ("--duration", v)),
         keys::DURATION,
         duration::parse_session,
         duration::DEFAULT_SESSION,
     )?;
-    let source = profile::resolve_source(&files, profile, opts.source.as_deref())?;
-    let serial = profile::resolve_serial(&files, profile, Some(&source))?;
+    let source = profile::resolve_source(files, profile, opts.source.as_deref())?;
+    let serial = profile::resolve_serial(files, profile, Some(&source))?;
     let serial = crate::serial::parse(&serial)?.arn;
-    let keys = profile::source_keys(&files, &source)?;
-    profile::check_target(
-        files.credentials.as_ref(),
-        profile,
-        &files.display_credentials(),
-    )?;
+    let keys = source_keys(files, &source, seeds)?;
     let target = sts::Target {
-        region: profile::region(&files, profile, &source),
+        region: profile::region(files, profile, &source),
         endpoint_url: sts::endpoint_from_env("AWS_ENDPOINT_URL_STS"),
         timeout: opts.timeout,
     };
@@ -102,17 +133,50 @@ pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome,
             target.endpoint_url.as_deref().unwrap_or("default")
         )
     });
+    Ok(Plan {
+        profile: profile.to_string(),
+        source,
+        serial,
+        keys,
+        target,
+        duration,
+    })
+}
 
-    let seed = seeds.load(&serial)?;
+/// The source profile's long-term keys: from the files, or from the keyring when
+/// `mfa-mint keys import` moved them there.
+pub fn source_keys(
+    files: &Files,
+    source: &str,
+    seeds: &mut Seeds,
+) -> Result<sts::LongTermKeys, Error> {
+    match profile::source_keys(files, source) {
+        Err(Error::SourceWithoutKeys { .. }) if profile::keys_in_keyring(files, source) => {
+            seeds.load_keys(source)
+        }
+        other => other,
+    }
+}
+
+/// Generates an unused code and calls GetSessionToken: one request, or two when the first
+/// reveals that the local clock is far off AWS's.
+pub fn fetch(plan: &Plan, seeds: &mut Seeds) -> Result<Session, Error> {
+    let seed = seeds.load(&plan.serial)?;
     let mut offset = skew::load();
     let mut retried = false;
-    let session = loop {
-        let (step, code) = claim_code(&seed, &serial, offset)?;
-        ui::debug(1, || format!("{profile}: using time step {step}"));
+    loop {
+        let (step, code) = claim_code(&seed, &plan.serial, offset)?;
+        ui::debug(1, || format!("{}: using time step {step}", plan.profile));
         let probe = sts::DateProbe::default();
         let sent = crate::clock::now();
-        let result =
-            sts::get_session_token(&target, &keys, &serial, &code, duration as u32, &probe);
+        let result = sts::get_session_token(
+            &plan.target,
+            &plan.keys,
+            &plan.serial,
+            &code,
+            plan.duration as u32,
+            &probe,
+        );
         let received = crate::clock::now();
         let measured = probe
             .last()
@@ -134,13 +198,9 @@ pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome,
                 offset = m;
                 retried = true;
             }
-            (result, _) => break result?,
+            (result, _) => return Ok(result?),
         }
-    };
-    write_session(&files, profile, &session)?;
-    Ok(Outcome::Minted {
-        expiration: session.expiration,
-    })
+    }
 }
 
 /// Claims a time step no other run has used for `serial`, waiting for it if it is in the future,

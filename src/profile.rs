@@ -21,6 +21,8 @@ pub mod keys {
     pub const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
     pub const SESSION_TOKEN: &str = "aws_session_token";
     pub const EXPIRATION: &str = "expiration";
+    /// `keyring` when `mfa-mint keys import` moved the long-term keys into the keyring.
+    pub const KEYS_IN: &str = "mfa_mint_keys";
 }
 
 /// Both AWS files as read now (each `None` when absent).
@@ -241,4 +243,11 @@ pub fn mfa_profiles(files: &Files) -> Vec<String> {
                 && files.config_value(p, "role_arn").is_none()
         })
         .collect()
+}
+
+/// Whether `mfa-mint keys import` moved `source`'s long-term keys into the keyring.
+pub fn keys_in_keyring(files: &Files, source: &str) -> bool {
+    files
+        .config_value(source, keys::KEYS_IN)
+        .is_some_and(|v| v == "keyring")
 }

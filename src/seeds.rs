@@ -60,3 +60,82 @@ impl Seeds {
         Ok(self.store()?.backend())
     }
 }
+
+/// Keyring account names besides seeds (which use the serial ARN, always `arn:…`).
+fn keys_account(source: &str) -> String {
+    format!("long-term-keys/{source}")
+}
+
+fn session_account(profile: &str) -> String {
+    format!("session/{profile}")
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct StoredKeys {
+    access_key_id: String,
+    secret_access_key: String,
+}
+
+impl Seeds {
+    /// Long-term keys that `mfa-mint keys import` moved into the keyring.
+    pub fn load_keys(&mut self, source: &str) -> Result<crate::sts::LongTermKeys, Error> {
+        let account = keys_account(source);
+        let store = self.store()?;
+        let backend = store.backend();
+        let text = store.get(&account)?.ok_or_else(|| Error::NoKeysInKeyring {
+            source_profile: source.to_string(),
+            backend,
+        })?;
+        let stored: StoredKeys =
+            serde_json::from_str(text.expose()).map_err(|_| Error::StoredSeedInvalid {
+                serial: account.clone(),
+                reason: "not mfa-mint's key format".into(),
+            })?;
+        Ok(crate::sts::LongTermKeys {
+            access_key_id: stored.access_key_id,
+            secret_access_key: SecretText::from_string(stored.secret_access_key),
+        })
+    }
+
+    pub fn save_keys(
+        &mut self,
+        source: &str,
+        keys: &crate::sts::LongTermKeys,
+    ) -> Result<(), Error> {
+        let text = SecretText::from_string(
+            serde_json::to_string(&StoredKeys {
+                access_key_id: keys.access_key_id.clone(),
+                secret_access_key: keys.secret_access_key.expose().to_string(),
+            })
+            .unwrap_or_default(),
+        );
+        let label = format!("mfa-mint long-term AWS keys of profile {source}");
+        self.store()?.set(&keys_account(source), &label, &text)?;
+        Ok(())
+    }
+
+    pub fn delete_keys(&mut self, source: &str) -> Result<bool, Error> {
+        Ok(self.store()?.delete(&keys_account(source))?)
+    }
+
+    /// The cached session of `profile` (credential_process / exec mode), if any and readable.
+    pub fn load_session(&mut self, profile: &str) -> Result<Option<crate::sts::Session>, Error> {
+        let Some(text) = self.store()?.get(&session_account(profile))? else {
+            return Ok(None);
+        };
+        Ok(crate::session::from_json(text.expose()))
+    }
+
+    pub fn save_session(
+        &mut self,
+        profile: &str,
+        session: &crate::sts::Session,
+    ) -> Result<(), Error> {
+        let label = format!("mfa-mint AWS session of profile {profile}");
+        let text = crate::session::to_json(session);
+        self.store()?
+            .set(&session_account(profile), &label, &text)?;
+        Ok(())
+    }
+}

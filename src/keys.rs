@@ -1,0 +1,58 @@
+//! `mfa-mint keys import|export`: move a source profile's long-term keys between the credentials
+//! file and the keyring.
+
+use crate::aws_files::{self, Document};
+use crate::error::Error;
+use crate::profile::{self, Files, keys};
+use crate::seeds::Seeds;
+
+/// Moves `[SOURCE]`'s keys into the keyring, then removes them from the file. The file is only
+/// changed after the keyring entry was written and read back identical.
+pub fn import(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
+    profile::check_name(source)?;
+    let files = Files::load()?;
+    let found = profile::source_keys(&files, source)?;
+    seeds.save_keys(source, &found)?;
+    let back = seeds.load_keys(source)?;
+    if back.access_key_id != found.access_key_id
+        || back.secret_access_key.expose() != found.secret_access_key.expose()
+    {
+        return Err(Error::Keyring(crate::store::Error::Failed {
+            backend: seeds.backend()?,
+            detail: "the keys read back differ from what was written; the file was not changed"
+                .into(),
+        }));
+    }
+    aws_files::edit(&files.config_path, |doc: &mut Document| {
+        doc.set(&aws_files::config_section(source), keys::KEYS_IN, "keyring")?;
+        Ok::<(), Error>(())
+    })?;
+    aws_files::edit(&files.credentials_path, |doc: &mut Document| {
+        doc.remove_key(source, keys::ACCESS_KEY_ID);
+        doc.remove_key(source, keys::SECRET_ACCESS_KEY);
+        Ok::<(), Error>(())
+    })?;
+    Ok(crate::secret::mask(&found.access_key_id))
+}
+
+/// Puts the keys back into `[SOURCE]` of the credentials file and deletes the keyring entry.
+pub fn export(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
+    profile::check_name(source)?;
+    let files = Files::load()?;
+    let found = seeds.load_keys(source)?;
+    aws_files::edit(&files.credentials_path, |doc: &mut Document| {
+        doc.set(source, keys::ACCESS_KEY_ID, &found.access_key_id)?;
+        doc.set(
+            source,
+            keys::SECRET_ACCESS_KEY,
+            found.secret_access_key.expose(),
+        )?;
+        Ok::<(), Error>(())
+    })?;
+    aws_files::edit(&files.config_path, |doc: &mut Document| {
+        doc.remove_key(&aws_files::config_section(source), keys::KEYS_IN);
+        Ok::<(), Error>(())
+    })?;
+    seeds.delete_keys(source)?;
+    Ok(crate::secret::mask(&found.access_key_id))
+}

@@ -1,0 +1,316 @@
+//! Sessions without plaintext files: `credential-process`, `exec` and `env`.
+//!
+//! A session comes from the credentials file when it holds a fresh one, else from the keyring
+//! cache (`session/PROFILE`), else it is minted (never prompting) and cached in the keyring, so
+//! repeated calls within the refresh window make no STS request.
+
+use serde_json::json;
+
+use crate::clock::{format_rfc3339, parse_timestamp};
+use crate::error::{Error, exit};
+use crate::mint::{self, Options};
+use crate::profile::{self, Files, keys};
+use crate::secret::SecretText;
+use crate::seeds::Seeds;
+use crate::sts::Session;
+
+/// The AWS credential_process JSON (Version 1).
+pub fn to_json(session: &Session) -> SecretText {
+    SecretText::from_string(
+        json!({
+            "Version": 1,
+            "AccessKeyId": session.access_key_id,
+            "SecretAccessKey": session.secret_access_key.expose(),
+            "SessionToken": session.session_token.expose(),
+            "Expiration": format_rfc3339(session.expiration),
+        })
+        .to_string(),
+    )
+}
+
+pub fn from_json(text: &str) -> Option<Session> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let field = |k: &str| v.get(k)?.as_str().map(str::to_string);
+    Some(Session {
+        access_key_id: field("AccessKeyId")?,
+        secret_access_key: SecretText::from_string(field("SecretAccessKey")?),
+        session_token: SecretText::from_string(field("SessionToken")?),
+        expiration: parse_timestamp(&field("Expiration")?)?,
+    })
+}
+
+/// Where a session came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    CredentialsFile,
+    KeyringCache,
+    Minted,
+}
+
+/// A session for `profile` with more than the refresh window left.
+pub fn obtain(
+    profile: &str,
+    opts: &Options,
+    seeds: &mut Seeds,
+) -> Result<(Session, Origin), Error> {
+    profile::check_name(profile)?;
+    let files = Files::load()?;
+    if !opts.force
+        && let Some(session) = from_credentials_file(&files, profile)
+        && mint::is_fresh(&files, profile, opts, session.expiration)?
+    {
+        return Ok((session, Origin::CredentialsFile));
+    }
+    if !opts.force
+        && let Some(session) = seeds.load_session(profile)?
+        && mint::is_fresh(&files, profile, opts, session.expiration)?
+    {
+        return Ok((session, Origin::KeyringCache));
+    }
+    let plan = mint::plan(&files, profile, opts, seeds)?;
+    let session = mint::fetch(&plan, seeds)?;
+    seeds.save_session(profile, &session)?;
+    Ok((session, Origin::Minted))
+}
+
+fn from_credentials_file(files: &Files, profile: &str) -> Option<Session> {
+    let expiration = profile::session_expiry(files, profile)?;
+    Some(Session {
+        access_key_id: files.credentials_value(profile, keys::ACCESS_KEY_ID)?,
+        secret_access_key: SecretText::from_string(
+            files.credentials_value(profile, keys::SECRET_ACCESS_KEY)?,
+        ),
+        session_token: SecretText::from_string(
+            files.credentials_value(profile, keys::SESSION_TOKEN)?,
+        ),
+        expiration,
+    })
+}
+
+/// `mfa-mint credential-process PROFILE`: the JSON on stdout and nothing else.
+pub fn credential_process(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<u8, Error> {
+    let (session, origin) = obtain(profile, opts, seeds)?;
+    crate::ui::debug(1, || format!("{profile}: session from {origin:?}"));
+    println!("{}", to_json(&session).expose());
+    Ok(exit::OK)
+}
+
+/// The environment variables a child process gets.
+fn variables(session: &Session) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", session.access_key_id.clone()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            session.secret_access_key.expose().to_string(),
+        ),
+        (
+            "AWS_SESSION_TOKEN",
+            session.session_token.expose().to_string(),
+        ),
+        (
+            "AWS_CREDENTIAL_EXPIRATION",
+            format_rfc3339(session.expiration),
+        ),
+    ]
+}
+
+/// Variables that would make SDKs in the child look elsewhere for credentials.
+const CONFLICTING: &[&str] = &["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
+
+/// `mfa-mint exec PROFILE -- CMD ARGS…`: runs CMD with the session in its environment and
+/// returns its exit code.
+pub fn exec(
+    profile: &str,
+    opts: &Options,
+    command: &[String],
+    seeds: &mut Seeds,
+) -> Result<u8, Error> {
+    let (session, _) = obtain(profile, opts, seeds)?;
+    let Some((program, args)) = command.split_first() else {
+        return Err(Error::SeedInput("no command given after --".into()));
+    };
+    let mut child = std::process::Command::new(program);
+    child.args(args);
+    for var in CONFLICTING {
+        child.env_remove(var);
+    }
+    for (k, v) in variables(&session) {
+        child.env(k, v);
+    }
+    let status = child.status().map_err(|e| Error::Io {
+        action: format!("run {program}"),
+        source: e,
+    })?;
+    Ok(exit_code_of(status))
+}
+
+#[cfg(unix)]
+fn exit_code_of(status: std::process::ExitStatus) -> u8 {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => code as u8,
+        (None, Some(signal)) => 128u8.wrapping_add(signal as u8),
+        _ => 1,
+    }
+}
+
+#[cfg(not(unix))]
+fn exit_code_of(status: std::process::ExitStatus) -> u8 {
+    status.code().map_or(1, |c| c as u8)
+}
+
+/// Shells `mfa-mint env` can print for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    Sh,
+    Fish,
+    Powershell,
+}
+
+/// `mfa-mint env PROFILE`: lines that set the session in the current shell.
+pub fn env(profile: &str, opts: &Options, shell: Shell, seeds: &mut Seeds) -> Result<u8, Error> {
+    let (session, _) = obtain(profile, opts, seeds)?;
+    print!("{}", render_env(&variables(&session), shell).expose());
+    Ok(exit::OK)
+}
+
+fn render_env(vars: &[(&str, String)], shell: Shell) -> SecretText {
+    let mut out = String::new();
+    for var in CONFLICTING {
+        out.push_str(&match shell {
+            Shell::Sh => format!("unset {var}\n"),
+            Shell::Fish => format!("set -e {var}\n"),
+            Shell::Powershell => format!("Remove-Item Env:{var} -ErrorAction SilentlyContinue\n"),
+        });
+    }
+    for (k, v) in vars {
+        out.push_str(&match shell {
+            Shell::Sh => format!("export {k}='{}'\n", v.replace('\'', r"'\''")),
+            Shell::Fish => format!(
+                "set -gx {k} '{}'\n",
+                v.replace('\\', r"\\").replace('\'', r"\'")
+            ),
+            Shell::Powershell => format!("$Env:{k} = '{}'\n", v.replace('\'', "''")),
+        });
+    }
+    SecretText::from_string(out)
+}
+
+/// The `credential_process` command line for `profile`, with the binary's absolute path quoted
+/// when needed (botocore and the SDKs split it like a shell; Windows paths often have spaces).
+pub fn credential_process_line(exe: &std::path::Path, profile: &str) -> String {
+    let exe = exe.display().to_string();
+    let quote = |s: &str| {
+        if s.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+            format!("\"{}\"", s.replace('"', "\\\""))
+        } else {
+            s.to_string()
+        }
+    };
+    format!("{} credential-process {}", quote(&exe), quote(profile))
+}
+
+/// `mfa-mint setup-credential-process PROFILE`: points the profile at us in the config file and
+/// removes a session we minted into the credentials file (it would shadow credential_process).
+pub fn setup_credential_process(profile: &str) -> Result<String, Error> {
+    profile::check_name(profile)?;
+    let files = Files::load()?;
+    profile::check_target(
+        files.credentials.as_ref(),
+        profile,
+        &files.display_credentials(),
+    )?;
+    let exe = std::env::current_exe().map_err(|e| Error::Io {
+        action: "find the path of mfa-mint".into(),
+        source: e,
+    })?;
+    let line = credential_process_line(&exe, profile);
+    crate::aws_files::edit(
+        &files.config_path,
+        |doc: &mut crate::aws_files::Document| {
+            doc.set(
+                &crate::aws_files::config_section(profile),
+                "credential_process",
+                &line,
+            )?;
+            Ok::<(), Error>(())
+        },
+    )?;
+    if profile::session_expiry(&files, profile).is_some() {
+        crate::aws_files::edit(
+            &files.credentials_path,
+            |doc: &mut crate::aws_files::Document| {
+                for key in [
+                    keys::ACCESS_KEY_ID,
+                    keys::SECRET_ACCESS_KEY,
+                    keys::SESSION_TOKEN,
+                    keys::EXPIRATION,
+                ] {
+                    doc.remove_key(profile, key);
+                }
+                Ok::<(), Error>(())
+            },
+        )?;
+    }
+    Ok(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Session {
+        Session {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: SecretText::new("se'cret"),
+            session_token: SecretText::new("tok"),
+            expiration: 1_795_993_373,
+        }
+    }
+
+    #[test]
+    fn credential_process_json_round_trips() {
+        let json = to_json(&session());
+        let v: serde_json::Value = serde_json::from_str(json.expose()).unwrap();
+        assert_eq!(v["Version"], 1);
+        assert_eq!(v["Expiration"], "2026-11-29T23:02:53Z");
+        let back = from_json(json.expose()).unwrap();
+        assert_eq!(back.secret_access_key.expose(), "se'cret");
+        assert_eq!(back.expiration, 1_795_993_373);
+    }
+
+    #[test]
+    fn env_lines_quote_values_per_shell() {
+        let vars = variables(&session());
+        let sh = render_env(&vars, Shell::Sh);
+        assert!(
+            sh.expose()
+                .contains("export AWS_SECRET_ACCESS_KEY='se'\\''cret'\n")
+        );
+        assert!(sh.expose().starts_with("unset AWS_PROFILE\n"));
+        let ps = render_env(&vars, Shell::Powershell);
+        assert!(
+            ps.expose()
+                .contains("$Env:AWS_SECRET_ACCESS_KEY = 'se''cret'\n")
+        );
+        let fish = render_env(&vars, Shell::Fish);
+        assert!(
+            fish.expose()
+                .contains("set -gx AWS_SECRET_ACCESS_KEY 'se\\'cret'\n")
+        );
+    }
+
+    #[test]
+    fn credential_process_line_quotes_paths_with_spaces() {
+        let line = credential_process_line(
+            std::path::Path::new("C:\\Program Files\\mfa-mint\\mfa-mint.exe"),
+            "dev",
+        );
+        assert_eq!(
+            line,
+            "\"C:\\Program Files\\mfa-mint\\mfa-mint.exe\" credential-process dev"
+        );
+        let line = credential_process_line(std::path::Path::new("/usr/bin/mfa-mint"), "dev");
+        assert_eq!(line, "/usr/bin/mfa-mint credential-process dev");
+    }
+}
