@@ -73,6 +73,9 @@ pub enum Command {
     /// Move long-term keys between the credentials file and the keyring
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Install, show or remove a periodic refresh job (cron, systemd, launchd, Task Scheduler)
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
     /// Show each mfa-mint profile: device, seed present, session expiry, last run
     Status(StatusArgs),
     /// Check the setup and say how to fix what is wrong
@@ -148,6 +151,35 @@ pub enum KeysCommand {
     Export {
         #[arg(value_name = "SOURCE_PROFILE")]
         source: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Install a job that runs `mfa-mint PROFILE… --quiet --non-interactive` periodically
+    Install {
+        /// Profiles to refresh
+        #[arg(value_name = "PROFILE", required = true)]
+        profiles: Vec<String>,
+        /// How often to run: 15m, 1h, … (1m to 24h)
+        #[arg(long, value_name = "DURATION", default_value = "1h")]
+        every: String,
+        /// Scheduler to use [default: cron on Linux, launchd on macOS, schtasks on Windows]
+        #[arg(long, value_enum)]
+        platform: Option<crate::schedule::Platform>,
+        /// Print what would be installed, install nothing
+        #[arg(long)]
+        print: bool,
+    },
+    /// Show the installed job
+    Show {
+        #[arg(long, value_enum)]
+        platform: Option<crate::schedule::Platform>,
+    },
+    /// Remove the installed job
+    Remove {
+        #[arg(long, value_enum)]
+        platform: Option<crate::schedule::Platform>,
     },
 }
 

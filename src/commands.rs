@@ -3,7 +3,8 @@
 use serde_json::json;
 
 use crate::cli::{
-    CodeArgs, EnvArgs, ExecArgs, ImportArgs, KeysCommand, MintArgs, SessionArgs, SetupArgs,
+    CodeArgs, EnvArgs, ExecArgs, ImportArgs, KeysCommand, MintArgs, ScheduleCommand, SessionArgs,
+    SetupArgs,
 };
 use crate::clock::{format_rfc3339, human_duration, now_secs};
 use crate::error::{Error, exit};
@@ -215,6 +216,72 @@ pub fn keys(cmd: KeysCommand, seeds: &mut Seeds) -> Result<u8, Error> {
             ui::status(&format!(
                 "Put the long-term keys of [{source}] ({key}) back into the credentials file and removed them from the keyring."
             ));
+        }
+    }
+    Ok(exit::OK)
+}
+
+pub fn schedule(cmd: ScheduleCommand) -> Result<u8, Error> {
+    use crate::schedule::{self, Platform};
+    match cmd {
+        ScheduleCommand::Install {
+            profiles,
+            every,
+            platform,
+            print,
+        } => {
+            for p in &profiles {
+                crate::profile::check_name(p)?;
+            }
+            let every_secs = crate::duration::parse(&every).map_err(|source| Error::Duration {
+                flag: "--every",
+                source,
+            })?;
+            schedule::check_interval(every_secs).map_err(|reason| Error::Duration {
+                flag: "--every",
+                source: crate::duration::Error::Unparsable {
+                    value: format!("{every} ({reason})"),
+                },
+            })?;
+            let exe = std::env::current_exe().map_err(|e| Error::Io {
+                action: "find the path of mfa-mint".into(),
+                source: e,
+            })?;
+            let log_file = crate::dirs::state_dir()
+                .ok_or(crate::state::Error::NoStateDir)?
+                .join("schedule.log");
+            let job = schedule::Job {
+                exe,
+                profiles,
+                every_secs,
+                log_file,
+            };
+            let platform = platform.unwrap_or_else(Platform::default_for_os);
+            if print {
+                print!("{}", schedule::render(platform, &job));
+            } else {
+                let done = schedule::install(platform, &job)?;
+                ui::status(&format!(
+                    "{done}\nEach run logs one line to {}; `mfa-mint status` shows the last outcome.",
+                    job.log_file.display()
+                ));
+            }
+        }
+        ScheduleCommand::Show { platform } => {
+            match schedule::show(platform.unwrap_or_else(Platform::default_for_os))? {
+                Some(text) => println!("{}", text.trim_end()),
+                None => {
+                    ui::status("no mfa-mint schedule is installed");
+                    return Ok(exit::CONFIG);
+                }
+            }
+        }
+        ScheduleCommand::Remove { platform } => {
+            if schedule::remove(platform.unwrap_or_else(Platform::default_for_os))? {
+                ui::status("removed the mfa-mint schedule");
+            } else {
+                ui::status("no mfa-mint schedule was installed");
+            }
         }
     }
     Ok(exit::OK)

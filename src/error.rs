@@ -91,6 +91,8 @@ pub enum Error {
     // --- local I/O (exit 8) ---
     #[error(transparent)]
     State(#[from] crate::state::Error),
+    #[error("{0}")]
+    Schedule(String),
     #[error("cannot {action}: {source}")]
     Io {
         action: String,
@@ -130,7 +132,7 @@ impl Error {
             }
             Sts(e) if e.is_transient() => exit::TRANSIENT,
             Sts(_) => exit::AWS_REFUSED,
-            State(_) | Io { .. } => exit::IO,
+            State(_) | Schedule(_) | Io { .. } => exit::IO,
             SeedExists { .. } | Declined => exit::NEEDS_CONFIRMATION,
         }
     }
@@ -183,6 +185,7 @@ impl Error {
             Sts(S::Other { .. }) => return None,
             State(_) => "check that the state directory is writable (MFA_MINT_STATE_DIR overrides it)".into(),
             Io { .. } => return None,
+            Schedule(_) => "check that the scheduler works for your user (`crontab -l`, `systemctl --user status`), or use --print and install the job by hand".into(),
             SeedExists { .. } => "pass --force to replace it (the old seed is lost unless you kept it elsewhere)".into(),
             Declined => return None,
         })

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod mint;
 pub mod profile;
 pub mod runlog;
+pub mod schedule;
 pub mod secret;
 pub mod seeds;
 pub mod serial;
@@ -91,6 +92,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Some(Command::Exec(args)) => commands::exec(&args, &mut seeds),
         Some(Command::Env(args)) => commands::env(&args, &mut seeds),
         Some(Command::Keys(cmd)) => commands::keys(cmd, &mut seeds),
+        Some(Command::Schedule(cmd)) => commands::schedule(cmd),
         Some(Command::Status(args)) => {
             let statuses = status::collect(&args.profiles, &mut seeds)?;
             status::print(&statuses, args.json);
