@@ -58,7 +58,7 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Mint session credentials for PROFILE into the credentials file (the default command)
     Mint(MintArgs),
-    /// Store an MFA seed (base32 secret or otpauth:// URI, read from stdin) in the OS keyring
+    /// Store an MFA seed (secret, otpauth:// URI, QR image or app export) in the OS keyring
     Import(ImportArgs),
     /// Print the current MFA code for PROFILE
     Code(CodeArgs),
@@ -258,9 +258,18 @@ pub struct ImportArgs {
     #[arg(long, value_name = "PROFILE")]
     pub source: Option<String>,
 
-    /// Read the seed from FILE instead of stdin
-    #[arg(long, value_name = "FILE")]
+    /// Read the seed from FILE instead of stdin: a secret, an otpauth:// URI, a QR image
+    /// (PNG/JPEG), a Google Authenticator, WinAuth, Aegis or 2FAS export (auto-detected)
+    #[arg(long, value_name = "FILE", conflicts_with = "qr")]
     pub from: Option<PathBuf>,
+
+    /// Read the seed from a QR code image (PNG or JPEG screenshot)
+    #[arg(long, value_name = "FILE")]
+    pub qr: Option<PathBuf>,
+
+    /// Pick this entry from an export holding several (its name, or a unique part of it)
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
 
     /// Replace a seed already stored for this serial without asking
     #[arg(long)]

@@ -57,6 +57,8 @@ pub enum Error {
     ProfileName { name: String },
     #[error("invalid MFA seed: {0}")]
     Seed(#[source] crate::totp::SeedError),
+    #[error("cannot import: {0}")]
+    Source(#[source] crate::sources::Error),
     #[error("invalid MFA serial: {0}")]
     Serial(#[from] crate::serial::Error),
     #[error("invalid {flag}: {source}")]
@@ -124,6 +126,7 @@ impl Error {
             | NoMfaProfiles
             | ProfileName { .. }
             | Seed(_)
+            | Source(_)
             | Serial(_)
             | Duration { .. }
             | SeedInput(_) => exit::INPUT,
@@ -162,6 +165,7 @@ impl Error {
             NoMfaProfiles => "set one up with mfa-mint import PROFILE --serial ARN".into(),
             ProfileName { .. } => "profile names cannot be empty or contain [ ] or newlines".into(),
             Seed(e) => e.hint().to_string(),
+            Source(e) => e.hint(),
             Serial(e) => e.hint(),
             Duration { source, .. } => source.hint().into(),
             SeedInput(_) => "pipe the base32 secret or otpauth:// URI on stdin (e.g. `mfa-mint import dev --serial … < seed.txt`) or use --from FILE".into(),

@@ -9,11 +9,10 @@ use crate::cli::ImportArgs;
 use crate::error::Error;
 use crate::profile::{self, keys};
 use crate::seeds::Seeds;
-use crate::totp::Seed;
 use crate::ui;
 
-/// Seeds are short; anything bigger is not a seed (and not read into memory).
-const MAX_INPUT: u64 = 64 * 1024;
+/// Seeds are short and screenshots small; anything bigger is refused before it is read.
+const MAX_INPUT: u64 = 8 * 1024 * 1024;
 
 pub struct Imported {
     pub serial: String,
@@ -37,9 +36,14 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
     let config_path = aws_files::config_path()?;
     aws_files::load(&config_path)?;
 
-    let text = read_seed_text(args)?;
-    let seed = Seed::parse(&text).map_err(Error::Seed)?;
-    drop(text);
+    let input = read_input(args)?;
+    let seed = crate::sources::entries(&input)
+        .and_then(|found| crate::sources::pick(found, args.account.as_deref()))
+        .map_err(|e| match e {
+            crate::sources::Error::Seed(e) => Error::Seed(e),
+            other => Error::Source(other),
+        })?;
+    drop(input);
     if !seed.is_aws_compatible() {
         ui::warn(
             "AWS virtual MFA devices use SHA1, 6 digits and 30 s; this seed uses other parameters, so AWS will reject its codes",
@@ -78,9 +82,9 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
     })
 }
 
-fn read_seed_text(args: &ImportArgs) -> Result<Zeroizing<String>, Error> {
-    let mut text = Zeroizing::new(String::new());
-    if let Some(path) = &args.from {
+fn read_input(args: &ImportArgs) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut text = Zeroizing::new(Vec::new());
+    if let Some(path) = args.from.as_ref().or(args.qr.as_ref()) {
         let file = std::fs::File::open(path).map_err(|e| Error::Io {
             action: format!("read {}", path.display()),
             source: e,
@@ -99,37 +103,29 @@ fn read_seed_text(args: &ImportArgs) -> Result<Zeroizing<String>, Error> {
                     source: e,
                 })?,
         );
-        text.push_str(&answer);
+        text.extend_from_slice(answer.as_bytes());
     } else {
         read_limited(std::io::stdin().lock(), &mut text, "stdin")?;
     }
-    if text.trim().is_empty() {
+    if text.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::SeedInput("no seed given: the input is empty".into()));
     }
     Ok(text)
 }
 
-fn read_limited(reader: impl Read, out: &mut Zeroizing<String>, what: &str) -> Result<(), Error> {
-    let mut bytes = Zeroizing::new(Vec::new());
+fn read_limited(reader: impl Read, out: &mut Zeroizing<Vec<u8>>, what: &str) -> Result<(), Error> {
     reader
         .take(MAX_INPUT + 1)
-        .read_to_end(&mut bytes)
+        .read_to_end(out)
         .map_err(|e| Error::Io {
             action: format!("read the seed from {what}"),
             source: e,
         })?;
-    if bytes.len() as u64 > MAX_INPUT {
+    if out.len() as u64 > MAX_INPUT {
         return Err(Error::SeedInput(format!(
-            "the input from {what} is larger than 64 KiB; a seed is a short line"
+            "the input from {what} is larger than {} MiB; that is not a seed, QR image or export",
+            MAX_INPUT / 1024 / 1024
         )));
-    }
-    match std::str::from_utf8(&bytes) {
-        Ok(s) => out.push_str(s),
-        Err(_) => {
-            return Err(Error::SeedInput(format!(
-                "the input from {what} is not text (not UTF-8)"
-            )));
-        }
     }
     Ok(())
 }
