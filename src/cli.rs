@@ -62,6 +62,10 @@ pub enum Command {
     Import(ImportArgs),
     /// Print the current MFA code for PROFILE
     Code(CodeArgs),
+    /// Create and enable a new virtual MFA device, its seed straight into the keyring
+    Enroll(EnrollArgs),
+    /// Show a stored seed for a phone backup: QR code in the terminal, PNG or otpauth:// URI
+    Export(ExportArgs),
     /// Print the session as credential_process JSON (for `credential_process` in ~/.aws/config)
     CredentialProcess(SessionArgs),
     /// Point PROFILE's credential_process at mfa-mint in the config file
@@ -289,6 +293,65 @@ pub struct CodeArgs {
     /// Print JSON with the code and the seconds it stays valid
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EnrollArgs {
+    /// Profile that will use the new device, e.g. `dev`
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Name of the new virtual MFA device (unique in the account), e.g. alice-laptop
+    #[arg(long, value_name = "NAME")]
+    pub device_name: String,
+
+    /// IAM user to enroll (default: the owner of the source profile's keys)
+    #[arg(long, value_name = "IAM_USER")]
+    pub user: Option<String>,
+
+    /// Profile holding the long-term keys (default: the configured one, else PROFILE-long-term)
+    #[arg(long, value_name = "PROFILE")]
+    pub source: Option<String>,
+
+    /// Also print the seed as a QR code to scan into a phone app (a second device)
+    #[arg(long)]
+    pub show_qr: bool,
+
+    /// Also write the seed's QR code to FILE (PNG, mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub qr_png: Option<PathBuf>,
+
+    /// Network timeout for each IAM request
+    #[arg(long, value_name = "DURATION", default_value = "20s")]
+    pub timeout: String,
+
+    /// Print the outcome as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("format").required(true).args(["show_qr", "qr_png", "uri"])))]
+pub struct ExportArgs {
+    /// Profile whose device seed to show
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Print the seed as a QR code in the terminal
+    #[arg(long)]
+    pub show_qr: bool,
+
+    /// Write the seed's QR code to FILE (PNG, mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub qr_png: Option<PathBuf>,
+
+    /// Print the otpauth:// URI
+    #[arg(long)]
+    pub uri: bool,
+
+    /// Don't ask for confirmation (required when nobody can be asked)
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use crate::cli::{
-    CodeArgs, EnvArgs, ExecArgs, ImportArgs, KeysCommand, MintArgs, ScheduleCommand, SessionArgs,
-    SetupArgs,
+    CodeArgs, EnrollArgs, EnvArgs, ExecArgs, ExportArgs, ImportArgs, KeysCommand, MintArgs,
+    ScheduleCommand, SessionArgs, SetupArgs,
 };
 use crate::clock::{format_rfc3339, human_duration, now_secs};
 use crate::error::{Error, exit};
@@ -284,5 +284,85 @@ pub fn schedule(cmd: ScheduleCommand) -> Result<u8, Error> {
             }
         }
     }
+    Ok(exit::OK)
+}
+
+/// Prints the QR forms asked for, each with the warning that it is the secret.
+fn show_secret(
+    uri: &crate::secret::SecretText,
+    show_qr: bool,
+    qr_png: Option<&std::path::Path>,
+    print_uri: bool,
+) -> Result<(), Error> {
+    let qr_err = |e: crate::qr::Error| Error::Io {
+        action: "render the QR code".into(),
+        source: std::io::Error::other(e.to_string()),
+    };
+    if show_qr || qr_png.is_some() || print_uri {
+        eprintln!("warning: {}", crate::enroll::QR_WARNING);
+    }
+    if show_qr {
+        println!("{}", crate::qr::terminal(uri.expose()).map_err(qr_err)?);
+    }
+    if let Some(path) = qr_png {
+        let png = zeroize::Zeroizing::new(crate::qr::png(uri.expose()).map_err(qr_err)?);
+        crate::enroll::write_png(path, &png)?;
+        ui::status(&format!(
+            "wrote the QR code to {} (mode 0600)",
+            path.display()
+        ));
+    }
+    if print_uri {
+        println!("{}", uri.expose());
+    }
+    Ok(())
+}
+
+pub fn enroll(args: &EnrollArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let timeout = crate::duration::parse(&args.timeout)
+        .map_err(|source| Error::Duration {
+            flag: "--timeout",
+            source,
+        })?
+        .clamp(1, 600);
+    let done = crate::enroll::enroll(
+        &crate::enroll::Request {
+            profile: &args.profile,
+            device_name: &args.device_name,
+            user: args.user.as_deref(),
+            source: args.source.as_deref(),
+            timeout: std::time::Duration::from_secs(timeout),
+        },
+        seeds,
+    )?;
+    if args.json {
+        println!(
+            "{}",
+            json!({"profile": args.profile, "serial": done.serial, "user": done.user, "enabled": true})
+        );
+    }
+    ui::status(&format!(
+        "Enabled {} for IAM user {}; its seed is in the {} keyring and profile {} uses it.\nNext: `mfa-mint {}` mints a session.",
+        done.serial,
+        done.user,
+        seeds.backend()?,
+        args.profile,
+        args.profile
+    ));
+    show_secret(&done.key_uri(), args.show_qr, args.qr_png.as_deref(), false)?;
+    Ok(exit::OK)
+}
+
+pub fn export(args: &ExportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let uri = crate::enroll::exported_uri(&args.profile, seeds)?;
+    if !args.yes {
+        if !ui::interactive() {
+            return Err(Error::ConfirmExport);
+        }
+        if !ui::confirm("This shows your MFA secret. Continue?") {
+            return Err(Error::Declined);
+        }
+    }
+    show_secret(&uri, args.show_qr, args.qr_png.as_deref(), args.uri)?;
     Ok(exit::OK)
 }

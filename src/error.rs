@@ -70,6 +70,37 @@ pub enum Error {
     #[error("{0}")]
     SeedInput(String),
 
+    #[error("invalid device name {name:?}")]
+    DeviceName { name: String },
+
+    // --- enroll (AWS refused: exit 6, or 7 when the cause is transient) ---
+    #[error("an MFA device named {name:?} already exists in this account")]
+    DeviceNameTaken { name: String },
+    #[error("IAM user {user:?} already has the maximum number of MFA devices")]
+    TooManyDevices { user: String },
+    #[error("missing IAM permission: {message}")]
+    MissingPermission { message: String },
+    #[error("{cause}; {state}")]
+    EnrollRolledBack { cause: Box<Error>, state: String },
+    #[error(
+        "{cause}; the new device {serial} was NOT enabled and deleting it failed ({delete_error})"
+    )]
+    EnrollIncomplete {
+        cause: Box<Error>,
+        serial: String,
+        source_profile: String,
+        delete_error: String,
+        seed_kept: bool,
+    },
+    #[error(
+        "the device {serial} is enabled and its seed is in the keyring, but linking profile {profile:?} failed: {cause}"
+    )]
+    EnrolledButNotLinked {
+        serial: String,
+        profile: String,
+        cause: String,
+    },
+
     // --- keyring (exit 5) ---
     #[error(transparent)]
     Keyring(#[from] crate::store::Error),
@@ -107,6 +138,8 @@ pub enum Error {
     SeedExists { serial: String },
     #[error("cancelled; nothing was changed")]
     Declined,
+    #[error("export shows the MFA secret and nobody can confirm it here")]
+    ConfirmExport,
 }
 
 impl Error {
@@ -127,16 +160,22 @@ impl Error {
             | ProfileName { .. }
             | Seed(_)
             | Source(_)
+            | DeviceName { .. }
             | Serial(_)
             | Duration { .. }
             | SeedInput(_) => exit::INPUT,
             Keyring(_) | NoSeed { .. } | NoKeysInKeyring { .. } | StoredSeedInvalid { .. } => {
                 exit::KEYRING
             }
+            EnrollRolledBack { cause, .. } | EnrollIncomplete { cause, .. } => cause.exit_code(),
+            DeviceNameTaken { .. } | TooManyDevices { .. } | MissingPermission { .. } => {
+                exit::AWS_REFUSED
+            }
+            EnrolledButNotLinked { .. } => exit::CONFIG,
             Sts(e) if e.is_transient() => exit::TRANSIENT,
             Sts(_) => exit::AWS_REFUSED,
             State(_) | Schedule(_) | Io { .. } => exit::IO,
-            SeedExists { .. } | Declined => exit::NEEDS_CONFIRMATION,
+            SeedExists { .. } | Declined | ConfirmExport => exit::NEEDS_CONFIRMATION,
         }
     }
 
@@ -170,6 +209,18 @@ impl Error {
             Duration { source, .. } => source.hint().into(),
             SeedInput(_) => "pipe the base32 secret or otpauth:// URI on stdin (e.g. `mfa-mint import dev --serial … < seed.txt`) or use --from FILE".into(),
             Keyring(e) => e.hint(),
+            DeviceName { .. } => "device names use 1 to 226 letters, digits and _ + = , . @ -".into(),
+            DeviceNameTaken { .. } => "choose another --device-name (names are unique per account), or list them with `aws iam list-virtual-mfa-devices`".into(),
+            TooManyDevices { user } => format!("remove a device you no longer use (`aws iam list-mfa-devices --user-name {user}`), then retry"),
+            MissingPermission { .. } => format!("grant the source profile's user {}", crate::enroll::ACTIONS),
+            EnrollRolledBack { cause, .. } => return cause.hint(),
+            EnrollIncomplete { serial, source_profile, seed_kept, .. } => format!(
+                "delete it with `aws iam delete-virtual-mfa-device --serial-number {serial} --profile {source_profile}` and retry{}",
+                if *seed_kept { "; its seed is still in the keyring (`mfa-mint code` works once a profile points at it)" } else { "" }
+            ),
+            EnrolledButNotLinked { serial, profile, .. } => format!(
+                "link it by hand: add `mfa_serial = {serial}` to [profile {profile}] of the AWS config file"
+            ),
             NoSeed { .. } => "import it: mfa-mint import PROFILE --serial ARN < seed.txt".into(),
             NoKeysInKeyring { source_profile, .. } => format!(
                 "put them back with `mfa-mint keys import {source_profile}` after adding them to the credentials file, or remove mfa_mint_keys from [profile {source_profile}]"
@@ -192,6 +243,7 @@ impl Error {
             Schedule(_) => "check that the scheduler works for your user (`crontab -l`, `systemctl --user status`), or use --print and install the job by hand".into(),
             SeedExists { .. } => "pass --force to replace it (the old seed is lost unless you kept it elsewhere)".into(),
             Declined => return None,
+            ConfirmExport => "pass --yes to confirm".into(),
         })
     }
 

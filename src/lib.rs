@@ -9,7 +9,9 @@ pub mod code;
 pub mod dirs;
 pub mod doctor;
 pub mod duration;
+pub mod enroll;
 pub mod error;
+pub mod iam;
 pub mod import;
 pub mod keys;
 pub mod ledger;
@@ -85,6 +87,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Some(Command::Mint(args)) => commands::mint(&args, &mut seeds),
         Some(Command::Import(args)) => commands::import(&args, &mut seeds),
         Some(Command::Code(args)) => commands::code(&args, &mut seeds),
+        Some(Command::Enroll(args)) => commands::enroll(&args, &mut seeds),
+        Some(Command::Export(args)) => commands::export(&args, &mut seeds),
         Some(Command::CredentialProcess(args)) => {
             // Run by an SDK: never prompt, and keep stderr for errors only.
             ui::init(cli.global.verbose, true, true);

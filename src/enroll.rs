@@ -1,0 +1,239 @@
+//! `mfa-mint enroll`: create a virtual MFA device, keep its seed in the keyring, enable it with
+//! two consecutive codes, link the profile. `mfa-mint export` shows an existing seed for a phone.
+
+use std::path::Path;
+
+use crate::aws_files::{self, Document};
+use crate::error::Error;
+use crate::iam::{Iam, region_for_partition};
+use crate::mint;
+use crate::profile::{self, Files, keys};
+use crate::seeds::Seeds;
+use crate::sts;
+use crate::totp::Seed;
+use crate::ui;
+
+/// The issuer authenticator apps show for AWS devices.
+pub const ISSUER: &str = "Amazon Web Services";
+/// The IAM actions `enroll` needs, for the permission hint.
+pub const ACTIONS: &str =
+    "iam:GetUser, iam:CreateVirtualMFADevice, iam:EnableMFADevice, iam:DeleteVirtualMFADevice";
+
+pub struct Request<'a> {
+    pub profile: &'a str,
+    pub device_name: &'a str,
+    pub user: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub timeout: std::time::Duration,
+}
+
+pub struct Enrolled {
+    pub serial: String,
+    pub user: String,
+    pub account: String,
+    pub seed: Seed,
+}
+
+impl Enrolled {
+    /// The Key Uri Format URI an authenticator app imports (label `user@account`).
+    pub fn key_uri(&self) -> crate::secret::SecretText {
+        self.seed
+            .key_uri(ISSUER, &format!("{}@{}", self.user, self.account))
+    }
+}
+
+/// IAM's rule for VirtualMFADeviceName: 1–226 of `[\w+=,.@-]`.
+pub fn check_device_name(name: &str) -> Result<(), Error> {
+    let ok = (1..=226).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::DeviceName {
+            name: name.to_string(),
+        })
+    }
+}
+
+fn translate(e: sts::Error, name: &str, user: &str) -> Error {
+    match &e {
+        sts::Error::Other { code, message } if code == "EntityAlreadyExists" => {
+            if message.to_ascii_lowercase().contains("mfadevice") {
+                Error::DeviceNameTaken {
+                    name: name.to_string(),
+                }
+            } else {
+                Error::Sts(e)
+            }
+        }
+        sts::Error::Other { code, .. } if code == "LimitExceeded" => Error::TooManyDevices {
+            user: user.to_string(),
+        },
+        sts::Error::AccessDenied { message } => Error::MissingPermission {
+            message: message.clone(),
+        },
+        _ => Error::Sts(e),
+    }
+}
+
+pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
+    profile::check_name(req.profile)?;
+    check_device_name(req.device_name)?;
+    let files = Files::load()?;
+    let source = profile::resolve_source(&files, req.profile, req.source)?;
+    let keys = mint::source_keys(&files, &source, seeds)?;
+    // Never create a device whose seed could not be kept.
+    seeds.store()?;
+
+    let region = profile::region(&files, req.profile, &source);
+    let partition = if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    };
+    let target = sts::Target {
+        region: region_for_partition(partition).to_string(),
+        endpoint_url: sts::endpoint_from_env("AWS_ENDPOINT_URL_IAM"),
+        timeout: req.timeout,
+    };
+    let iam = Iam::new(&target, &keys)?;
+    let caller = iam
+        .caller()
+        .map_err(|e| translate(e, req.device_name, "(caller)"))?;
+    let user = req.user.unwrap_or(&caller.name).to_string();
+    let device = iam
+        .create_device(req.device_name)
+        .map_err(|e| translate(e, req.device_name, &user))?;
+    let serial = device.serial.clone();
+    ui::debug(1, || format!("created {serial}"));
+
+    let seed = match Seed::parse(&device.seed_base32) {
+        Ok(seed) => seed,
+        Err(e) => {
+            return Err(rollback(
+                &iam,
+                seeds,
+                &serial,
+                &source,
+                false,
+                Error::Seed(e),
+            ));
+        }
+    };
+    drop(device);
+    if let Err(e) = seeds.save(&serial, &seed) {
+        return Err(rollback(&iam, seeds, &serial, &source, false, e));
+    }
+
+    // Two consecutive codes, the second the current one: what a person typing them would send.
+    let offset = crate::skew::load();
+    let period = seed.period() as f64;
+    let now = crate::clock::now() + offset;
+    if period - now % period < 3.0 {
+        ui::wait_until(
+            now - now % period + period - offset + 0.05,
+            "Waiting for a fresh code step",
+        );
+    }
+    let ledger = crate::ledger::Ledger::open_default()?;
+    let step = ledger.claim(&serial, seed.step_at((crate::clock::now() + offset) as u64))?;
+    let (code1, code2) = (seed.code_for_step(step - 1), seed.code_for_step(step));
+    if let Err(e) = iam.enable_device(&user, &serial, &code1, &code2) {
+        let cause = translate(e, req.device_name, &user);
+        return Err(rollback(&iam, seeds, &serial, &source, true, cause));
+    }
+
+    aws_files::edit(&files.config_path, |doc: &mut Document| {
+        let section = aws_files::config_section(req.profile);
+        doc.set(&section, keys::MFA_SERIAL, &serial)?;
+        if let Some(source) = req.source {
+            doc.set(&section, keys::SOURCE, source)?;
+        }
+        Ok::<(), Error>(())
+    })
+    .map_err(|e| Error::EnrolledButNotLinked {
+        serial: serial.clone(),
+        profile: req.profile.to_string(),
+        cause: e.to_string(),
+    })?;
+    Ok(Enrolled {
+        serial,
+        user,
+        account: caller.account,
+        seed,
+    })
+}
+
+/// Undoes a half-made enrollment: deletes the device, then (only if that worked) the keyring
+/// entry. If the device cannot be deleted its seed stays in the keyring, never only in memory.
+fn rollback(
+    iam: &Iam,
+    seeds: &mut Seeds,
+    serial: &str,
+    source: &str,
+    stored: bool,
+    cause: Error,
+) -> Error {
+    match iam.delete_device(serial) {
+        Ok(()) => {
+            let keyring = if stored {
+                match seeds.store().and_then(|s| Ok(s.delete(serial)?)) {
+                    Ok(_) => "its seed was removed from the keyring".to_string(),
+                    Err(e) => format!("removing its seed from the keyring failed ({e})"),
+                }
+            } else {
+                "no seed was kept".to_string()
+            };
+            Error::EnrollRolledBack {
+                cause: Box::new(cause),
+                state: format!("the new device {serial} was deleted again and {keyring}"),
+            }
+        }
+        Err(e) => Error::EnrollIncomplete {
+            cause: Box::new(cause),
+            serial: serial.to_string(),
+            source_profile: source.to_string(),
+            delete_error: e.to_string(),
+            seed_kept: stored,
+        },
+    }
+}
+
+/// Writes a QR code PNG with mode 0600 (it is the secret); refuses to overwrite.
+pub fn write_png(path: &Path, png: &[u8]) -> Result<(), Error> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let io = |e| Error::Io {
+        action: format!("write {}", path.display()),
+        source: e,
+    };
+    let mut file = options.open(path).map_err(io)?;
+    file.write_all(png)
+        .and_then(|_| file.sync_all())
+        .map_err(io)
+}
+
+/// The QR warning printed with every QR output.
+pub const QR_WARNING: &str = "This QR code IS your MFA secret: anyone who scans it can generate your codes. Scan it only into a device you trust, then delete any image of it.";
+
+/// Seed of `profile`'s device for `mfa-mint export`, with its Key Uri.
+pub fn exported_uri(profile: &str, seeds: &mut Seeds) -> Result<crate::secret::SecretText, Error> {
+    profile::check_name(profile)?;
+    let files = Files::load()?;
+    let source = profile::resolve_source(&files, profile, None).ok();
+    let serial = profile::resolve_serial(&files, profile, source.as_deref())?;
+    let parsed = crate::serial::parse(&serial)?;
+    let seed = seeds.load(&parsed.arn)?;
+    let user = parsed.name.rsplit('/').next().unwrap_or(&parsed.name);
+    Ok(seed.key_uri(ISSUER, &format!("{user}@{}", parsed.account)))
+}

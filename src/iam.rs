@@ -1,0 +1,161 @@
+//! The IAM calls `enroll` needs, with a client built like the STS one: explicit long-term keys,
+//! explicit region and endpoint (`AWS_ENDPOINT_URL_IAM` / `AWS_ENDPOINT_URL`), no retries.
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
+use zeroize::Zeroizing;
+
+use crate::sts::{Error, LongTermKeys, Target, classify};
+
+/// IAM is global; its signing region depends on the partition.
+pub fn region_for_partition(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "cn-north-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => "us-east-1",
+    }
+}
+
+pub struct Iam {
+    client: aws_sdk_iam::Client,
+    runtime: tokio::runtime::Runtime,
+    endpoint: String,
+}
+
+/// The calling IAM user.
+pub struct User {
+    pub name: String,
+    pub arn: String,
+    pub account: String,
+}
+
+/// A device just created: its serial and seed (base32 text).
+pub struct NewDevice {
+    pub serial: String,
+    pub seed_base32: Zeroizing<String>,
+}
+
+impl Iam {
+    pub fn new(target: &Target, keys: &LongTermKeys) -> Result<Iam, Error> {
+        let credentials = Credentials::new(
+            keys.access_key_id.clone(),
+            keys.secret_access_key.expose().to_string(),
+            None,
+            None,
+            "mfa-mint",
+        );
+        let mut config = aws_sdk_iam::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(target.region.clone()))
+            .credentials_provider(credentials)
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(target.timeout)
+                    .build(),
+            );
+        if let Some(url) = &target.endpoint_url {
+            config = config.endpoint_url(url.clone());
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Network {
+                endpoint: "IAM".into(),
+                detail: format!("cannot start the I/O runtime: {e}"),
+            })?;
+        Ok(Iam {
+            client: aws_sdk_iam::Client::from_conf(config.build()),
+            runtime,
+            endpoint: target
+                .endpoint_url
+                .clone()
+                .unwrap_or_else(|| "iam.amazonaws.com".into()),
+        })
+    }
+
+    /// GetUser without a name: the owner of the keys.
+    pub fn caller(&self) -> Result<User, Error> {
+        let out = self
+            .runtime
+            .block_on(self.client.get_user().send())
+            .map_err(|e| classify(e, &self.endpoint))?;
+        let user = out
+            .user
+            .ok_or_else(|| self.malformed("no User in GetUser"))?;
+        let account = user.arn.split(':').nth(4).unwrap_or_default().to_string();
+        Ok(User {
+            name: user.user_name,
+            arn: user.arn,
+            account,
+        })
+    }
+
+    pub fn create_device(&self, name: &str) -> Result<NewDevice, Error> {
+        let out = self
+            .runtime
+            .block_on(
+                self.client
+                    .create_virtual_mfa_device()
+                    .virtual_mfa_device_name(name)
+                    .send(),
+            )
+            .map_err(|e| classify(e, &self.endpoint))?;
+        let device = out
+            .virtual_mfa_device
+            .ok_or_else(|| self.malformed("no VirtualMFADevice"))?;
+        // The SDK already base64-decoded the blob: its bytes are the base32 text.
+        let seed = device
+            .base32_string_seed
+            .ok_or_else(|| self.malformed("no Base32StringSeed"))?
+            .into_inner();
+        let seed_base32 = Zeroizing::new(
+            String::from_utf8(seed).map_err(|_| self.malformed("the seed is not text"))?,
+        );
+        Ok(NewDevice {
+            serial: device.serial_number,
+            seed_base32,
+        })
+    }
+
+    pub fn enable_device(
+        &self,
+        user: &str,
+        serial: &str,
+        code1: &str,
+        code2: &str,
+    ) -> Result<(), Error> {
+        self.runtime
+            .block_on(
+                self.client
+                    .enable_mfa_device()
+                    .user_name(user)
+                    .serial_number(serial)
+                    .authentication_code1(code1)
+                    .authentication_code2(code2)
+                    .send(),
+            )
+            .map_err(|e| classify(e, &self.endpoint))?;
+        Ok(())
+    }
+
+    pub fn delete_device(&self, serial: &str) -> Result<(), Error> {
+        self.runtime
+            .block_on(
+                self.client
+                    .delete_virtual_mfa_device()
+                    .serial_number(serial)
+                    .send(),
+            )
+            .map_err(|e| classify(e, &self.endpoint))?;
+        Ok(())
+    }
+
+    fn malformed(&self, detail: &str) -> Error {
+        Error::Malformed {
+            endpoint: self.endpoint.clone(),
+            detail: detail.into(),
+        }
+    }
+}
