@@ -80,6 +80,31 @@ pub enum Command {
     /// Install, show or remove a periodic refresh job (cron, systemd, launchd, Task Scheduler)
     #[command(subcommand)]
     Schedule(ScheduleCommand),
+    /// List the profiles set up for mfa-mint and whether their seeds are in the keyring
+    List,
+    /// Delete PROFILE's seed from the keyring and mfa-mint's keys from the config file
+    Remove {
+        #[arg(value_name = "PROFILE")]
+        profile: String,
+        /// Don't ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Move mfa-mint's settings from one profile name to another
+    Rename {
+        #[arg(value_name = "OLD")]
+        from: String,
+        #[arg(value_name = "NEW")]
+        to: String,
+    },
+    /// Point PROFILE at another device whose seed is already stored
+    Link {
+        #[arg(value_name = "PROFILE")]
+        profile: String,
+        /// The device ARN
+        #[arg(long, value_name = "ARN")]
+        serial: String,
+    },
     /// Show each mfa-mint profile: device, seed present, session expiry, last run
     Status(StatusArgs),
     /// Check the setup and say how to fix what is wrong

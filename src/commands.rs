@@ -366,3 +366,48 @@ pub fn export(args: &ExportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     show_secret(&uri, args.show_qr, args.qr_png.as_deref(), args.uri)?;
     Ok(exit::OK)
 }
+
+pub fn list(seeds: &mut Seeds) -> Result<u8, Error> {
+    let devices = crate::manage::list(seeds)?;
+    if devices.is_empty() {
+        ui::status("no profile is set up yet: mfa-mint import PROFILE --serial ARN < seed.txt");
+    }
+    for d in devices {
+        let seed = match d.seed {
+            Some(true) => "seed stored",
+            Some(false) => "NO seed",
+            None => "keyring unavailable",
+        };
+        println!(
+            "{}\t{}\t{seed}",
+            d.profile,
+            crate::status::mask_serial(&d.serial)
+        );
+    }
+    Ok(exit::OK)
+}
+
+pub fn remove(profile: &str, yes: bool, seeds: &mut Seeds) -> Result<u8, Error> {
+    if !yes {
+        if !ui::interactive() {
+            return Err(Error::ConfirmRemove);
+        }
+        if !ui::confirm(&format!(
+            "Delete the MFA seed of profile {profile} from the keyring? It cannot be recovered."
+        )) {
+            return Err(Error::Declined);
+        }
+    }
+    let done = crate::manage::remove(profile, seeds)?;
+    let seed = match (&done.serial, done.seed_deleted, done.shared_with.is_empty()) {
+        (None, _, _) => "it had no device".to_string(),
+        (Some(_), _, false) => format!(
+            "its seed stays in the keyring for {}",
+            done.shared_with.join(", ")
+        ),
+        (Some(_), true, true) => "its seed was deleted from the keyring".to_string(),
+        (Some(_), false, true) => "no seed was stored".to_string(),
+    };
+    ui::status(&format!("removed mfa-mint's settings of {profile}; {seed}"));
+    Ok(exit::OK)
+}

@@ -140,6 +140,8 @@ pub enum Error {
     Declined,
     #[error("export shows the MFA secret and nobody can confirm it here")]
     ConfirmExport,
+    #[error("remove deletes the MFA seed and nobody can confirm it here")]
+    ConfirmRemove,
 }
 
 impl Error {
@@ -175,7 +177,9 @@ impl Error {
             Sts(e) if e.is_transient() => exit::TRANSIENT,
             Sts(_) => exit::AWS_REFUSED,
             State(_) | Schedule(_) | Io { .. } => exit::IO,
-            SeedExists { .. } | Declined | ConfirmExport => exit::NEEDS_CONFIRMATION,
+            SeedExists { .. } | Declined | ConfirmExport | ConfirmRemove => {
+                exit::NEEDS_CONFIRMATION
+            }
         }
     }
 
@@ -243,7 +247,7 @@ impl Error {
             Schedule(_) => "check that the scheduler works for your user (`crontab -l`, `systemctl --user status`), or use --print and install the job by hand".into(),
             SeedExists { .. } => "pass --force to replace it (the old seed is lost unless you kept it elsewhere)".into(),
             Declined => return None,
-            ConfirmExport => "pass --yes to confirm".into(),
+            ConfirmExport | ConfirmRemove => "pass --yes to confirm".into(),
         })
     }
 

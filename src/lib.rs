@@ -15,6 +15,7 @@ pub mod iam;
 pub mod import;
 pub mod keys;
 pub mod ledger;
+pub mod manage;
 pub mod mint;
 pub mod profile;
 pub mod qr;
@@ -99,6 +100,18 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Some(Command::Env(args)) => commands::env(&args, &mut seeds),
         Some(Command::Keys(cmd)) => commands::keys(cmd, &mut seeds),
         Some(Command::Schedule(cmd)) => commands::schedule(cmd),
+        Some(Command::List) => commands::list(&mut seeds),
+        Some(Command::Remove { profile, yes }) => commands::remove(&profile, yes, &mut seeds),
+        Some(Command::Rename { from, to }) => {
+            manage::rename(&from, &to)?;
+            ui::status(&format!("profile {to} now has {from}'s mfa-mint settings"));
+            Ok(exit::OK)
+        }
+        Some(Command::Link { profile, serial }) => {
+            let serial = manage::link(&profile, &serial, &mut seeds)?;
+            ui::status(&format!("profile {profile} now uses {serial}"));
+            Ok(exit::OK)
+        }
         Some(Command::Status(args)) => {
             let statuses = status::collect(&args.profiles, &mut seeds)?;
             status::print(&statuses, args.json);

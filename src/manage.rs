@@ -1,0 +1,127 @@
+//! `mfa-mint list`, `remove`, `rename` and `link`: managing stored devices and the profiles that
+//! use them.
+
+use crate::aws_files::{self, Document};
+use crate::error::Error;
+use crate::profile::{self, Files, keys};
+use crate::seeds::Seeds;
+
+/// Config keys that belong to mfa-mint (moved by `rename`, removed by `remove`).
+const OUR_KEYS: &[&str] = &[
+    keys::MFA_SERIAL,
+    keys::SOURCE,
+    keys::DURATION,
+    keys::MIN_REMAINING,
+];
+
+/// One row of `mfa-mint list`.
+pub struct Device {
+    pub profile: String,
+    pub serial: String,
+    /// `Some(true)` stored, `Some(false)` missing, `None` keyring unreachable.
+    pub seed: Option<bool>,
+}
+
+pub fn list(seeds: &mut Seeds) -> Result<Vec<Device>, Error> {
+    let files = Files::load()?;
+    let mut out = Vec::new();
+    for p in profile::mfa_profiles(&files) {
+        let Some(serial) = files.config_value(&p, keys::MFA_SERIAL) else {
+            continue;
+        };
+        let seed = seeds
+            .store()
+            .ok()
+            .and_then(|s| s.get(&serial).ok())
+            .map(|v| v.is_some());
+        out.push(Device {
+            profile: p,
+            serial,
+            seed,
+        });
+    }
+    Ok(out)
+}
+
+/// What `remove` did.
+pub struct Removed {
+    pub serial: Option<String>,
+    pub seed_deleted: bool,
+    /// Other profiles still using the same device (its seed is then kept).
+    pub shared_with: Vec<String>,
+}
+
+pub fn remove(profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
+    profile::check_name(profile_name)?;
+    let files = Files::load()?;
+    let serial = files.config_value(profile_name, keys::MFA_SERIAL);
+    let shared_with: Vec<String> = profile::mfa_profiles(&files)
+        .into_iter()
+        .filter(|p| p != profile_name && files.config_value(p, keys::MFA_SERIAL) == serial)
+        .collect();
+    let mut seed_deleted = false;
+    if let Some(serial) = &serial
+        && shared_with.is_empty()
+    {
+        seed_deleted = seeds.store()?.delete(serial)?;
+    }
+    if seeds.store().is_ok() {
+        let _ = seeds.store()?.delete(&format!("session/{profile_name}"));
+    }
+    aws_files::edit(&files.config_path, |doc: &mut Document| {
+        let section = aws_files::config_section(profile_name);
+        for key in OUR_KEYS {
+            doc.remove_key(&section, key);
+        }
+        Ok::<(), Error>(())
+    })?;
+    Ok(Removed {
+        serial,
+        seed_deleted,
+        shared_with,
+    })
+}
+
+/// Moves mfa-mint's settings from one profile to another in the config file.
+pub fn rename(from: &str, to: &str) -> Result<(), Error> {
+    profile::check_name(from)?;
+    profile::check_name(to)?;
+    let files = Files::load()?;
+    if files.config_value(from, keys::MFA_SERIAL).is_none() {
+        return Err(Error::NoSerial {
+            profile: from.to_string(),
+            config: files.display_config(),
+        });
+    }
+    aws_files::edit(&files.config_path, |doc: &mut Document| {
+        let (old, new) = (
+            aws_files::config_section(from),
+            aws_files::config_section(to),
+        );
+        for key in OUR_KEYS {
+            if let Some(value) = doc.get(&old, key).map(str::to_string) {
+                doc.set(&new, key, &value)?;
+                doc.remove_key(&old, key);
+            }
+        }
+        Ok::<(), Error>(())
+    })?;
+    Ok(())
+}
+
+/// Points `profile` at another device whose seed is already in the keyring.
+pub fn link(profile_name: &str, serial: &str, seeds: &mut Seeds) -> Result<String, Error> {
+    profile::check_name(profile_name)?;
+    let serial = crate::serial::parse(serial)?.arn;
+    seeds.load(&serial)?;
+    let files = Files::load()?;
+    aws_files::edit(&files.config_path, |doc: &mut Document| {
+        doc.set(
+            &aws_files::config_section(profile_name),
+            keys::MFA_SERIAL,
+            &serial,
+        )?;
+        Ok::<(), Error>(())
+    })?;
+    Ok(serial)
+}
