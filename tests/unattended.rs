@@ -1,0 +1,219 @@
+//! Unattended use: cron's environment, several profiles, the log file, status and doctor,
+//! clock skew, and a real crontab install.
+
+mod support;
+#[path = "support/fake_aws.rs"]
+mod fake_aws;
+
+use fake_aws::FakeAws;
+use support::TestEnv;
+
+const ACCOUNT: &str = "123456789012";
+const SEED_A: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+const SEED_B: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+struct Setup {
+    env: TestEnv,
+    fake: FakeAws,
+}
+
+/// Two profiles, dev and prod, each with its own user and device, both imported.
+fn setup() -> Setup {
+    let env = TestEnv::new();
+    let fake = FakeAws::start();
+    let mut creds = String::from("# hand-written\n");
+    for (profile, user, seed) in [("dev", "alice", SEED_A), ("prod", "bob", SEED_B)] {
+        let keys = fake.add_user(user, ACCOUNT);
+        let serial = fake.add_mfa_device(user, user, seed);
+        creds.push_str(&format!(
+            "[{profile}-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            keys.access_key_id, keys.secret_access_key
+        ));
+        let r = env.run(&["import", profile, "--serial", &serial], Some(seed));
+        assert_eq!(r.code, 0, "{r:?}");
+    }
+    env.write_file(".aws/credentials", &creds);
+    Setup { env, fake }
+}
+
+impl Setup {
+    fn run(&self, args: &[&str]) -> support::Run {
+        let endpoint = self.fake.endpoint();
+        self.env
+            .run_env(args, None, &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())])
+    }
+}
+
+#[test]
+fn all_profiles_in_one_run_with_a_log_file_then_fresh() {
+    let s = setup();
+    let log = s.env.home().join("refresh.log");
+    let log_arg = log.display().to_string();
+    let r = s.run(&["--all", "--json", "--log-file", &log_arg]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let outcomes: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(outcomes.len(), 2, "{r:?}");
+    assert!(outcomes.iter().all(|o| o["outcome"] == "minted"));
+    assert_eq!(s.fake.action_count("GetSessionToken"), 2);
+
+    let r = s.run(&["dev", "prod", "--quiet", "--log-file", &log_arg]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stderr, "", "--quiet prints nothing on success");
+    assert_eq!(s.fake.action_count("GetSessionToken"), 2, "fresh: no request");
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[0].contains("profile=dev outcome=minted expiration="), "{text}");
+    assert!(lines[3].contains("profile=prod outcome=fresh"), "{text}");
+    assert!(!text.contains("ASIA") && !text.contains("aws_session_token"));
+
+    let r = s.run(&["status", "--json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let profiles = v["profiles"].as_array().unwrap();
+    assert_eq!(profiles.len(), 2);
+    assert_eq!(profiles[0]["profile"], "dev");
+    assert_eq!(profiles[0]["seed_in_keyring"], true);
+    assert_eq!(profiles[0]["last_run"]["outcome"], "fresh");
+    assert!(profiles[0]["seconds_remaining"].as_i64().unwrap() > 40_000);
+    assert_eq!(profiles[0]["serial"], "arn:aws:iam::****9012:mfa/alice");
+}
+
+#[test]
+fn failures_keep_going_and_report_the_first_code() {
+    let s = setup();
+    s.fake.fail_next(1, fake_aws::Failure::Throttle);
+    let r = s.run(&["dev", "prod", "--json"]);
+    assert_eq!(r.code, 7, "{r:?}");
+    let outcomes: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(outcomes[0]["outcome"], "error");
+    assert_eq!(outcomes[0]["exit_code"], 7);
+    assert_eq!(outcomes[1]["outcome"], "minted");
+}
+
+#[test]
+fn a_mint_with_crons_minimal_environment() {
+    let s = setup();
+    // cron gives HOME, PATH, SHELL and little else; the Secret Service is found through the
+    // runtime dir's bus socket, as on a logged-in desktop.
+    let endpoint = s.fake.endpoint();
+    let r = s.env.run_minimal_env(
+        &["dev", "--json"],
+        &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("\"minted\""), "{r:?}");
+}
+
+#[test]
+fn doctor_passes_on_a_good_setup_and_fails_with_a_fix() {
+    let s = setup();
+    let r = s.run(&["doctor"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("keyring reachable and unlocked"), "{r:?}");
+    assert!(r.stdout.contains("dev: seed in keyring"), "{r:?}");
+    s.env.write_file(".aws/credentials", "[dev-long-term]\nregion = x\n");
+    let r = s.run(&["doctor", "dev"]);
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("[FAIL]"), "{r:?}");
+    assert!(r.stdout.contains("fix: "), "{r:?}");
+}
+
+#[test]
+fn clock_skew_is_measured_and_corrected() {
+    for offset in [90i64, -90] {
+        let s = setup();
+        s.fake.set_clock_offset(offset);
+        // First run: the code is generated at the wrong time; AWS's Date header shows the
+        // offset and the one retry uses AWS's time.
+        let r = s.run(&["dev"]);
+        assert_eq!(r.code, 0, "offset {offset}: {r:?}");
+        assert!(r.stderr.contains("clock is"), "offset {offset}: warns: {r:?}");
+        // Next runs use the remembered offset: one request.
+        let before = s.fake.action_count("GetSessionToken");
+        let r = s.run(&["prod"]);
+        assert_eq!(r.code, 0, "offset {offset}: {r:?}");
+        assert_eq!(s.fake.action_count("GetSessionToken"), before + 1);
+        let r = s.run(&["doctor", "--clock", "dev"]);
+        assert!(r.stdout.contains(&format!("{offset:+}")), "{r:?}");
+    }
+}
+
+#[test]
+fn schedule_renders_for_every_platform() {
+    let env = TestEnv::new();
+    for (platform, needle) in [
+        ("cron", "# mfa-mint-schedule"),
+        ("systemd", "OnUnitActiveSec=1800s"),
+        ("launchd", "<key>StartInterval</key>"),
+        ("schtasks", "/SC MINUTE /MO 30"),
+    ] {
+        let r = env.run(
+            &["schedule", "install", "dev", "--every", "30m", "--platform", platform, "--print"],
+            None,
+        );
+        assert_eq!(r.code, 0, "{platform}: {r:?}");
+        assert!(r.stdout.contains(needle), "{platform}: {r:?}");
+        assert!(r.stdout.contains("--min-remaining"), "{platform}: {r:?}");
+    }
+    let r = env.run(&["schedule", "install", "dev", "--every", "30s", "--print"], None);
+    assert_eq!(r.code, 4, "{r:?}");
+}
+
+#[test]
+fn cron_install_show_remove_for_real() {
+    // Uses the real crontab of the user running the tests; other lines must survive.
+    let crontab = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write;
+        let mut child = std::process::Command::new("crontab")
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("crontab (Debian package cron, installed by scripts/test)");
+        if let Some(text) = stdin {
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (had, saved) = crontab(&["-l"], None);
+    let base = format!("{}# kept by the mfa-mint test\n", if had { saved.clone() } else { String::new() });
+    assert!(crontab(&["-"], Some(&base)).0);
+
+    let env = TestEnv::new();
+    let r = env.run(&["schedule", "install", "dev", "prod", "--every", "1h"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    let (_, now) = crontab(&["-l"], None);
+    assert!(now.starts_with(&base), "other lines kept: {now}");
+    let ours: Vec<&str> = now.lines().filter(|l| l.ends_with("# mfa-mint-schedule")).collect();
+    assert_eq!(ours.len(), 1, "{now}");
+    assert!(ours[0].starts_with("7 */1 * * * "), "{now}");
+    assert!(ours[0].contains(" dev prod --min-remaining 70m --quiet --non-interactive --log-file "), "{now}");
+    // Installing again replaces, never duplicates.
+    assert_eq!(env.run(&["schedule", "install", "dev", "--every", "30m"], None).code, 0);
+    let (_, now) = crontab(&["-l"], None);
+    assert_eq!(now.lines().filter(|l| l.ends_with("# mfa-mint-schedule")).count(), 1);
+    let r = env.run(&["schedule", "show"], None);
+    assert!(r.stdout.starts_with("*/30 * * * * "), "{r:?}");
+    assert_eq!(env.run(&["schedule", "remove"], None).code, 0);
+    let (_, now) = crontab(&["-l"], None);
+    assert_eq!(now, base);
+    // Restore what the user had.
+    if had {
+        assert!(crontab(&["-"], Some(&saved)).0);
+    } else {
+        crontab(&["-r"], None);
+    }
+}
