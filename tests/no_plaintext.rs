@@ -127,5 +127,5 @@ fn long_term_keys_move_into_the_keyring_and_back() {
     assert_eq!(r.code, 0, "{r:?}");
     let creds = s.env.read_file(".aws/credentials").unwrap();
     assert!(creds.contains(&s.secret), "{creds}");
-    assert_eq!(creds.len(), before.len(), "{before}\n---\n{creds}");
+    assert_eq!(creds, before, "the file is back as it was");
 }
