@@ -101,10 +101,15 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
         timeout: req.timeout,
     };
     let iam = Iam::new(&target, &keys)?;
-    let caller = iam
-        .caller()
-        .map_err(|e| translate(e, req.device_name, "(caller)"))?;
-    let user = req.user.unwrap_or(&caller.name).to_string();
+    // The user defaults to the owner of the keys (GetUser); naming one saves that request.
+    let user = match req.user {
+        Some(user) => user.to_string(),
+        None => {
+            iam.caller()
+                .map_err(|e| translate(e, req.device_name, "(caller)"))?
+                .name
+        }
+    };
     let device = iam
         .create_device(req.device_name)
         .map_err(|e| translate(e, req.device_name, &user))?;
@@ -160,10 +165,13 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
         profile: req.profile.to_string(),
         cause: e.to_string(),
     })?;
+    let account = crate::serial::parse(&serial)
+        .map(|s| s.account)
+        .unwrap_or_default();
     Ok(Enrolled {
         serial,
         user,
-        account: caller.account,
+        account,
         seed,
     })
 }

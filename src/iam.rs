@@ -27,7 +27,6 @@ pub struct Iam {
 pub struct User {
     pub name: String,
     pub arn: String,
-    pub account: String,
 }
 
 /// A device just created: its serial and seed (base32 text).
@@ -84,11 +83,9 @@ impl Iam {
         let user = out
             .user
             .ok_or_else(|| self.malformed("no User in GetUser"))?;
-        let account = user.arn.split(':').nth(4).unwrap_or_default().to_string();
         Ok(User {
             name: user.user_name,
             arn: user.arn,
-            account,
         })
     }
 
