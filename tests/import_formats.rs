@@ -1,0 +1,211 @@
+//! Every place a seed lives today imports, and the imported seed gives the same codes as an
+//! independent TOTP implementation (oathtool). Fixtures are made here, never downloaded.
+
+mod support;
+
+use base64::Engine;
+use support::TestEnv;
+
+const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
+/// 20 random-looking bytes and their base32.
+const RAW: &[u8] = b"\x3d\xc6\xca\xa4\x82\x4a\x6d\x28\x87\x67\xb2\x33\x1e\x20\xb4\x31\x66\xcb\x85\xd9";
+
+fn b32() -> String {
+    base32::encode(base32::Alphabet::Rfc4648 { padding: false }, RAW)
+}
+
+/// oathtool's codes for the previous, current and next steps.
+fn oathtool_codes(secret_b32: &str) -> Vec<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let out = std::process::Command::new("oathtool")
+        .args(["--totp", "-b", "-w", "2", "-N", &format!("@{}", now - 30), secret_b32])
+        .output()
+        .expect("oathtool (installed by scripts/test)");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn import_and_check(env: &TestEnv, args: &[&str], stdin: Option<&[u8]>) {
+    let mut full = vec!["import", "dev", "--serial", SERIAL, "--force"];
+    full.extend_from_slice(args);
+    let r = match stdin {
+        Some(bytes) => env.run_bytes(&full, bytes),
+        None => env.run(&full, None),
+    };
+    assert_eq!(r.code, 0, "{args:?}: {r:?}");
+    let r = env.run(&["code", "dev"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    let code = r.stdout.trim().to_string();
+    assert!(oathtool_codes(&b32()).contains(&code), "{args:?}: {code}");
+}
+
+fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.display().to_string()
+}
+
+fn qr_png(text: &str) -> Vec<u8> {
+    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+    let image = code.render::<image::Luma<u8>>().min_dimensions(300, 300).build();
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+fn varint(mut v: u64, out: &mut Vec<u8>) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn bytes_field(n: u64, data: &[u8], out: &mut Vec<u8>) {
+    varint(n << 3 | 2, out);
+    varint(data.len() as u64, out);
+    out.extend_from_slice(data);
+}
+
+fn migration(entries: &[(&[u8], &str, &str, u64)]) -> String {
+    let mut payload = Vec::new();
+    for (secret, name, issuer, kind) in entries {
+        let mut p = Vec::new();
+        bytes_field(1, secret, &mut p);
+        bytes_field(2, name.as_bytes(), &mut p);
+        bytes_field(3, issuer.as_bytes(), &mut p);
+        for (field, value) in [(4u64, 1u64), (5, 1), (6, *kind)] {
+            varint(field << 3, &mut p);
+            varint(value, &mut p);
+        }
+        bytes_field(1, &p, &mut payload);
+    }
+    let data = base64::engine::general_purpose::STANDARD.encode(payload);
+    let data: String = url::form_urlencoded::byte_serialize(data.as_bytes()).collect();
+    format!("otpauth-migration://offline?data={data}")
+}
+
+#[test]
+fn secrets_uris_and_files() {
+    let env = TestEnv::new();
+    let spaced = b32()
+        .to_lowercase()
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ");
+    import_and_check(&env, &[], Some(spaced.as_bytes()));
+    import_and_check(&env, &[], Some(format!("{}===\n", b32()).as_bytes()));
+    let uri = format!("otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret={}&issuer=Amazon%20Web%20Services", b32());
+    import_and_check(&env, &[], Some(uri.as_bytes()));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "seed.txt", format!("{}\n", b32()).as_bytes());
+    import_and_check(&env, &["--from", &path], None);
+}
+
+#[test]
+fn qr_screenshots() {
+    let env = TestEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let uri = format!("otpauth://totp/AWS:alice?secret={}&issuer=AWS", b32());
+    let png = qr_png(&uri);
+    let path = write(dir.path(), "qr.png", &png);
+    import_and_check(&env, &["--qr", &path], None);
+    // Piped on stdin, auto-detected.
+    import_and_check(&env, &[], Some(&png));
+    // A JPEG screenshot.
+    let img = image::load_from_memory(&png).unwrap().to_luma8();
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+    let path = write(dir.path(), "qr.jpg", jpeg.get_ref());
+    import_and_check(&env, &["--qr", &path], None);
+}
+
+#[test]
+fn google_authenticator_export_with_several_accounts() {
+    let env = TestEnv::new();
+    let uri = migration(&[
+        (RAW, "alice@123456789012", "Amazon Web Services", 2),
+        (b"other-secret-bytes!!", "bob", "GitHub", 2),
+        (RAW, "counter", "Bank", 1),
+    ]);
+    let r = env.run(&["import", "dev", "--serial", SERIAL], Some(&uri));
+    assert_eq!(r.code, 4, "{r:?}");
+    assert!(r.stderr.contains("2 TOTP entries"), "{r:?}");
+    assert!(r.stderr.contains("Amazon Web Services:alice@123456789012"), "{r:?}");
+    assert!(r.stderr.contains("--account"), "{r:?}");
+    import_and_check(&env, &["--account", "Amazon"], Some(uri.as_bytes()));
+    // From its QR code too.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "export.png", &qr_png(&uri));
+    import_and_check(&env, &["--qr", &path, "--account", "alice"], None);
+    let r = env.run(&["import", "dev", "--serial", SERIAL, "--account", "Bank", "--force"], Some(&uri));
+    assert_eq!(r.code, 4, "{r:?}");
+    assert!(r.stderr.contains("HOTP"), "{r:?}");
+}
+
+#[test]
+fn winauth_aegis_and_2fas_exports() {
+    let env = TestEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let winauth = format!(
+        "otpauth://totp/WinAuth:AWS?secret={}\r\notpauth://totp/WinAuth:Other?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\r\n",
+        b32()
+    );
+    let path = write(dir.path(), "winauth.txt", winauth.as_bytes());
+    let r = env.run(&["import", "dev", "--serial", SERIAL, "--from", &path], None);
+    assert_eq!(r.code, 4, "{r:?}");
+    import_and_check(&env, &["--from", &path, "--account", "WinAuth:AWS"], None);
+
+    let aegis = format!(
+        r#"{{"version":1,"header":{{"slots":null,"params":null}},"db":{{"version":2,"entries":[{{"type":"totp","uuid":"a","name":"alice","issuer":"AWS","info":{{"secret":"{}","algo":"SHA1","digits":6,"period":30}}}},{{"type":"steam","uuid":"b","name":"g","issuer":"Steam","info":{{"secret":"{}","algo":"SHA1","digits":5,"period":30}}}}]}}}}"#,
+        b32(),
+        b32()
+    );
+    let path = write(dir.path(), "aegis.json", aegis.as_bytes());
+    import_and_check(&env, &["--from", &path], None);
+
+    let twofas = format!(
+        r#"{{"services":[{{"name":"AWS","secret":"{}","otp":{{"account":"alice","issuer":"AWS","digits":6,"period":30,"algorithm":"SHA1","tokenType":"TOTP"}}}}],"schemaVersion":4}}"#,
+        b32()
+    );
+    let path = write(dir.path(), "2fas.json", twofas.as_bytes());
+    import_and_check(&env, &["--from", &path], None);
+}
+
+#[test]
+fn list_rename_link_remove() {
+    let env = TestEnv::new();
+    let r = env.run(&["import", "dev", "--serial", SERIAL], Some(&b32()));
+    assert_eq!(r.code, 0, "{r:?}");
+    let other = "arn:aws:iam::123456789012:mfa/second";
+    assert_eq!(env.run(&["import", "ops", "--serial", other], Some(&b32())).code, 0);
+    let r = env.run(&["list"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("dev\tarn:aws:iam::****9012:mfa/alice\tseed stored"), "{r:?}");
+    assert_eq!(env.run(&["rename", "dev", "staging"], None).code, 0);
+    let config = env.read_file(".aws/config").unwrap();
+    assert!(config.contains(&format!("[profile staging]\nmfa_serial = {SERIAL}")), "{config}");
+    assert_eq!(env.run(&["link", "staging", "--serial", other], None).code, 0);
+    let r = env.run(&["link", "staging", "--serial", "arn:aws:iam::123456789012:mfa/none"], None);
+    assert_eq!(r.code, 5, "{r:?}");
+    // staging and ops now share a device: removing one keeps the seed for the other.
+    let r = env.run(&["remove", "staging", "--yes"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("stays in the keyring for ops"), "{r:?}");
+    assert!(env.secret_tool_lookup(&[("service", "mfa-mint"), ("username", other)]).is_some());
+    let r = env.run(&["remove", "ops", "--yes"], None);
+    assert!(r.stderr.contains("deleted"), "{r:?}");
+    assert!(env.secret_tool_lookup(&[("service", "mfa-mint"), ("username", other)]).is_none());
+}
