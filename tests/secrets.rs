@@ -1,0 +1,123 @@
+//! Secret hygiene: with known test secrets, every command at maximum verbosity, the seed and the
+//! long-term secret key never appear in stdout, stderr or any file but the keyring; session
+//! secrets appear only where they are the output (credentials file, credential-process, env).
+
+mod support;
+#[path = "support/fake_aws.rs"]
+mod fake_aws;
+
+use fake_aws::FakeAws;
+use support::TestEnv;
+
+const SEED: &str = "KRUGS4ZANFZSAYJAORSXG5BAONSWKZBAMZXXEIDMMVQWW4ZAMFXGIIDOMV3GK4RAOVZWKZBB";
+
+fn files_containing(dir: &std::path::Path, needle: &str, skip: &[&str]) -> Vec<String> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                // The keyring's own (encrypted) database is where the seed belongs.
+                if !p.ends_with("keyrings") {
+                    stack.push(p);
+                }
+            } else if !skip.iter().any(|s| p.ends_with(s)) {
+                let bytes = std::fs::read(&p).unwrap_or_default();
+                if String::from_utf8_lossy(&bytes).contains(needle) {
+                    hits.push(p.display().to_string());
+                }
+            }
+        }
+    }
+    hits
+}
+
+#[test]
+fn no_secret_reaches_output_logs_or_files() {
+    let env = TestEnv::new();
+    let fake = FakeAws::start();
+    let keys = fake.add_user("alice", "123456789012");
+    let serial = fake.add_mfa_device("alice", "alice", SEED);
+    env.write_file(
+        ".aws/credentials",
+        &format!(
+            "[dev-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            keys.access_key_id, keys.secret_access_key
+        ),
+    );
+    let ep = fake.endpoint();
+    let log = env.home().join("mint.log").display().to_string();
+    let extra = [
+        ("AWS_ENDPOINT_URL_STS", ep.as_str()),
+        ("AWS_ENDPOINT_URL_IAM", ep.as_str()),
+        ("RUST_LOG", "trace"),
+    ];
+    let never = [SEED, keys.secret_access_key.as_str()];
+    let mut outputs = Vec::new();
+    let mut run = |args: &[&str], stdin: Option<&str>| {
+        let r = env.run_env(args, stdin, &extra);
+        outputs.push((args.join(" "), r.clone()));
+        r
+    };
+    assert_eq!(run(&["-vv", "import", "dev", "--serial", &serial], Some(SEED)).code, 0);
+    run(&["-vv", "import", "dev", "--serial", &serial], Some("not a seed"));
+    run(&["-vv", "code", "dev"], None);
+    assert_eq!(run(&["-vv", "dev", "--log-file", &log], None).code, 0);
+    run(&["-vv", "dev", "--force", "--duration", "1h"], None);
+    run(&["-vv", "status"], None);
+    run(&["-vv", "status", "--json"], None);
+    run(&["-vv", "doctor", "--clock"], None);
+    run(&["-vv", "list"], None);
+    run(&["-vv", "credential-process", "dev"], None);
+    run(&["-vv", "exec", "dev", "--", "true"], None);
+    run(&["-vv", "env", "dev"], None);
+    run(&["-vv", "schedule", "install", "dev", "--print"], None);
+    run(&["-vv", "enroll", "dev2", "--device-name", "second", "--source", "dev-long-term"], None);
+    run(&["-vv", "keys", "import", "dev-long-term"], None);
+    run(&["-vv", "dev", "--force"], None);
+    run(&["-vv", "keys", "export", "dev-long-term"], None);
+    fake.fail_next(1, fake_aws::Failure::MalformedXml);
+    run(&["-vv", "dev", "--force"], None);
+
+    for (cmd, r) in &outputs {
+        for secret in never {
+            assert!(!r.stdout.contains(secret), "{cmd}: secret on stdout");
+            assert!(!r.stderr.contains(secret), "{cmd}: secret on stderr");
+        }
+        assert!(!r.stderr.contains("panicked"), "{cmd}: {r:?}");
+    }
+    // The session's own secrets: only in the credentials file and the outputs made for them.
+    let creds = env.read_file(".aws/credentials").unwrap();
+    let session_secret = creds
+        .lines()
+        .skip_while(|l| *l != "[dev]")
+        .find_map(|l| l.strip_prefix("aws_secret_access_key = "))
+        .unwrap()
+        .to_string();
+    for (cmd, r) in &outputs {
+        if !(cmd.contains("credential-process") || cmd.contains(" env ")) {
+            assert!(!r.stdout.contains(&session_secret), "{cmd}: session secret on stdout");
+        }
+        assert!(!r.stderr.contains(&session_secret), "{cmd}: session secret on stderr");
+    }
+    for secret in never {
+        let hits = files_containing(env.home(), secret, &[".aws/credentials"]);
+        assert!(hits.is_empty(), "secret in {hits:?}");
+        let hits = files_containing(&env.state_dir(), secret, &[]);
+        assert!(hits.is_empty(), "secret in {hits:?}");
+    }
+    assert!(files_containing(env.home(), &session_secret, &[".aws/credentials"]).is_empty());
+}
+
+#[test]
+fn no_flag_takes_a_secret() {
+    let env = TestEnv::new();
+    for cmd in ["import", "mint", "code", "enroll", "export", "credential-process", "exec", "env", "keys"] {
+        let r = env.run(&[cmd, "--help"], None);
+        let help = r.stdout.to_lowercase();
+        for word in ["--secret", "--seed", "--password", "--token", "--key "] {
+            assert!(!help.contains(word), "{cmd} has a flag like {word}: {help}");
+        }
+    }
+}
