@@ -302,10 +302,13 @@ fn show_secret(
         eprintln!("warning: {}", crate::enroll::QR_WARNING);
     }
     if show_qr {
-        println!("{}", crate::qr::terminal(uri.expose()).map_err(qr_err)?);
+        println!(
+            "{}",
+            crate::qr::terminal(uri.expose_secret()).map_err(qr_err)?
+        );
     }
     if let Some(path) = qr_png {
-        let png = zeroize::Zeroizing::new(crate::qr::png(uri.expose()).map_err(qr_err)?);
+        let png = zeroize::Zeroizing::new(crate::qr::png(uri.expose_secret()).map_err(qr_err)?);
         crate::enroll::write_png(path, &png)?;
         ui::status(&format!(
             "wrote the QR code to {} (mode 0600)",
@@ -313,7 +316,7 @@ fn show_secret(
         ));
     }
     if print_uri {
-        println!("{}", uri.expose());
+        println!("{}", uri.expose_secret());
     }
     Ok(())
 }

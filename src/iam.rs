@@ -39,7 +39,7 @@ impl Iam {
     pub fn new(target: &Target, keys: &LongTermKeys) -> Result<Iam, Error> {
         let credentials = Credentials::new(
             keys.access_key_id.clone(),
-            keys.secret_access_key.expose().to_string(),
+            keys.secret_access_key.expose_secret().to_string(),
             None,
             None,
             "mfa-mint",

@@ -15,7 +15,7 @@ pub fn import(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
     seeds.save_keys(source, &found)?;
     let back = seeds.load_keys(source)?;
     if back.access_key_id != found.access_key_id
-        || back.secret_access_key.expose() != found.secret_access_key.expose()
+        || back.secret_access_key.expose_secret() != found.secret_access_key.expose_secret()
     {
         return Err(Error::Keyring(crate::store::Error::Failed {
             backend: seeds.backend()?,
@@ -45,7 +45,7 @@ pub fn export(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
         doc.set(
             source,
             keys::SECRET_ACCESS_KEY,
-            found.secret_access_key.expose(),
+            found.secret_access_key.expose_secret(),
         )?;
         Ok::<(), Error>(())
     })?;

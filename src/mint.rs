@@ -239,9 +239,13 @@ fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), 
         doc.set(
             profile,
             keys::SECRET_ACCESS_KEY,
-            session.secret_access_key.expose(),
+            session.secret_access_key.expose_secret(),
         )?;
-        doc.set(profile, keys::SESSION_TOKEN, session.session_token.expose())?;
+        doc.set(
+            profile,
+            keys::SESSION_TOKEN,
+            session.session_token.expose_secret(),
+        )?;
         doc.set(profile, keys::EXPIRATION, &expiration)?;
         Ok::<(), Error>(())
     })?;

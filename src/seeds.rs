@@ -38,7 +38,7 @@ impl Seeds {
             serial: serial.to_string(),
             backend,
         })?;
-        Seed::parse(stored.expose()).map_err(|e| Error::StoredSeedInvalid {
+        Seed::parse(stored.expose_secret()).map_err(|e| Error::StoredSeedInvalid {
             serial: serial.to_string(),
             reason: e.to_string(),
         })
@@ -47,7 +47,7 @@ impl Seeds {
     /// Whether a seed is stored for `serial`, and whether it equals `seed`.
     pub fn existing(&mut self, serial: &str, seed: &Seed) -> Result<Option<bool>, Error> {
         let stored: Option<SecretText> = self.store()?.get(serial)?;
-        Ok(stored.map(|s| s.expose() == seed.to_storage().expose()))
+        Ok(stored.map(|s| s.expose_secret() == seed.to_storage().expose_secret()))
     }
 
     pub fn save(&mut self, serial: &str, seed: &Seed) -> Result<(), Error> {
@@ -88,7 +88,7 @@ impl Seeds {
             backend,
         })?;
         let stored: StoredKeys =
-            serde_json::from_str(text.expose()).map_err(|_| Error::StoredSeedInvalid {
+            serde_json::from_str(text.expose_secret()).map_err(|_| Error::StoredSeedInvalid {
                 serial: account.clone(),
                 reason: "not mfa-mint's key format".into(),
             })?;
@@ -106,7 +106,7 @@ impl Seeds {
         let text = SecretText::from_string(
             serde_json::to_string(&StoredKeys {
                 access_key_id: keys.access_key_id.clone(),
-                secret_access_key: keys.secret_access_key.expose().to_string(),
+                secret_access_key: keys.secret_access_key.expose_secret().to_string(),
             })
             .unwrap_or_default(),
         );
@@ -124,7 +124,7 @@ impl Seeds {
         let Some(text) = self.store()?.get(&session_account(profile))? else {
             return Ok(None);
         };
-        Ok(crate::session::from_json(text.expose()))
+        Ok(crate::session::from_json(text.expose_secret()))
     }
 
     pub fn save_session(

@@ -20,8 +20,8 @@ pub fn to_json(session: &Session) -> SecretText {
         json!({
             "Version": 1,
             "AccessKeyId": session.access_key_id,
-            "SecretAccessKey": session.secret_access_key.expose(),
-            "SessionToken": session.session_token.expose(),
+            "SecretAccessKey": session.secret_access_key.expose_secret(),
+            "SessionToken": session.session_token.expose_secret(),
             "Expiration": format_rfc3339(session.expiration),
         })
         .to_string(),
@@ -91,7 +91,7 @@ fn from_credentials_file(files: &Files, profile: &str) -> Option<Session> {
 pub fn credential_process(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<u8, Error> {
     let (session, origin) = obtain(profile, opts, seeds)?;
     crate::ui::debug(1, || format!("{profile}: session from {origin:?}"));
-    println!("{}", to_json(&session).expose());
+    println!("{}", to_json(&session).expose_secret());
     Ok(exit::OK)
 }
 
@@ -101,11 +101,11 @@ fn variables(session: &Session) -> Vec<(&'static str, String)> {
         ("AWS_ACCESS_KEY_ID", session.access_key_id.clone()),
         (
             "AWS_SECRET_ACCESS_KEY",
-            session.secret_access_key.expose().to_string(),
+            session.secret_access_key.expose_secret().to_string(),
         ),
         (
             "AWS_SESSION_TOKEN",
-            session.session_token.expose().to_string(),
+            session.session_token.expose_secret().to_string(),
         ),
         (
             "AWS_CREDENTIAL_EXPIRATION",
@@ -170,7 +170,10 @@ pub enum Shell {
 /// `mfa-mint env PROFILE`: lines that set the session in the current shell.
 pub fn env(profile: &str, opts: &Options, shell: Shell, seeds: &mut Seeds) -> Result<u8, Error> {
     let (session, _) = obtain(profile, opts, seeds)?;
-    print!("{}", render_env(&variables(&session), shell).expose());
+    print!(
+        "{}",
+        render_env(&variables(&session), shell).expose_secret()
+    );
     Ok(exit::OK)
 }
 
@@ -271,11 +274,11 @@ mod tests {
     #[test]
     fn credential_process_json_round_trips() {
         let json = to_json(&session());
-        let v: serde_json::Value = serde_json::from_str(json.expose()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(json.expose_secret()).unwrap();
         assert_eq!(v["Version"], 1);
         assert_eq!(v["Expiration"], "2026-11-29T23:02:53Z");
-        let back = from_json(json.expose()).unwrap();
-        assert_eq!(back.secret_access_key.expose(), "se'cret");
+        let back = from_json(json.expose_secret()).unwrap();
+        assert_eq!(back.secret_access_key.expose_secret(), "se'cret");
         assert_eq!(back.expiration, 1_795_993_373);
     }
 
@@ -284,18 +287,18 @@ mod tests {
         let vars = variables(&session());
         let sh = render_env(&vars, Shell::Sh);
         assert!(
-            sh.expose()
+            sh.expose_secret()
                 .contains("export AWS_SECRET_ACCESS_KEY='se'\\''cret'\n")
         );
-        assert!(sh.expose().starts_with("unset AWS_PROFILE\n"));
+        assert!(sh.expose_secret().starts_with("unset AWS_PROFILE\n"));
         let ps = render_env(&vars, Shell::Powershell);
         assert!(
-            ps.expose()
+            ps.expose_secret()
                 .contains("$Env:AWS_SECRET_ACCESS_KEY = 'se''cret'\n")
         );
         let fish = render_env(&vars, Shell::Fish);
         assert!(
-            fish.expose()
+            fish.expose_secret()
                 .contains("set -gx AWS_SECRET_ACCESS_KEY 'se\\'cret'\n")
         );
     }

@@ -7,7 +7,8 @@ use zeroize::Zeroizing;
 
 use crate::totp::Seed;
 
-/// One OTP entry found in an input.
+/// One OTP entry found in an input (Debug is safe: `Seed` redacts its secret).
+#[derive(Debug)]
 pub struct Entry {
     /// `issuer:account` or the name the app shows.
     pub label: String,
@@ -163,24 +164,39 @@ pub fn decode_qr(bytes: &[u8]) -> Result<String, Error> {
     Err(Error::NoQrCode)
 }
 
-/// Builds a generator from raw parts through the one parser, so every check applies.
+/// Builds a generator from raw parts; `Seed::new` applies the same checks as parsing.
 fn seed_from_parts(
     secret: &[u8],
     label: &str,
     algorithm: &str,
-    digits: u32,
+    digits: u64,
     period: u64,
 ) -> Result<Seed, crate::totp::SeedError> {
-    let b32 = Zeroizing::new(base32::encode(
-        base32::Alphabet::Rfc4648 { padding: false },
-        secret,
-    ));
-    let label: String = url::form_urlencoded::byte_serialize(label.as_bytes()).collect();
-    let uri = Zeroizing::new(format!(
-        "otpauth://totp/{label}?secret={}&algorithm={algorithm}&digits={digits}&period={period}",
-        b32.as_str()
-    ));
-    Seed::parse(&uri)
+    use crate::totp::{Algorithm, SeedError};
+    let algorithm = match algorithm.to_ascii_uppercase().replace('-', "").as_str() {
+        "SHA1" => Algorithm::Sha1,
+        "SHA256" => Algorithm::Sha256,
+        "SHA512" => Algorithm::Sha512,
+        other => {
+            return Err(SeedError::UnsupportedAlgorithm {
+                value: other.to_string(),
+            });
+        }
+    };
+    let digits = u8::try_from(digits).map_err(|_| SeedError::UnsupportedDigits {
+        value: digits.to_string(),
+    })?;
+    let (issuer, account) = match label.split_once(':') {
+        Some((issuer, account)) => (Some(issuer), Some(account)),
+        None => (None, Some(label)),
+    };
+    Ok(Seed::new(
+        crate::secret::SecretBytes::from_slice(secret),
+        algorithm,
+        digits,
+        period,
+    )?
+    .with_label(issuer, account))
 }
 
 // --- Google Authenticator export: a protobuf MigrationPayload in base64. ---
@@ -436,8 +452,7 @@ fn entry_from_fields(
     let seed = decoded
         .ok_or_else(|| "the secret is not base32".to_string())
         .and_then(|bytes| {
-            seed_from_parts(&bytes, &label, algorithm, digits as u32, period)
-                .map_err(|e| e.to_string())
+            seed_from_parts(&bytes, &label, algorithm, digits, period).map_err(|e| e.to_string())
         });
     match seed {
         Ok(seed) => Entry {

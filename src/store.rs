@@ -233,13 +233,13 @@ impl SecretStore for Keyring {
     fn set(&self, account: &str, label: &str, value: &SecretText) -> Result<(), Error> {
         let entry = self.entry(account, Some(label))?;
         entry
-            .set_password(value.expose())
+            .set_password(value.expose_secret())
             .map_err(|e| self.map_err(e))?;
         // Read back: a keyring that silently dropped the write must not lose the only copy.
         match entry.get_password() {
             Ok(back) => {
                 let back = SecretText::from_string(back);
-                if back.expose() == value.expose() {
+                if back.expose_secret() == value.expose_secret() {
                     Ok(())
                 } else {
                     Err(Error::Failed {
@@ -274,12 +274,14 @@ pub struct MemoryStore {
 impl SecretStore for MemoryStore {
     fn get(&self, account: &str) -> Result<Option<SecretText>, Error> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(entries.get(account).map(|v| SecretText::new(v.expose())))
+        Ok(entries
+            .get(account)
+            .map(|v| SecretText::new(v.expose_secret())))
     }
 
     fn set(&self, account: &str, _label: &str, value: &SecretText) -> Result<(), Error> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.insert(account.to_string(), SecretText::new(value.expose()));
+        entries.insert(account.to_string(), SecretText::new(value.expose_secret()));
         Ok(())
     }
 
@@ -302,7 +304,7 @@ mod tests {
         let store = MemoryStore::default();
         assert!(store.get("a").unwrap().is_none());
         store.set("a", "label", &SecretText::new("s3cret")).unwrap();
-        assert_eq!(store.get("a").unwrap().unwrap().expose(), "s3cret");
+        assert_eq!(store.get("a").unwrap().unwrap().expose_secret(), "s3cret");
         assert!(store.delete("a").unwrap());
         assert!(!store.delete("a").unwrap());
     }

@@ -141,7 +141,7 @@ pub fn endpoint_from_env(service_env: &str) -> Option<String> {
 fn client(target: &Target, keys: &LongTermKeys, probe: &DateProbe) -> aws_sdk_sts::Client {
     let credentials = Credentials::new(
         keys.access_key_id.clone(),
-        keys.secret_access_key.expose().to_string(),
+        keys.secret_access_key.expose_secret().to_string(),
         None,
         None,
         "mfa-mint",
