@@ -382,9 +382,10 @@ pub fn list(seeds: &mut Seeds) -> Result<u8, Error> {
             None => "keyring unavailable",
         };
         println!(
-            "{}\t{}\t{seed}",
+            "{}\t{}\t{seed}\t{}",
             d.profile,
-            crate::status::mask_serial(&d.serial)
+            crate::status::mask_serial(&d.serial),
+            d.label.as_deref().unwrap_or("-")
         );
     }
     Ok(exit::OK)

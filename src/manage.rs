@@ -20,6 +20,8 @@ pub struct Device {
     pub serial: String,
     /// `Some(true)` stored, `Some(false)` missing, `None` keyring unreachable.
     pub seed: Option<bool>,
+    /// `issuer:account` from the stored seed, when it has one.
+    pub label: Option<String>,
 }
 
 pub fn list(seeds: &mut Seeds) -> Result<Vec<Device>, Error> {
@@ -29,15 +31,21 @@ pub fn list(seeds: &mut Seeds) -> Result<Vec<Device>, Error> {
         let Some(serial) = files.config_value(&p, keys::MFA_SERIAL) else {
             continue;
         };
-        let seed = seeds
-            .store()
-            .ok()
-            .and_then(|s| s.get(&serial).ok())
-            .map(|v| v.is_some());
+        let stored = seeds.store().ok().and_then(|s| s.get(&serial).ok());
+        let seed = stored.as_ref().map(|v| v.is_some());
+        let label = stored
+            .flatten()
+            .and_then(|text| crate::totp::Seed::parse(text.expose_secret()).ok())
+            .and_then(|s| match (s.issuer(), s.account()) {
+                (Some(i), Some(a)) => Some(format!("{i}:{a}")),
+                (None, Some(x)) | (Some(x), None) => Some(x.to_string()),
+                (None, None) => None,
+            });
         out.push(Device {
             profile: p,
             serial,
             seed,
+            label,
         });
     }
     Ok(out)
