@@ -31,7 +31,8 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
             });
         }
     }
-    let serial = crate::serial::parse(&args.serial)?.arn;
+    let parsed = crate::serial::parse(&args.serial)?;
+    let serial = parsed.arn.clone();
     // Fail on a broken config file before touching the keyring.
     let config_path = aws_files::config_path()?;
     aws_files::load(&config_path)?;
@@ -44,6 +45,16 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
             other => Error::Source(other),
         })?;
     drop(input);
+    // A bare secret gets the label an authenticator app would show for an AWS device.
+    let seed = if seed.issuer().is_none() && seed.account().is_none() {
+        let user = parsed.name.rsplit('/').next().unwrap_or(&parsed.name);
+        seed.with_label(
+            Some(crate::enroll::ISSUER),
+            Some(&format!("{user}@{}", parsed.account)),
+        )
+    } else {
+        seed
+    };
     if !seed.is_aws_compatible() {
         ui::warn(
             "AWS virtual MFA devices use SHA1, 6 digits and 30 s; this seed uses other parameters, so AWS will reject its codes",
