@@ -304,3 +304,5 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+#[cfg(test)]
+mod tests;
