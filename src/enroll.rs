@@ -152,8 +152,8 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
         return Err(rollback(&iam, seeds, &serial, &source, true, cause));
     }
 
-    aws_files::edit(&files.config_path, |doc: &mut Document| {
-        let section = aws_files::config_section(req.profile);
+    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+        let section = doc.config_section_for(req.profile);
         doc.set(&section, keys::MFA_SERIAL, &serial)?;
         if let Some(source) = req.source {
             doc.set(&section, keys::SOURCE, source)?;

@@ -22,6 +22,8 @@ pub enum Error {
     // --- configuration (exit 3) ---
     #[error(transparent)]
     Files(#[from] crate::aws_files::Error),
+    #[error("cannot write that value: {0}")]
+    Edit(#[from] crate::aws_files::EditError),
     #[error("profile {profile:?} has no MFA device (no mfa_serial in {config})")]
     NoSerial { profile: String, config: String },
     #[error("no source profile with long-term keys for {profile:?} (looked for {tried})")]
@@ -150,6 +152,7 @@ impl Error {
         match self {
             Files(e) if e.is_io() => exit::IO,
             Files(_)
+            | Edit(_)
             | NoSerial { .. }
             | NoSource { .. }
             | SourceWithoutKeys { .. }
@@ -189,6 +192,7 @@ impl Error {
         use Error::*;
         Some(match self {
             Files(e) => return e.hint(),
+            Edit(e) => return e.hint(),
             NoSerial { profile, .. } => format!(
                 "import the device's seed first: mfa-mint import {profile} --serial arn:aws:iam::ACCOUNT:mfa/NAME"
             ),

@@ -77,8 +77,8 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
         seeds.save(&serial, &seed)?;
     }
 
-    aws_files::edit(&config_path, |doc: &mut aws_files::Document| {
-        let section = aws_files::config_section(&args.profile);
+    aws_files::edit(&config_path, 0o600, |doc: &mut aws_files::Document| {
+        let section = doc.config_section_for(&args.profile);
         doc.set(&section, keys::MFA_SERIAL, &serial)?;
         if let Some(source) = &args.source {
             doc.set(&section, keys::SOURCE, source)?;

@@ -23,11 +23,11 @@ pub fn import(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
                 .into(),
         }));
     }
-    aws_files::edit(&files.config_path, |doc: &mut Document| {
-        doc.set(&aws_files::config_section(source), keys::KEYS_IN, "keyring")?;
+    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+        doc.set(&doc.config_section_for(source), keys::KEYS_IN, "keyring")?;
         Ok::<(), Error>(())
     })?;
-    aws_files::edit(&files.credentials_path, |doc: &mut Document| {
+    aws_files::edit(&files.credentials_path, 0o600, |doc: &mut Document| {
         doc.remove_key(source, keys::ACCESS_KEY_ID);
         doc.remove_key(source, keys::SECRET_ACCESS_KEY);
         Ok::<(), Error>(())
@@ -40,7 +40,7 @@ pub fn export(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
     profile::check_name(source)?;
     let files = Files::load()?;
     let found = seeds.load_keys(source)?;
-    aws_files::edit(&files.credentials_path, |doc: &mut Document| {
+    aws_files::edit(&files.credentials_path, 0o600, |doc: &mut Document| {
         doc.set(source, keys::ACCESS_KEY_ID, &found.access_key_id)?;
         doc.set(
             source,
@@ -49,8 +49,8 @@ pub fn export(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
         )?;
         Ok::<(), Error>(())
     })?;
-    aws_files::edit(&files.config_path, |doc: &mut Document| {
-        doc.remove_key(&aws_files::config_section(source), keys::KEYS_IN);
+    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+        doc.remove_key(&doc.config_section_for(source), keys::KEYS_IN);
         Ok::<(), Error>(())
     })?;
     seeds.delete_keys(source)?;

@@ -76,8 +76,8 @@ pub fn remove(profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
     if seeds.store().is_ok() {
         let _ = seeds.store()?.delete(&format!("session/{profile_name}"));
     }
-    aws_files::edit(&files.config_path, |doc: &mut Document| {
-        let section = aws_files::config_section(profile_name);
+    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+        let section = doc.config_section_for(profile_name);
         for key in OUR_KEYS {
             doc.remove_key(&section, key);
         }
@@ -101,13 +101,10 @@ pub fn rename(from: &str, to: &str) -> Result<(), Error> {
             config: files.display_config(),
         });
     }
-    aws_files::edit(&files.config_path, |doc: &mut Document| {
-        let (old, new) = (
-            aws_files::config_section(from),
-            aws_files::config_section(to),
-        );
+    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+        let (old, new) = (doc.config_section_for(from), doc.config_section_for(to));
         for key in OUR_KEYS {
-            if let Some(value) = doc.get(&old, key).map(str::to_string) {
+            if let Some(value) = doc.get(&old, key) {
                 doc.set(&new, key, &value)?;
                 doc.remove_key(&old, key);
             }
@@ -123,9 +120,9 @@ pub fn link(profile_name: &str, serial: &str, seeds: &mut Seeds) -> Result<Strin
     let serial = crate::serial::parse(serial)?.arn;
     seeds.load(&serial)?;
     let files = Files::load()?;
-    aws_files::edit(&files.config_path, |doc: &mut Document| {
+    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
         doc.set(
-            &aws_files::config_section(profile_name),
+            &doc.config_section_for(profile_name),
             keys::MFA_SERIAL,
             &serial,
         )?;

@@ -232,22 +232,26 @@ pub fn claim_code(
 fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), Error> {
     let path = files.display_credentials();
     let expiration = crate::clock::format_rfc3339(session.expiration);
-    aws_files::edit(&files.credentials_path, |doc: &mut aws_files::Document| {
-        // Re-checked under the lock: the file may have changed since it was read.
-        profile::check_target(Some(doc), profile, &path)?;
-        doc.set(profile, keys::ACCESS_KEY_ID, &session.access_key_id)?;
-        doc.set(
-            profile,
-            keys::SECRET_ACCESS_KEY,
-            session.secret_access_key.expose_secret(),
-        )?;
-        doc.set(
-            profile,
-            keys::SESSION_TOKEN,
-            session.session_token.expose_secret(),
-        )?;
-        doc.set(profile, keys::EXPIRATION, &expiration)?;
-        Ok::<(), Error>(())
-    })?;
+    aws_files::edit(
+        &files.credentials_path,
+        0o600,
+        |doc: &mut aws_files::Document| {
+            // Re-checked under the lock: the file may have changed since it was read.
+            profile::check_target(Some(doc), profile, &path)?;
+            doc.set(profile, keys::ACCESS_KEY_ID, &session.access_key_id)?;
+            doc.set(
+                profile,
+                keys::SECRET_ACCESS_KEY,
+                session.secret_access_key.expose_secret(),
+            )?;
+            doc.set(
+                profile,
+                keys::SESSION_TOKEN,
+                session.session_token.expose_secret(),
+            )?;
+            doc.set(profile, keys::EXPIRATION, &expiration)?;
+            Ok::<(), Error>(())
+        },
+    )?;
     Ok(())
 }

@@ -230,9 +230,10 @@ pub fn setup_credential_process(profile: &str) -> Result<String, Error> {
     let line = credential_process_line(&exe, profile);
     crate::aws_files::edit(
         &files.config_path,
+        0o600,
         |doc: &mut crate::aws_files::Document| {
             doc.set(
-                &crate::aws_files::config_section(profile),
+                &doc.config_section_for(profile),
                 "credential_process",
                 &line,
             )?;
@@ -242,6 +243,7 @@ pub fn setup_credential_process(profile: &str) -> Result<String, Error> {
     if profile::session_expiry(&files, profile).is_some() {
         crate::aws_files::edit(
             &files.credentials_path,
+            0o600,
             |doc: &mut crate::aws_files::Document| {
                 for key in [
                     keys::ACCESS_KEY_ID,

@@ -17,3 +17,45 @@ pub use file::{MAX_FILE_SIZE, edit, load};
 pub use ini::{Document, EditError, ParseError, ParseErrorKind};
 pub use names::{config_section, credentials_section};
 pub use paths::{config_path, config_path_with, credentials_path, credentials_path_with};
+
+/// A key of profile `profile` in a config file (`[profile NAME]`, or `[default]`).
+pub fn config_get(doc: &Document, profile: &str, key: &str) -> Option<String> {
+    doc.get(doc.config_profile_section(profile)?, key)
+}
+
+/// Whether the config file has a section for `profile`.
+pub fn config_has_profile(doc: &Document, profile: &str) -> bool {
+    doc.config_profile_section(profile).is_some()
+}
+
+/// The profiles a config file describes, in file order.
+pub fn config_profiles(doc: &Document) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for section in doc.sections() {
+        let name = if section == "default" {
+            Some("default")
+        } else {
+            let mut words = section.split_whitespace();
+            match (words.next(), words.next(), words.next()) {
+                (Some("profile"), Some(name), None) => Some(name),
+                _ => None,
+            }
+        };
+        if let Some(name) = name
+            && !out.iter().any(|p| p == name)
+        {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+impl Error {
+    /// Local I/O trouble (permissions, disk), as opposed to a problem with the file's content.
+    pub fn is_io(&self) -> bool {
+        matches!(
+            self,
+            Error::Read { .. } | Error::CreateDir { .. } | Error::Lock { .. } | Error::Write { .. }
+        )
+    }
+}
