@@ -20,6 +20,7 @@
 //!   [`FakeAws::accepted_steps`], [`FakeAws::issued_sessions`], [`FakeAws::is_valid_session`],
 //!   [`FakeAws::identity`], [`FakeAws::mfa_devices`], [`FakeAws::code_at`],
 //!   [`FakeAws::on_request`].
+//! - [`random_seed_base32`]: a seed like the ones IAM makes (40 bytes, 64 base32 characters).
 //!
 //! # What is checked, like AWS
 //! - SigV4 on every request (scope service `sts` or `iam`, IAM only in `us-east-1`; payload hash
@@ -160,6 +161,14 @@ impl State {
     fn is_used(&self, serial: &str, step: u64) -> bool {
         self.used_steps.contains(&(serial.to_string(), step))
     }
+}
+
+/// A fresh random seed like IAM's: 40 bytes as 64 base32 characters.
+pub fn random_seed_base32() -> String {
+    base32::encode(
+        base32::Alphabet::Rfc4648 { padding: false },
+        &wire::random_bytes(40),
+    )
 }
 
 /// The TOTP code (SHA-1, 6 digits, 30 s) of `seed` at time step `step`.

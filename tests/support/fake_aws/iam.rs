@@ -109,8 +109,9 @@ fn create_virtual_mfa_device(call: &mut Call<'_>) -> Result<Option<String>, AwsE
         ));
     }
     let serial = format!("arn:aws:iam::{account}:mfa{path}{name}");
-    let seed = wire::random_bytes(40);
-    let seed_base32 = base32::encode(base32::Alphabet::Rfc4648 { padding: false }, &seed);
+    let seed_base32 = super::random_seed_base32();
+    let seed = base32::decode(base32::Alphabet::Rfc4648 { padding: false }, &seed_base32)
+        .expect("base32 we just made");
     // Not a real PNG: the PNG signature followed by the otpauth URI, enough for a client that
     // only base64-decodes and saves it.
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
