@@ -452,6 +452,35 @@ fn clock_offset_moves_totp_steps_and_date_header() {
     );
 }
 
+/// The SDK learns the server's clock from the `Date` header of a "Signature not yet current"
+/// answer and retries once with corrected time, as against AWS; without retries it fails.
+#[test]
+fn sdk_corrects_signature_clock_skew_from_the_date_header() {
+    let s = setup();
+    s.fake.set_clock_offset(400);
+    let rt = runtime();
+    let err = rt
+        .block_on(client(&s.fake, &s.keys).get_caller_identity().send())
+        .expect_err("no retries: skew is fatal");
+    let (code, message, status) = failure(err);
+    assert_eq!((code.as_str(), status), ("SignatureDoesNotMatch", 403));
+    assert!(message.starts_with("Signature expired"), "{message}");
+    let before = s.fake.request_count();
+    rt.block_on(
+        sts(
+            &s.fake,
+            &s.keys.access_key_id,
+            &s.keys.secret_access_key,
+            None,
+            true,
+        )
+        .get_caller_identity()
+        .send(),
+    )
+    .expect("retried with the server's clock");
+    assert_eq!(s.fake.request_count() - before, 2);
+}
+
 #[test]
 fn signatures_older_than_five_minutes_expire() {
     let s = setup();
