@@ -1,0 +1,110 @@
+//! Runs the in-repo fake AWS (STS + IAM) as a process for scripts/demo and scripts/bench.
+//!
+//! `cargo run --example fake_aws -- [--port N] [--user NAME] [--account ID]
+//! [--clock-offset SECS] [--requests-file PATH]`
+//!
+//! Creates one user with a long-term key and an enabled virtual MFA device with a random seed,
+//! prints one line of JSON (`endpoint`, `access_key_id`, `secret_access_key`, `serial`, `seed`,
+//! `account`, `user`) on stdout, then serves until killed. With `--requests-file` every request's
+//! action name is appended to PATH as one line.
+
+#[path = "../tests/support/fake_aws.rs"]
+mod fake_aws;
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+struct Options {
+    port: u16,
+    user: String,
+    account: String,
+    clock_offset: i64,
+    requests_file: Option<String>,
+}
+
+fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options {
+        port: 0,
+        user: "demo".to_string(),
+        account: "123456789012".to_string(),
+        clock_offset: 0,
+        requests_file: None,
+    };
+    let mut args = args.peekable();
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--port" => options.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
+            "--user" => options.user = value()?,
+            "--account" => {
+                options.account = value()?;
+                if options.account.len() != 12
+                    || !options.account.bytes().all(|b| b.is_ascii_digit())
+                {
+                    return Err("--account must be 12 digits".to_string());
+                }
+            }
+            "--clock-offset" => {
+                options.clock_offset = value()?
+                    .parse()
+                    .map_err(|e| format!("--clock-offset: {e}"))?
+            }
+            "--requests-file" => options.requests_file = Some(value()?),
+            "-h" | "--help" => {
+                return Err("usage: fake_aws [--port N] [--user NAME] [--account ID] [--clock-offset SECS] [--requests-file PATH]".to_string());
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(options)
+}
+
+fn main() -> ExitCode {
+    let options = match parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("fake_aws: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let fake = match fake_aws::FakeAws::start_on(options.port) {
+        Ok(fake) => fake,
+        Err(e) => {
+            eprintln!("fake_aws: cannot listen on 127.0.0.1:{}: {e}", options.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    fake.set_clock_offset(options.clock_offset);
+    if let Some(path) = &options.requests_file {
+        let file = match OpenOptions::new().create(true).append(true).open(path) {
+            Ok(file) => Mutex::new(file),
+            Err(e) => {
+                eprintln!("fake_aws: cannot open {path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        fake.on_request(move |action| {
+            let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = writeln!(file, "{}", if action.is_empty() { "-" } else { action });
+        });
+    }
+    let keys = fake.add_user(&options.user, &options.account);
+    let seed = fake_aws::random_seed_base32();
+    let serial = fake.add_mfa_device(&options.user, &format!("{}-mfa", options.user), &seed);
+    let line = serde_json::json!({
+        "endpoint": fake.endpoint(),
+        "access_key_id": keys.access_key_id,
+        "secret_access_key": keys.secret_access_key,
+        "serial": serial,
+        "seed": seed,
+        "account": options.account,
+        "user": options.user,
+    });
+    println!("{line}");
+    let _ = std::io::stdout().flush();
+    loop {
+        std::thread::park();
+    }
+}

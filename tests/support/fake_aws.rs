@@ -1,0 +1,552 @@
+//! An in-process fake of AWS STS and IAM (Query protocol, SigV4) on 127.0.0.1 for behaviour
+//! tests, the demo and the benchmark. It checks what AWS checks and answers with AWS's error
+//! codes and texts, so the app's error translation can be tested without the network.
+//!
+//! Include it with `#[path = "support/fake_aws.rs"] mod fake_aws;` (tests) or
+//! `#[path = "../tests/support/fake_aws.rs"] mod fake_aws;` (examples).
+//!
+//! # API
+//! - [`FakeAws::start`] / [`FakeAws::start_on`]: serve on a free / given port until dropped;
+//!   [`FakeAws::endpoint`] is `http://127.0.0.1:PORT` for both STS and IAM.
+//! - Setup: [`FakeAws::add_user`] (returns long-term `AKIA…` [`Keys`]), [`FakeAws::add_access_key`],
+//!   [`FakeAws::add_mfa_device`] (an enabled virtual device from a base32 seed, returns its serial
+//!   ARN), [`FakeAws::set_mfa_required`] (default true: GetSessionToken without MFA is denied).
+//! - Clock: the fake's time is system time + [`FakeAws::set_clock_offset`] seconds
+//!   ([`FakeAws::now_unix`]). It drives the `Date` response header, the ±5 min signature window,
+//!   TOTP steps and session expiry. [`FakeAws::set_accept_any_step_within`] widens the accepted
+//!   TOTP steps to every step in a range of unix times (for concurrency tests).
+//! - Failures: [`FakeAws::fail_next`] with a [`Failure`], [`FakeAws::set_permission_denied`].
+//! - Introspection: [`FakeAws::request_count`], [`FakeAws::action_count`],
+//!   [`FakeAws::accepted_steps`], [`FakeAws::issued_sessions`], [`FakeAws::is_valid_session`],
+//!   [`FakeAws::identity`], [`FakeAws::mfa_devices`], [`FakeAws::code_at`],
+//!   [`FakeAws::on_request`].
+//! - [`random_seed_base32`]: a seed like the ones IAM makes (40 bytes, 64 base32 characters).
+//!
+//! # What is checked, like AWS
+//! - SigV4 on every request (scope service `sts` or `iam`, IAM only in `us-east-1`; payload hash
+//!   from `x-amz-content-sha256` or the body; `X-Amz-Date` within 5 min of the fake's clock).
+//!   Session keys (`ASIA…`) need the matching `X-Amz-Security-Token`.
+//! - GetSessionToken: long-term keys only, `DurationSeconds` 900..=129600 (default 43200),
+//!   `SerialNumber` must be an MFA device enabled for the caller, `TokenCode` six digits equal to
+//!   the TOTP (SHA-1, 30 s) at step t-1, t or t+1; a step once accepted for a serial is refused
+//!   again. Codes accepted by EnableMFADevice count as used too (as with AWS: wait for a fresh
+//!   code after enrolling).
+//! - IAM CreateVirtualMFADevice, EnableMFADevice (two consecutive codes, the later one at step
+//!   t-1, t or t+1), DeactivateMFADevice, DeleteVirtualMFADevice, ListMFADevices, GetUser.
+//!
+//! User names are unique across the whole fake (whatever their account).
+#![allow(dead_code)]
+
+#[path = "fake_aws/dispatch.rs"]
+mod dispatch;
+#[path = "fake_aws/http.rs"]
+mod http;
+#[path = "fake_aws/iam.rs"]
+mod iam;
+#[path = "fake_aws/sigv4.rs"]
+mod sigv4;
+#[path = "fake_aws/sts.rs"]
+mod sts;
+#[path = "fake_aws/wire.rs"]
+mod wire;
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::ops::Range;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use dispatch::success_xml;
+
+/// A long-term access key pair (`AKIA…`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keys {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+/// A failure to inject in place of the next answers (see [`FakeAws::fail_next`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// 500 answers `InternalFailure`, 503 `ServiceUnavailable`, anything else `InternalFailure`.
+    Status(u16),
+    /// 400 `Throttling` "Rate exceeded".
+    Throttle,
+    /// 200 with a truncated XML body.
+    MalformedXml,
+    /// Sleep this long, then answer normally.
+    Delay(Duration),
+    /// Close the connection without answering.
+    CloseConnection,
+}
+
+/// Who a key belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub user: String,
+    pub account: String,
+    pub arn: String,
+    /// `AIDA…`, the IAM unique id.
+    pub user_id: String,
+}
+
+/// A session GetSessionToken handed out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedSession {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    /// Unix time (fake clock).
+    pub expiration: i64,
+    pub user: String,
+    /// The MFA serial used, if any.
+    pub serial: Option<String>,
+}
+
+struct User {
+    identity: Identity,
+    created: i64,
+    mfa_required: bool,
+}
+
+struct Device {
+    serial: String,
+    account: String,
+    name: String,
+    seed: Vec<u8>,
+    /// The user it is enabled for.
+    user: Option<String>,
+    enabled_at: Option<i64>,
+}
+
+type Hook = Arc<dyn Fn(&str) + Send + Sync>;
+
+struct State {
+    clock_offset: i64,
+    lenient_steps: Option<Range<u64>>,
+    users: BTreeMap<String, User>,
+    /// Long-term key id → (user, secret).
+    keys: HashMap<String, (String, String)>,
+    sessions: HashMap<String, IssuedSession>,
+    devices: BTreeMap<String, Device>,
+    used_steps: HashSet<(String, u64)>,
+    accepted: Vec<(String, u64)>,
+    failures: VecDeque<Failure>,
+    denied: HashSet<String>,
+    requests: usize,
+    actions: HashMap<String, usize>,
+    hook: Option<Hook>,
+}
+
+impl State {
+    fn now(&self) -> i64 {
+        wire::unix_now() + self.clock_offset
+    }
+
+    fn identity_of(&self, user: &str) -> Option<&Identity> {
+        self.users.get(user).map(|u| &u.identity)
+    }
+
+    /// TOTP steps a code may come from right now.
+    fn step_window(&self) -> Vec<u64> {
+        match &self.lenient_steps {
+            Some(range) => (range.start / 30..=range.end.saturating_sub(1) / 30).collect(),
+            None => {
+                let t = (self.now().max(0) as u64) / 30;
+                (t.saturating_sub(1)..=t + 1).collect()
+            }
+        }
+    }
+
+    fn mark_used(&mut self, serial: &str, step: u64) {
+        self.used_steps.insert((serial.to_string(), step));
+        self.accepted.push((serial.to_string(), step));
+    }
+
+    fn is_used(&self, serial: &str, step: u64) -> bool {
+        self.used_steps.contains(&(serial.to_string(), step))
+    }
+}
+
+/// A fresh random seed like IAM's: 40 bytes as 64 base32 characters.
+pub fn random_seed_base32() -> String {
+    base32::encode(
+        base32::Alphabet::Rfc4648 { padding: false },
+        &wire::random_bytes(40),
+    )
+}
+
+/// The TOTP code (SHA-1, 6 digits, 30 s) of `seed` at time step `step`.
+fn totp(seed: &[u8], step: u64) -> String {
+    totp_rs::Builder::new()
+        .with_secret(seed.to_vec())
+        .build_noncompliant()
+        .generate(step * 30)
+        .to_string()
+}
+
+/// An AWS error answer.
+struct AwsError {
+    status: u16,
+    code: &'static str,
+    message: String,
+}
+
+impl AwsError {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> AwsError {
+        AwsError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn access_denied(message: impl Into<String>) -> AwsError {
+        AwsError::new(403, "AccessDenied", message)
+    }
+
+    fn invalid_token() -> AwsError {
+        AwsError::new(
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        )
+    }
+
+    fn signature_mismatch(message: impl Into<String>) -> AwsError {
+        AwsError::new(403, "SignatureDoesNotMatch", message)
+    }
+}
+
+/// AWS's "N validation error(s) detected: …" accumulator.
+#[derive(Default)]
+struct Validation(Vec<String>);
+
+impl Validation {
+    fn fail(&mut self, value: Option<&str>, field: &str, constraint: &str) {
+        let value = match value {
+            Some(v) => format!("'{v}'"),
+            None => "null".to_string(),
+        };
+        self.0.push(format!(
+            "Value {value} at '{field}' failed to satisfy constraint: Member must {constraint}"
+        ));
+    }
+
+    /// Length and character-class checks on an optional string member.
+    fn string(
+        &mut self,
+        value: Option<&str>,
+        field: &str,
+        len: Range<usize>,
+        allowed: impl Fn(char) -> bool,
+        pattern: &str,
+    ) {
+        let Some(v) = value else { return };
+        let n = v.chars().count();
+        if n < len.start {
+            self.fail(
+                value,
+                field,
+                &format!("have length greater than or equal to {}", len.start),
+            );
+        }
+        if n >= len.end {
+            self.fail(
+                value,
+                field,
+                &format!("have length less than or equal to {}", len.end - 1),
+            );
+        }
+        if !v.chars().all(allowed) {
+            self.fail(
+                value,
+                field,
+                &format!("satisfy regular expression pattern: {pattern}"),
+            );
+        }
+    }
+
+    fn required(&mut self, value: Option<&str>, field: &str) {
+        if value.is_none() {
+            self.fail(None, field, "not be null");
+        }
+    }
+
+    fn finish(self) -> Result<(), AwsError> {
+        match self.0.len() {
+            0 => Ok(()),
+            n => Err(AwsError::new(
+                400,
+                "ValidationError",
+                format!(
+                    "{n} validation error{} detected: {}",
+                    if n == 1 { "" } else { "s" },
+                    self.0.join("; ")
+                ),
+            )),
+        }
+    }
+}
+
+/// The authenticated caller of one request.
+struct Caller {
+    user: String,
+    /// Signed with session credentials from GetSessionToken.
+    session: Option<IssuedSession>,
+}
+
+/// What an action handler needs.
+struct Call<'a> {
+    state: &'a mut State,
+    caller: &'a Caller,
+    params: &'a HashMap<String, String>,
+    now: i64,
+    request_id: &'a str,
+}
+
+impl Call<'_> {
+    fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
+
+    fn identity(&self) -> Identity {
+        self.state
+            .identity_of(&self.caller.user)
+            .cloned()
+            .expect("authenticated callers exist")
+    }
+}
+
+/// A running fake; the server stops when this is dropped.
+pub struct FakeAws {
+    state: Arc<Mutex<State>>,
+    server: http::Server,
+}
+
+impl FakeAws {
+    /// Starts on a free loopback port. Panics if no socket can be bound.
+    pub fn start() -> FakeAws {
+        FakeAws::start_on(0).expect("bind 127.0.0.1:0 for the fake AWS")
+    }
+
+    /// Starts on 127.0.0.1:`port` (0 = any free port).
+    pub fn start_on(port: u16) -> std::io::Result<FakeAws> {
+        let state = Arc::new(Mutex::new(State {
+            clock_offset: 0,
+            lenient_steps: None,
+            users: BTreeMap::new(),
+            keys: HashMap::new(),
+            sessions: HashMap::new(),
+            devices: BTreeMap::new(),
+            used_steps: HashSet::new(),
+            accepted: Vec::new(),
+            failures: VecDeque::new(),
+            denied: HashSet::new(),
+            requests: 0,
+            actions: HashMap::new(),
+            hook: None,
+        }));
+        let shared = Arc::clone(&state);
+        let handler: Arc<http::Handler> =
+            Arc::new(move |request| dispatch::handle(&shared, request));
+        let server = http::Server::start(port, handler)?;
+        Ok(FakeAws { state, server })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `http://127.0.0.1:PORT`, the endpoint for STS and IAM alike.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.server.addr())
+    }
+
+    pub fn port(&self) -> u16 {
+        self.server.addr().port()
+    }
+
+    /// Adds an IAM user `arn:aws:iam::ACCOUNT:user/NAME` with one long-term access key.
+    /// MFA is required for GetSessionToken by default. Panics if the name is taken.
+    pub fn add_user(&self, user: &str, account: &str) -> Keys {
+        {
+            let mut state = self.lock();
+            assert!(
+                !state.users.contains_key(user),
+                "fake AWS: user {user} exists"
+            );
+            let created = state.now();
+            state.users.insert(
+                user.to_string(),
+                User {
+                    identity: Identity {
+                        user: user.to_string(),
+                        account: account.to_string(),
+                        arn: format!("arn:aws:iam::{account}:user/{user}"),
+                        user_id: format!("AIDA{}", wire::random_string(wire::UPPER_ALNUM, 17)),
+                    },
+                    created,
+                    mfa_required: true,
+                },
+            );
+        }
+        self.add_access_key(user)
+    }
+
+    /// Another long-term key for an existing user.
+    pub fn add_access_key(&self, user: &str) -> Keys {
+        let mut state = self.lock();
+        assert!(state.users.contains_key(user), "fake AWS: no user {user}");
+        let keys = Keys {
+            access_key_id: format!("AKIA{}", wire::random_string(wire::UPPER_ALNUM, 16)),
+            secret_access_key: wire::random_string(wire::SECRET_CHARS, 40),
+        };
+        state.keys.insert(
+            keys.access_key_id.clone(),
+            (user.to_string(), keys.secret_access_key.clone()),
+        );
+        keys
+    }
+
+    /// Adds a virtual MFA device `arn:aws:iam::ACCOUNT:mfa/NAME` enabled for `user`, with the
+    /// given base32 seed (case, spaces and `=` padding ignored). Returns the serial.
+    pub fn add_mfa_device(&self, user: &str, name: &str, seed_base32: &str) -> String {
+        let normalised: String = seed_base32
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '=')
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let seed = base32::decode(base32::Alphabet::Rfc4648 { padding: false }, &normalised)
+            .expect("fake AWS: seed is not base32");
+        let mut state = self.lock();
+        let now = state.now();
+        let account = state
+            .identity_of(user)
+            .unwrap_or_else(|| panic!("fake AWS: no user {user}"))
+            .account
+            .clone();
+        let serial = format!("arn:aws:iam::{account}:mfa/{name}");
+        assert!(
+            !state.devices.contains_key(&serial),
+            "fake AWS: device {serial} exists"
+        );
+        state.devices.insert(
+            serial.clone(),
+            Device {
+                serial: serial.clone(),
+                account,
+                name: name.to_string(),
+                seed,
+                user: Some(user.to_string()),
+                enabled_at: Some(now),
+            },
+        );
+        serial
+    }
+
+    /// Whether the user's policy denies GetSessionToken without MFA (default true).
+    pub fn set_mfa_required(&self, user: &str, required: bool) {
+        let mut state = self.lock();
+        let u = state
+            .users
+            .get_mut(user)
+            .unwrap_or_else(|| panic!("fake AWS: no user {user}"));
+        u.mfa_required = required;
+    }
+
+    /// The fake's clock is system time + `seconds`.
+    pub fn set_clock_offset(&self, seconds: i64) {
+        self.lock().clock_offset = seconds;
+    }
+
+    /// The fake's clock, unix seconds.
+    pub fn now_unix(&self) -> i64 {
+        self.lock().now()
+    }
+
+    /// Accept a TOTP code from any 30 s step overlapping `unix_times` instead of t-1..=t+1
+    /// (`None` restores the normal window). Reuse of a (serial, step) is still refused.
+    pub fn set_accept_any_step_within(&self, unix_times: Option<Range<u64>>) {
+        self.lock().lenient_steps = unix_times;
+    }
+
+    /// The next `n` requests (of any action) fail with `failure` instead of being served.
+    pub fn fail_next(&self, n: usize, failure: Failure) {
+        let mut state = self.lock();
+        state.failures.extend(std::iter::repeat_n(failure, n));
+    }
+
+    /// Every caller gets AccessDenied for `action` (`"CreateVirtualMFADevice"` or
+    /// `"iam:CreateVirtualMFADevice"`), after authentication.
+    pub fn set_permission_denied(&self, action: &str) {
+        let name = action.rsplit(':').next().unwrap_or(action);
+        self.lock().denied.insert(name.to_string());
+    }
+
+    /// Called with the action name (`""` if none) of every request, before it is served.
+    pub fn on_request(&self, hook: impl Fn(&str) + Send + Sync + 'static) {
+        self.lock().hook = Some(Arc::new(hook));
+    }
+
+    /// Requests received, including failed and injected-failure ones.
+    pub fn request_count(&self) -> usize {
+        self.lock().requests
+    }
+
+    /// Requests received with this `Action`.
+    pub fn action_count(&self, action: &str) -> usize {
+        self.lock().actions.get(action).copied().unwrap_or(0)
+    }
+
+    /// (serial, TOTP step) pairs accepted so far, in order (GetSessionToken and EnableMFADevice).
+    pub fn accepted_steps(&self) -> Vec<(String, u64)> {
+        self.lock().accepted.clone()
+    }
+
+    /// Sessions issued by GetSessionToken, oldest first.
+    pub fn issued_sessions(&self) -> Vec<IssuedSession> {
+        let state = self.lock();
+        let mut sessions: Vec<IssuedSession> = state.sessions.values().cloned().collect();
+        sessions.sort_by_key(|s| s.expiration);
+        sessions
+    }
+
+    /// Whether these are the three parts of one issued, unexpired session.
+    pub fn is_valid_session(&self, access_key_id: &str, secret: &str, token: &str) -> bool {
+        let state = self.lock();
+        state.sessions.get(access_key_id).is_some_and(|s| {
+            s.secret_access_key == secret && s.session_token == token && s.expiration > state.now()
+        })
+    }
+
+    /// The identity a long-term or session key id belongs to.
+    pub fn identity(&self, access_key_id: &str) -> Option<Identity> {
+        let state = self.lock();
+        let user = match state.keys.get(access_key_id) {
+            Some((user, _)) => user.clone(),
+            None => state.sessions.get(access_key_id)?.user.clone(),
+        };
+        state.identity_of(&user).cloned()
+    }
+
+    /// The identity of a user by name.
+    pub fn user(&self, user: &str) -> Option<Identity> {
+        self.lock().identity_of(user).cloned()
+    }
+
+    /// Serials of the MFA devices enabled for `user`.
+    pub fn mfa_devices(&self, user: &str) -> Vec<String> {
+        self.lock()
+            .devices
+            .values()
+            .filter(|d| d.user.as_deref() == Some(user))
+            .map(|d| d.serial.clone())
+            .collect()
+    }
+
+    /// The code a device shows at `unix` time (any device the fake knows, enabled or not).
+    pub fn code_at(&self, serial: &str, unix: u64) -> Option<String> {
+        let state = self.lock();
+        state.devices.get(serial).map(|d| totp(&d.seed, unix / 30))
+    }
+}
