@@ -1,7 +1,7 @@
 //! Runs the in-repo fake AWS (STS + IAM) as a process for scripts/demo and scripts/bench.
 //!
 //! `cargo run --example fake_aws -- [--port N] [--user NAME] [--account ID]
-//! [--clock-offset SECS] [--requests-file PATH]`
+//! [--clock-offset SECS] [--requests-file PATH] [--allow-reuse]`
 //!
 //! Creates one user with a long-term key and an enabled virtual MFA device with a random seed,
 //! prints one line of JSON (`endpoint`, `access_key_id`, `secret_access_key`, `serial`, `seed`,
@@ -22,6 +22,7 @@ struct Options {
     account: String,
     clock_offset: i64,
     requests_file: Option<String>,
+    allow_reuse: bool,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -31,6 +32,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
         account: "123456789012".to_string(),
         clock_offset: 0,
         requests_file: None,
+        allow_reuse: false,
     };
     let mut args = args.peekable();
     while let Some(flag) = args.next() {
@@ -52,8 +54,9 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
                     .map_err(|e| format!("--clock-offset: {e}"))?
             }
             "--requests-file" => options.requests_file = Some(value()?),
+            "--allow-reuse" => options.allow_reuse = true,
             "-h" | "--help" => {
-                return Err("usage: fake_aws [--port N] [--user NAME] [--account ID] [--clock-offset SECS] [--requests-file PATH]".to_string());
+                return Err("usage: fake_aws [--port N] [--user NAME] [--account ID] [--clock-offset SECS] [--requests-file PATH] [--allow-reuse]".to_string());
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         }
     };
     fake.set_clock_offset(options.clock_offset);
+    fake.set_reuse_allowed(options.allow_reuse);
     if let Some(path) = &options.requests_file {
         let file = match OpenOptions::new().create(true).append(true).open(path) {
             Ok(file) => Mutex::new(file),

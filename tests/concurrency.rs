@@ -34,7 +34,7 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
     let fake = FakeAws::start();
     let base = (now() / 30.0).floor() * 30.0 + 5.0;
     let total = WORKERS * mints_per_worker + 200;
-    fake.set_accept_any_step_within(base as u64 - 60, base as u64 + total as u64 * 30 + 60);
+    fake.set_accept_any_step_within(Some(base as u64 - 60..base as u64 + total as u64 * 30 + 60));
 
     let mut creds = String::from(HEADER);
     for p in 0..PROFILES {
@@ -149,7 +149,7 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
     let mut steps = std::collections::HashSet::new();
     for p in 0..PROFILES {
         let serial = format!("arn:aws:iam::123456789012:mfa/user{p}");
-        for step in fake.accepted_steps(&serial) {
+        for step in fake.accepted_steps_for(&serial) {
             assert!(steps.insert((p, step)), "step {step} reused for {serial}");
         }
     }
@@ -194,7 +194,7 @@ fn two_processes_never_submit_the_same_step() {
         let out = c.wait_with_output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
-    let steps = fake.accepted_steps(&serial);
+    let steps = fake.accepted_steps_for(&serial);
     assert_eq!(steps.len(), 2, "{steps:?}");
     assert_ne!(steps[0], steps[1]);
 }

@@ -52,7 +52,7 @@ fn enroll_then_mint_with_the_new_device() {
     assert!(r.stderr.contains(serial), "{r:?}");
     assert!(r.stderr.contains("IS your MFA secret"), "warns: {r:?}");
     assert_eq!(s.fake.action_count("EnableMFADevice"), 1);
-    assert!(s.fake.device_enabled(serial));
+    assert!(s.fake.mfa_devices("alice").contains(&serial.to_string()));
     // The seed is in the keyring under the serial, the config links the profile.
     let stored = s
         .env
@@ -83,12 +83,12 @@ fn enroll_then_mint_with_the_new_device() {
 #[test]
 fn rejected_enable_rolls_back() {
     let s = setup();
-    s.fake.reject_next_enable();
+    s.fake.set_permission_denied("EnableMFADevice");
     let r = s.run(&["enroll", "dev", "--device-name", "flaky"]);
     assert_eq!(r.code, 6, "{r:?}");
     assert!(r.stderr.contains("was deleted again"), "{r:?}");
     let serial = "arn:aws:iam::123456789012:mfa/flaky";
-    assert!(!s.fake.device_exists(serial));
+    assert!(s.fake.code_at(serial, 0).is_none(), "device deleted");
     assert!(s
         .env
         .secret_tool_lookup(&[("service", "mfa-mint"), ("username", serial)])

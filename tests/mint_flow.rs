@@ -198,7 +198,7 @@ fn forced_second_mint_in_the_same_step_waits_for_a_new_code() {
     assert_eq!(a.code, 0, "{a:?}");
     let b = s.env.run_env(&["dev", "--force"], None, &env);
     assert_eq!(b.code, 0, "second mint must wait, not fail: {b:?}");
-    let steps = s.fake.accepted_steps(&s.serial);
+    let steps = s.fake.accepted_steps_for(&s.serial);
     assert_eq!(steps.len(), 2, "{steps:?}");
     assert_ne!(steps[0], steps[1]);
 }

@@ -123,6 +123,8 @@ type Hook = Arc<dyn Fn(&str) + Send + Sync>;
 struct State {
     clock_offset: i64,
     lenient_steps: Option<Range<u64>>,
+    /// Benchmarks only: accept a code step again (real AWS never does).
+    reuse_allowed: bool,
     users: BTreeMap<String, User>,
     /// Long-term key id → (user, secret).
     keys: HashMap<String, (String, String)>,
@@ -163,7 +165,7 @@ impl State {
     }
 
     fn is_used(&self, serial: &str, step: u64) -> bool {
-        self.used_steps.contains(&(serial.to_string(), step))
+        !self.reuse_allowed && self.used_steps.contains(&(serial.to_string(), step))
     }
 }
 
@@ -334,6 +336,7 @@ impl FakeAws {
         let state = Arc::new(Mutex::new(State {
             clock_offset: 0,
             lenient_steps: None,
+            reuse_allowed: false,
             users: BTreeMap::new(),
             keys: HashMap::new(),
             sessions: HashMap::new(),
@@ -468,6 +471,20 @@ impl FakeAws {
     /// (`None` restores the normal window). Reuse of a (serial, step) is still refused.
     pub fn set_accept_any_step_within(&self, unix_times: Option<Range<u64>>) {
         self.lock().lenient_steps = unix_times;
+    }
+
+    /// The accepted code steps of one device, in order.
+    pub fn accepted_steps_for(&self, serial: &str) -> Vec<u64> {
+        self.accepted_steps()
+            .into_iter()
+            .filter(|(s, _)| s == serial)
+            .map(|(_, step)| step)
+            .collect()
+    }
+
+    /// Benchmarks only: let a code step be used again, so repeated timed runs never wait.
+    pub fn set_reuse_allowed(&self, allowed: bool) {
+        self.lock().reuse_allowed = allowed;
     }
 
     /// The next `n` requests (of any action) fail with `failure` instead of being served.
