@@ -127,7 +127,15 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         }
         Some(Command::Completions(args)) => {
             let mut cmd = Cli::command();
-            clap_complete::generate(args.shell, &mut cmd, "mfa-mint", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut cmd, "mfa-mint", &mut script);
+            let mut script = String::from_utf8_lossy(&script).into_owned();
+            if args.shell == clap_complete::Shell::Bash {
+                // clap_complete 4.6 names the subcommand cases of a hyphenated binary
+                // inconsistently (`mfa__subcmd__mint__…` vs `mfa__mint__…`); align them.
+                script = script.replace("mfa__subcmd__mint", "mfa__mint");
+            }
+            print!("{script}");
             Ok(exit::OK)
         }
     }

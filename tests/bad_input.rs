@@ -1,20 +1,19 @@
 //! The bad-input corpus: every case gets exactly one `error:` line and one `hint:` line on
 //! stderr, its documented exit code, no panic, and nothing written under HOME.
 
-mod support;
 #[path = "support/fake_aws.rs"]
 mod fake_aws;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use fake_aws::{FakeAws, Failure};
+use fake_aws::{Failure, FakeAws};
 use support::TestEnv;
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
-const LONG_TERM: &str =
-    "[dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+const LONG_TERM: &str = "[dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
 
 /// Every file under `dir` with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -40,14 +39,24 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Runs one case and checks the contract; returns stderr for case-specific checks.
-fn check(env: &TestEnv, args: &[&str], stdin: Option<&str>, extra: &[(&str, &str)], code: i32, needle: &str) -> String {
+fn check(
+    env: &TestEnv,
+    args: &[&str],
+    stdin: Option<&str>,
+    extra: &[(&str, &str)],
+    code: i32,
+    needle: &str,
+) -> String {
     let before = snapshot(env.home());
     let r = env.run_env(args, stdin, extra);
     let after = snapshot(env.home());
     let what = format!("{args:?} stdin={:?}", stdin.map(|s| &s[..s.len().min(40)]));
     assert_eq!(r.code, code, "{what}: wrong exit code: {r:?}");
     assert!(!r.stderr.contains("panicked"), "{what}: panic: {r:?}");
-    assert!(!r.stderr.contains("RUST_BACKTRACE"), "{what}: backtrace: {r:?}");
+    assert!(
+        !r.stderr.contains("RUST_BACKTRACE"),
+        "{what}: backtrace: {r:?}"
+    );
     if code != 2 {
         let lines: Vec<&str> = r.stderr.lines().collect();
         assert!(
@@ -75,12 +84,30 @@ fn bad_seeds_are_refused_before_anything_is_stored() {
         ("ABC", "short"),
         ("GEZDGNBV", "short"),
         ("0189ABCDEFGHIJKLMNOP", "base32"),
-        ("otpauth://hotp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=1", "HOTP"),
-        ("otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&algorithm=MD5", "algorithm"),
-        ("otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=5", "digits"),
-        ("otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=abc", "digits"),
-        ("otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&period=0", "period"),
-        ("otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&period=abc", "period"),
+        (
+            "otpauth://hotp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=1",
+            "HOTP",
+        ),
+        (
+            "otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&algorithm=MD5",
+            "algorithm",
+        ),
+        (
+            "otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=5",
+            "digits",
+        ),
+        (
+            "otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=abc",
+            "digits",
+        ),
+        (
+            "otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&period=0",
+            "period",
+        ),
+        (
+            "otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&period=abc",
+            "period",
+        ),
         ("otpauth://totp/x?issuer=AWS", "secret"),
         ("otpauth://totp/x?secret=", "secret"),
         ("otpauth-migration://offline?data=%%%", "export"),
@@ -117,7 +144,14 @@ fn bad_seed_files_and_images() {
         (&missing, 8, "missing.txt"),
     ] {
         let p = path.display().to_string();
-        check(&env, &["import", "dev", "--serial", SERIAL, "--from", &p], None, &[], code, needle);
+        check(
+            &env,
+            &["import", "dev", "--serial", SERIAL, "--from", &p],
+            None,
+            &[],
+            code,
+            needle,
+        );
     }
 }
 
@@ -125,7 +159,10 @@ fn bad_seed_files_and_images() {
 fn bad_serials_get_a_hint() {
     let env = TestEnv::new();
     for (serial, needle) in [
-        ("arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:mfa/alice"),
+        (
+            "arn:aws:iam::123456789012:user/alice",
+            "arn:aws:iam::123456789012:mfa/alice",
+        ),
         ("arn:aws:iam::12345678901:mfa/alice", "12 digits"),
         ("arn:aws:iam::1234567890123:mfa/alice", "12 digits"),
         ("arn:aws:iam::12345678901x:mfa/alice", "12 digits"),
@@ -135,14 +172,24 @@ fn bad_serials_get_a_hint() {
         ("GAHT12345678", "not an MFA device ARN"),
         ("arn:aws:iam::123456789012:mfa/al ice", "device name"),
     ] {
-        check(&env, &["import", "dev", "--serial", serial], Some(SEED), &[], 4, needle);
+        check(
+            &env,
+            &["import", "dev", "--serial", serial],
+            Some(SEED),
+            &[],
+            4,
+            needle,
+        );
     }
     // Other partitions work.
     for serial in [
         "arn:aws-cn:iam::123456789012:mfa/alice",
         "arn:aws-us-gov:iam::123456789012:mfa/alice",
     ] {
-        let r = env.run(&["import", "dev", "--serial", serial, "--force"], Some(SEED));
+        let r = env.run(
+            &["import", "dev", "--serial", serial, "--force"],
+            Some(SEED),
+        );
         assert_eq!(r.code, 0, "{serial}: {r:?}");
     }
 }
@@ -167,14 +214,37 @@ fn bad_credentials_files() {
     let cases: &[(&str, &str)] = &[
         ("[other]\naws_access_key_id = AKIAX\n", "no source profile"),
         ("[dev-long-term]\nregion = us-east-1\n", "aws_access_key_id"),
-        ("[dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n", "aws_secret_access_key"),
-        ("[dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\naws_session_token = y\n", "session credentials"),
-        ("[dev-long-term]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n", "session credentials"),
-        ("[dev-long-term]\naws_access_key_id = A\n[dev-long-term]\naws_secret_access_key = B\n", "duplicate"),
-        ("aws_access_key_id = AKIAX\n[dev-long-term]\n", "outside any section"),
-        ("[dev-long-term]\naws_access_key_id = A\naws_access_key_id = B\n", "duplicate"),
+        (
+            "[dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+            "aws_secret_access_key",
+        ),
+        (
+            "[dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\naws_session_token = y\n",
+            "session credentials",
+        ),
+        (
+            "[dev-long-term]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n",
+            "session credentials",
+        ),
+        (
+            "[dev-long-term]\naws_access_key_id = A\n[dev-long-term]\naws_secret_access_key = B\n",
+            "duplicate",
+        ),
+        (
+            "aws_access_key_id = AKIAX\n[dev-long-term]\n",
+            "outside any section",
+        ),
+        (
+            "[dev-long-term]\naws_access_key_id = A\naws_access_key_id = B\n",
+            "duplicate",
+        ),
         ("[dev-long-term]\nthis line is not ini\n", "line 2"),
-        (&format!("{LONG_TERM}[dev]\naws_access_key_id = AKIALONGTERMKEY\naws_secret_access_key = s\n"), "long-term keys"),
+        (
+            &format!(
+                "{LONG_TERM}[dev]\naws_access_key_id = AKIALONGTERMKEY\naws_secret_access_key = s\n"
+            ),
+            "long-term keys",
+        ),
     ];
     for (credentials, needle) in cases {
         let env = configured(Some(credentials), "");
@@ -185,7 +255,10 @@ fn bad_credentials_files() {
 #[test]
 fn binary_huge_and_odd_files() {
     for (content, needle) in [
-        (b"[dev-long-term]\naws_access_key_id = A\x00B\n".to_vec(), "binary"),
+        (
+            b"[dev-long-term]\naws_access_key_id = A\x00B\n".to_vec(),
+            "binary",
+        ),
         (vec![0xffu8, 0xfe, 0xfd], "binary"),
         (vec![b'#'; 5 * 1024 * 1024], "large"),
     ] {
@@ -205,7 +278,14 @@ fn binary_huge_and_odd_files() {
 #[test]
 fn bad_settings_and_profiles() {
     let env = configured(Some(LONG_TERM), "");
-    check(&env, &["dev", "--source", "dev"], None, &[], 3, "its own source");
+    check(
+        &env,
+        &["dev", "--source", "dev"],
+        None,
+        &[],
+        3,
+        "its own source",
+    );
     check(&env, &["nobody"], None, &[], 3, "no source profile");
     check(&env, &["a]b"], None, &[], 4, "profile name");
     check(&env, &[" dev"], None, &[], 4, "profile name");
@@ -213,12 +293,16 @@ fn bad_settings_and_profiles() {
     let env = configured(Some(LONG_TERM), "mfa_mint_duration = forever\n");
     check(&env, &["dev"], None, &[], 3, "mfa_mint_duration");
     let env = configured(
-        Some(&format!("{LONG_TERM}[x-long-term]\naws_access_key_id = AKIAX\naws_secret_access_key = y\n")),
+        Some(&format!(
+            "{LONG_TERM}[x-long-term]\naws_access_key_id = AKIAX\naws_secret_access_key = y\n"
+        )),
         "[profile x]\nmfa_serial = arn:aws:iam::123:mfa/x\n",
     );
     check(&env, &["x"], None, &[], 4, "12 digits");
     let env = configured(
-        Some(&format!("{LONG_TERM}[y-long-term]\naws_access_key_id = AKIAX\naws_secret_access_key = y\n")),
+        Some(&format!(
+            "{LONG_TERM}[y-long-term]\naws_access_key_id = AKIAX\naws_secret_access_key = y\n"
+        )),
         "",
     );
     check(&env, &["y"], None, &[], 3, "no MFA device");
@@ -248,7 +332,14 @@ fn keyring_problems() {
     // Unavailable: no bus at all.
     let env = TestEnv::new();
     let nobus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")];
-    check(&env, &["import", "dev", "--serial", SERIAL], Some(SEED), &nobus, 5, "not available");
+    check(
+        &env,
+        &["import", "dev", "--serial", SERIAL],
+        Some(SEED),
+        &nobus,
+        5,
+        "not available",
+    );
     // Unknown backend.
     check(
         &env,
@@ -260,13 +351,23 @@ fn keyring_problems() {
     );
     // Entry missing: configured by hand, never imported.
     env.write_file(".aws/credentials", LONG_TERM);
-    env.write_file(".aws/config", &format!("[profile dev]\nmfa_serial = {SERIAL}\n"));
+    env.write_file(
+        ".aws/config",
+        &format!("[profile dev]\nmfa_serial = {SERIAL}\n"),
+    );
     check(&env, &["dev"], None, &[], 5, "no MFA seed");
     check(&env, &["code", "dev"], None, &[], 5, "no MFA seed");
     check(&env, &["dev"], None, &nobus, 5, "not available");
     // Locked.
     let locked = TestEnv::new_locked();
-    check(&locked, &["import", "dev", "--serial", SERIAL], Some(SEED), &[], 5, "locked");
+    check(
+        &locked,
+        &["import", "dev", "--serial", SERIAL],
+        Some(SEED),
+        &[],
+        5,
+        "locked",
+    );
 }
 
 #[test]
@@ -295,11 +396,24 @@ fn sts_failures() {
     }
     fake.fail_next(1, Failure::Delay(std::time::Duration::from_secs(5)));
     check(&env, &["dev", "--timeout", "1s"], None, &at, 7, "timed out");
-    check(&env, &["dev"], None, &[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")], 7, "cannot reach");
+    check(
+        &env,
+        &["dev"],
+        None,
+        &[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")],
+        7,
+        "cannot reach",
+    );
     // Unknown key, then a wrong secret.
-    env.write_file(".aws/credentials", &creds.replace(&keys.access_key_id, "AKIAUNKNOWNKEY000000"));
+    env.write_file(
+        ".aws/credentials",
+        &creds.replace(&keys.access_key_id, "AKIAUNKNOWNKEY000000"),
+    );
     check(&env, &["dev"], None, &at, 6, "access key");
-    env.write_file(".aws/credentials", &creds.replace(&keys.secret_access_key, "wrong-secret"));
+    env.write_file(
+        ".aws/credentials",
+        &creds.replace(&keys.secret_access_key, "wrong-secret"),
+    );
     check(&env, &["dev"], None, &at, 6, "signature");
 }
 

@@ -2,9 +2,9 @@
 //! byte-identical, the file stays readable by botocore, no temporary files are left behind,
 //! and no two processes ever submit the same code step for one device.
 
-mod support;
 #[path = "support/fake_aws.rs"]
 mod fake_aws;
+mod support;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -16,12 +16,17 @@ const WORKERS: usize = 16;
 const HEADER: &str = "# curated by hand for years\n[default]\nregion = eu-west-1\n\n; keep this\n[unrelated]\naws_access_key_id = AKIAUNRELATED0000000\naws_secret_access_key = not-ours\n";
 
 fn seed(i: usize) -> String {
-    let raw: Vec<u8> = (0..20).map(|b| (b as u8).wrapping_mul(31).wrapping_add(i as u8 * 7 + 1)).collect();
+    let raw: Vec<u8> = (0..20)
+        .map(|b| (b as u8).wrapping_mul(31).wrapping_add(i as u8 * 7 + 1))
+        .collect();
     base32::encode(base32::Alphabet::Rfc4648 { padding: false }, &raw)
 }
 
 fn now() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
 }
 
 #[test]
@@ -45,7 +50,10 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
             "\n[p{p}-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
             keys.access_key_id, keys.secret_access_key
         ));
-        let r = env.run(&["import", &format!("p{p}"), "--serial", &serial], Some(&seed(p)));
+        let r = env.run(
+            &["import", &format!("p{p}"), "--serial", &serial],
+            Some(&seed(p)),
+        );
         assert_eq!(r.code, 0, "{r:?}");
     }
     env.write_file(".aws/credentials", &creds);
@@ -73,7 +81,11 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
                         .stdin(std::process::Stdio::null())
                         .output()
                         .unwrap();
-                    assert!(out.status.success(), "{profile}: {}", String::from_utf8_lossy(&out.stderr));
+                    assert!(
+                        out.status.success(),
+                        "{profile}: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
                 }
             });
         }
@@ -83,10 +95,17 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
         scope.spawn(move || {
             let state = env.home().join("state-killed");
             for k in 0..40u64 {
-                let at = format!("{}", base + ((WORKERS * mints_per_worker) as u64 + k) as f64 * 30.0);
+                let at = format!(
+                    "{}",
+                    base + ((WORKERS * mints_per_worker) as u64 + k) as f64 * 30.0
+                );
                 let mut child = env
                     .cmd()
-                    .args([format!("p{}", k as usize % PROFILES).as_str(), "--force", "--quiet"])
+                    .args([
+                        format!("p{}", k as usize % PROFILES).as_str(),
+                        "--force",
+                        "--quiet",
+                    ])
                     .env("AWS_ENDPOINT_URL_STS", endpoint)
                     .env("MFA_MINT_TEST_NOW", &at)
                     .env("MFA_MINT_STATE_DIR", &state)
@@ -101,13 +120,22 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
             }
         });
     });
-    eprintln!("{} mints and 40 kills in {:?}", WORKERS * mints_per_worker, started.elapsed());
+    eprintln!(
+        "{} mints and 40 kills in {:?}",
+        WORKERS * mints_per_worker,
+        started.elapsed()
+    );
 
     let after = env.read_file(".aws/credentials").unwrap();
-    assert!(after.starts_with(&creds), "sections we don't own are byte-identical");
+    assert!(
+        after.starts_with(&creds),
+        "sections we don't own are byte-identical"
+    );
     for p in 0..PROFILES {
         let section = format!("[p{p}]\n");
-        let start = after.find(&section).unwrap_or_else(|| panic!("p{p} lost:\n{after}"));
+        let start = after
+            .find(&section)
+            .unwrap_or_else(|| panic!("p{p} lost:\n{after}"));
         let body: Vec<&str> = after[start + section.len()..]
             .lines()
             .take_while(|l| !l.starts_with('['))
@@ -119,7 +147,11 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
                 .unwrap_or_else(|| panic!("p{p} lacks {k}: {body:?}"))
         };
         assert!(
-            fake.is_valid_session(get("aws_access_key_id"), get("aws_secret_access_key"), get("aws_session_token")),
+            fake.is_valid_session(
+                get("aws_access_key_id"),
+                get("aws_secret_access_key"),
+                get("aws_session_token")
+            ),
             "p{p} holds a complete set from one mint"
         );
         assert_eq!(body.len(), 4, "p{p}: {body:?}");
@@ -134,10 +166,17 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
     }
 
     // Temporary files of killed writers are cleaned up by the next write.
-    let r = env.run_env(&["p0", "--force"], None, &[
-        ("AWS_ENDPOINT_URL_STS", endpoint.as_str()),
-        ("MFA_MINT_TEST_NOW", &format!("{}", base + (total as f64 - 10.0) * 30.0)),
-    ]);
+    let r = env.run_env(
+        &["p0", "--force"],
+        None,
+        &[
+            ("AWS_ENDPOINT_URL_STS", endpoint.as_str()),
+            (
+                "MFA_MINT_TEST_NOW",
+                &format!("{}", base + (total as f64 - 10.0) * 30.0),
+            ),
+        ],
+    );
     assert_eq!(r.code, 0, "{r:?}");
     let leftovers: Vec<String> = std::fs::read_dir(env.home().join(".aws"))
         .unwrap()
@@ -169,7 +208,11 @@ fn two_processes_never_submit_the_same_step() {
         ),
     );
     for p in ["a", "b"] {
-        assert_eq!(env.run(&["import", p, "--serial", &serial], Some(&seed(1))).code, 0);
+        assert_eq!(
+            env.run(&["import", p, "--serial", &serial], Some(&seed(1)))
+                .code,
+            0
+        );
     }
     // Both start half a second before a step boundary, sharing one device and one ledger.
     let t = now();
@@ -192,7 +235,11 @@ fn two_processes_never_submit_the_same_step() {
         .collect();
     for c in children {
         let out = c.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let steps = fake.accepted_steps_for(&serial);
     assert_eq!(steps.len(), 2, "{steps:?}");

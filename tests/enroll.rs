@@ -1,8 +1,8 @@
 //! Enrolling a new virtual MFA device against the fake IAM (and moto for wire compatibility).
 
-mod support;
 #[path = "support/fake_aws.rs"]
 mod fake_aws;
+mod support;
 
 use fake_aws::FakeAws;
 use support::{Moto, TestEnv};
@@ -46,7 +46,15 @@ fn enroll_then_mint_with_the_new_device() {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("backup.png");
     let png_arg = png.display().to_string();
-    let r = s.run(&["enroll", "dev", "--device-name", "alice-laptop", "--show-qr", "--qr-png", &png_arg]);
+    let r = s.run(&[
+        "enroll",
+        "dev",
+        "--device-name",
+        "alice-laptop",
+        "--show-qr",
+        "--qr-png",
+        &png_arg,
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     let serial = "arn:aws:iam::123456789012:mfa/alice-laptop";
     assert!(r.stderr.contains(serial), "{r:?}");
@@ -59,20 +67,35 @@ fn enroll_then_mint_with_the_new_device() {
         .secret_tool_lookup(&[("service", "mfa-mint"), ("username", serial)])
         .expect("seed stored");
     let config = s.env.read_file(".aws/config").unwrap();
-    assert!(config.contains(&format!("mfa_serial = {serial}")), "{config}");
+    assert!(
+        config.contains(&format!("mfa_serial = {serial}")),
+        "{config}"
+    );
 
     // The terminal QR and the PNG both carry the Key URI of the same seed.
     let uri = support::decode_terminal_qr(&r.stdout);
-    assert!(uri.starts_with("otpauth://totp/Amazon%20Web%20Services:alice%40123456789012?"), "{uri}");
+    assert!(
+        uri.starts_with("otpauth://totp/Amazon%20Web%20Services:alice%40123456789012?"),
+        "{uri}"
+    );
     assert!(uri.contains("issuer=Amazon%20Web%20Services"), "{uri}");
-    let secret = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap();
+    let secret = uri
+        .split("secret=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
     assert!(stored.contains(&format!("secret={secret}")));
     let bytes = std::fs::read(&png).unwrap();
     assert_eq!(mfa_mint::sources::decode_qr(&bytes).unwrap(), uri);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&png).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&png).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     // And the device works for minting (the enable used steps t-1 and t: the mint waits).
@@ -89,10 +112,11 @@ fn rejected_enable_rolls_back() {
     assert!(r.stderr.contains("was deleted again"), "{r:?}");
     let serial = "arn:aws:iam::123456789012:mfa/flaky";
     assert!(s.fake.code_at(serial, 0).is_none(), "device deleted");
-    assert!(s
-        .env
-        .secret_tool_lookup(&[("service", "mfa-mint"), ("username", serial)])
-        .is_none());
+    assert!(
+        s.env
+            .secret_tool_lookup(&[("service", "mfa-mint"), ("username", serial)])
+            .is_none()
+    );
     assert!(s.env.read_file(".aws/config").is_none(), "config untouched");
 }
 
@@ -100,12 +124,23 @@ fn rejected_enable_rolls_back() {
 fn name_taken_and_bad_names() {
     let s = setup();
     assert_eq!(s.run(&["enroll", "dev", "--device-name", "taken"]).code, 0);
-    let r = s.run(&["enroll", "prod", "--device-name", "taken", "--source", "dev-long-term"]);
+    let r = s.run(&[
+        "enroll",
+        "prod",
+        "--device-name",
+        "taken",
+        "--source",
+        "dev-long-term",
+    ]);
     assert_eq!(r.code, 6, "{r:?}");
     assert!(r.stderr.contains("already exists"), "{r:?}");
     let r = s.run(&["enroll", "dev", "--device-name", "bad name!"]);
     assert_eq!(r.code, 4, "{r:?}");
-    assert_eq!(s.fake.action_count("CreateVirtualMFADevice"), 2, "bad names never reach AWS");
+    assert_eq!(
+        s.fake.action_count("CreateVirtualMFADevice"),
+        2,
+        "bad names never reach AWS"
+    );
 }
 
 #[test]
@@ -120,14 +155,24 @@ fn missing_permission_names_the_actions() {
 #[test]
 fn export_needs_confirmation_and_matches_the_stored_seed() {
     let s = setup();
-    assert_eq!(s.run(&["enroll", "dev", "--device-name", "phone-too"]).code, 0);
+    assert_eq!(
+        s.run(&["enroll", "dev", "--device-name", "phone-too"]).code,
+        0
+    );
     let r = s.run(&["export", "dev", "--uri"]);
     assert_eq!(r.code, 9, "{r:?}");
     let r = s.run(&["export", "dev", "--uri", "--yes"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.starts_with("otpauth://totp/Amazon%20Web%20Services:phone-too%40123456789012?"), "{r:?}");
+    assert!(
+        r.stdout
+            .starts_with("otpauth://totp/Amazon%20Web%20Services:phone-too%40123456789012?"),
+        "{r:?}"
+    );
     let r = s.run(&["export", "dev", "--show-qr", "--yes"]);
-    assert_eq!(support::decode_terminal_qr(&r.stdout), s.run(&["export", "dev", "--uri", "--yes"]).stdout.trim());
+    assert_eq!(
+        support::decode_terminal_qr(&r.stdout),
+        s.run(&["export", "dev", "--uri", "--yes"]).stdout.trim()
+    );
 }
 
 #[test]
@@ -139,13 +184,49 @@ fn enroll_against_moto() {
         "[dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
     );
     let ep = moto.endpoint();
-    let at = [("AWS_ENDPOINT_URL_IAM", ep.as_str()), ("AWS_ENDPOINT_URL_STS", ep.as_str())];
+    let at = [
+        ("AWS_ENDPOINT_URL_IAM", ep.as_str()),
+        ("AWS_ENDPOINT_URL_STS", ep.as_str()),
+    ];
     // moto needs the user to exist.
-    let r = support::aws_cli(&env, &["iam", "create-user", "--user-name", "alice", "--profile", "dev-long-term"], &at);
+    let r = support::aws_cli(
+        &env,
+        &[
+            "iam",
+            "create-user",
+            "--user-name",
+            "alice",
+            "--profile",
+            "dev-long-term",
+        ],
+        &at,
+    );
     assert_eq!(r.code, 0, "{r:?}");
-    let r = env.run_env(&["enroll", "dev", "--device-name", "moto-dev", "--user", "alice"], None, &at);
+    let r = env.run_env(
+        &[
+            "enroll",
+            "dev",
+            "--device-name",
+            "moto-dev",
+            "--user",
+            "alice",
+        ],
+        None,
+        &at,
+    );
     assert_eq!(r.code, 0, "{r:?}");
-    let r = support::aws_cli(&env, &["iam", "list-mfa-devices", "--user-name", "alice", "--profile", "dev-long-term"], &at);
+    let r = support::aws_cli(
+        &env,
+        &[
+            "iam",
+            "list-mfa-devices",
+            "--user-name",
+            "alice",
+            "--profile",
+            "dev-long-term",
+        ],
+        &at,
+    );
     assert!(r.stdout.contains("moto-dev"), "{r:?}");
     let r = env.run_env(&["dev"], None, &at);
     assert_eq!(r.code, 0, "{r:?}");

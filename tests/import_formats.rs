@@ -8,7 +8,8 @@ use support::TestEnv;
 
 const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
 /// 20 random-looking bytes and their base32.
-const RAW: &[u8] = b"\x3d\xc6\xca\xa4\x82\x4a\x6d\x28\x87\x67\xb2\x33\x1e\x20\xb4\x31\x66\xcb\x85\xd9";
+const RAW: &[u8] =
+    b"\x3d\xc6\xca\xa4\x82\x4a\x6d\x28\x87\x67\xb2\x33\x1e\x20\xb4\x31\x66\xcb\x85\xd9";
 
 fn b32() -> String {
     base32::encode(base32::Alphabet::Rfc4648 { padding: false }, RAW)
@@ -21,7 +22,15 @@ fn oathtool_codes(secret_b32: &str) -> Vec<String> {
         .unwrap()
         .as_secs();
     let out = std::process::Command::new("oathtool")
-        .args(["--totp", "-b", "-w", "2", "-N", &format!("@{}", now - 30), secret_b32])
+        .args([
+            "--totp",
+            "-b",
+            "-w",
+            "2",
+            "-N",
+            &format!("@{}", now - 30),
+            secret_b32,
+        ])
         .output()
         .expect("oathtool (installed by scripts/test)");
     String::from_utf8(out.stdout)
@@ -53,7 +62,10 @@ fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
 
 fn qr_png(text: &str) -> Vec<u8> {
     let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
-    let image = code.render::<image::Luma<u8>>().min_dimensions(300, 300).build();
+    let image = code
+        .render::<image::Luma<u8>>()
+        .min_dimensions(300, 300)
+        .build();
     let mut out = std::io::Cursor::new(Vec::new());
     image.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
@@ -107,7 +119,10 @@ fn secrets_uris_and_files() {
         .join(" ");
     import_and_check(&env, &[], Some(spaced.as_bytes()));
     import_and_check(&env, &[], Some(format!("{}===\n", b32()).as_bytes()));
-    let uri = format!("otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret={}&issuer=Amazon%20Web%20Services", b32());
+    let uri = format!(
+        "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret={}&issuer=Amazon%20Web%20Services",
+        b32()
+    );
     import_and_check(&env, &[], Some(uri.as_bytes()));
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "seed.txt", format!("{}\n", b32()).as_bytes());
@@ -143,14 +158,28 @@ fn google_authenticator_export_with_several_accounts() {
     let r = env.run(&["import", "dev", "--serial", SERIAL], Some(&uri));
     assert_eq!(r.code, 4, "{r:?}");
     assert!(r.stderr.contains("2 TOTP entries"), "{r:?}");
-    assert!(r.stderr.contains("Amazon Web Services:alice@123456789012"), "{r:?}");
+    assert!(
+        r.stderr.contains("Amazon Web Services:alice@123456789012"),
+        "{r:?}"
+    );
     assert!(r.stderr.contains("--account"), "{r:?}");
     import_and_check(&env, &["--account", "Amazon"], Some(uri.as_bytes()));
     // From its QR code too.
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "export.png", &qr_png(&uri));
     import_and_check(&env, &["--qr", &path, "--account", "alice"], None);
-    let r = env.run(&["import", "dev", "--serial", SERIAL, "--account", "Bank", "--force"], Some(&uri));
+    let r = env.run(
+        &[
+            "import",
+            "dev",
+            "--serial",
+            SERIAL,
+            "--account",
+            "Bank",
+            "--force",
+        ],
+        Some(&uri),
+    );
     assert_eq!(r.code, 4, "{r:?}");
     assert!(r.stderr.contains("HOTP"), "{r:?}");
 }
@@ -164,7 +193,10 @@ fn winauth_aegis_and_2fas_exports() {
         b32()
     );
     let path = write(dir.path(), "winauth.txt", winauth.as_bytes());
-    let r = env.run(&["import", "dev", "--serial", SERIAL, "--from", &path], None);
+    let r = env.run(
+        &["import", "dev", "--serial", SERIAL, "--from", &path],
+        None,
+    );
     assert_eq!(r.code, 4, "{r:?}");
     import_and_check(&env, &["--from", &path, "--account", "WinAuth:AWS"], None);
 
@@ -190,22 +222,50 @@ fn list_rename_link_remove() {
     let r = env.run(&["import", "dev", "--serial", SERIAL], Some(&b32()));
     assert_eq!(r.code, 0, "{r:?}");
     let other = "arn:aws:iam::123456789012:mfa/second";
-    assert_eq!(env.run(&["import", "ops", "--serial", other], Some(&b32())).code, 0);
+    assert_eq!(
+        env.run(&["import", "ops", "--serial", other], Some(&b32()))
+            .code,
+        0
+    );
     let r = env.run(&["list"], None);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("dev\tarn:aws:iam::****9012:mfa/alice\tseed stored"), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("dev\tarn:aws:iam::****9012:mfa/alice\tseed stored"),
+        "{r:?}"
+    );
     assert_eq!(env.run(&["rename", "dev", "staging"], None).code, 0);
     let config = env.read_file(".aws/config").unwrap();
-    assert!(config.contains(&format!("[profile staging]\nmfa_serial = {SERIAL}")), "{config}");
-    assert_eq!(env.run(&["link", "staging", "--serial", other], None).code, 0);
-    let r = env.run(&["link", "staging", "--serial", "arn:aws:iam::123456789012:mfa/none"], None);
+    assert!(
+        config.contains(&format!("[profile staging]\nmfa_serial = {SERIAL}")),
+        "{config}"
+    );
+    assert_eq!(
+        env.run(&["link", "staging", "--serial", other], None).code,
+        0
+    );
+    let r = env.run(
+        &[
+            "link",
+            "staging",
+            "--serial",
+            "arn:aws:iam::123456789012:mfa/none",
+        ],
+        None,
+    );
     assert_eq!(r.code, 5, "{r:?}");
     // staging and ops now share a device: removing one keeps the seed for the other.
     let r = env.run(&["remove", "staging", "--yes"], None);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("stays in the keyring for ops"), "{r:?}");
-    assert!(env.secret_tool_lookup(&[("service", "mfa-mint"), ("username", other)]).is_some());
+    assert!(
+        env.secret_tool_lookup(&[("service", "mfa-mint"), ("username", other)])
+            .is_some()
+    );
     let r = env.run(&["remove", "ops", "--yes"], None);
     assert!(r.stderr.contains("deleted"), "{r:?}");
-    assert!(env.secret_tool_lookup(&[("service", "mfa-mint"), ("username", other)]).is_none());
+    assert!(
+        env.secret_tool_lookup(&[("service", "mfa-mint"), ("username", other)])
+            .is_none()
+    );
 }

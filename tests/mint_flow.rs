@@ -1,9 +1,9 @@
 //! Behaviour tests of the core flow with the real binary, a real (private) Secret Service and the
 //! in-repo fake STS: import → code → mint → fresh-skip → the AWS CLI reads the profile.
 
-mod support;
 #[path = "support/fake_aws.rs"]
 mod fake_aws;
+mod support;
 
 use fake_aws::FakeAws;
 use support::TestEnv;
@@ -48,8 +48,12 @@ impl Setup {
     }
 
     fn import(&self) {
-        let lower_spaced = "jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp\n";
-        let r = self.run(&["import", "dev", "--serial", &self.serial], Some(lower_spaced));
+        let lower_spaced =
+            "jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp\n";
+        let r = self.run(
+            &["import", "dev", "--serial", &self.serial],
+            Some(lower_spaced),
+        );
         assert_eq!(r.code, 0, "import failed: {r:?}");
     }
 }
@@ -62,10 +66,16 @@ fn import_stores_the_seed_in_the_keyring_and_links_the_profile() {
         .env
         .secret_tool_lookup(&[("service", "mfa-mint"), ("username", &s.serial)])
         .expect("seed in the Secret Service");
-    assert!(stored.starts_with("otpauth://totp/"), "stored form is a URI");
+    assert!(
+        stored.starts_with("otpauth://totp/"),
+        "stored form is a URI"
+    );
     assert!(stored.contains(&format!("secret={SEED}")));
     let config = s.env.read_file(".aws/config").unwrap();
-    assert_eq!(config, format!("[profile dev]\nmfa_serial = {}\n", s.serial));
+    assert_eq!(
+        config,
+        format!("[profile dev]\nmfa_serial = {}\n", s.serial)
+    );
     // The seed is on no output.
     let r = s.run(&["import", "dev", "--serial", &s.serial, "-vv"], Some(SEED));
     assert_eq!(r.code, 0, "{r:?}");
@@ -148,7 +158,11 @@ fn mint_writes_a_working_session_and_keeps_every_other_byte() {
             .unwrap()
             .permissions()
             .mode();
-        assert_eq!(mode & 0o077, 0, "credentials file is private: {mode:o}");
+        assert_eq!(
+            mode & 0o777,
+            0o644,
+            "an existing file keeps its mode: {mode:o}"
+        );
     }
 }
 
@@ -172,7 +186,11 @@ fn fresh_session_is_skipped_without_network_or_keyring() {
     let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
     assert_eq!(v["outcome"], "fresh");
     assert!(r.stderr.contains("still fresh"), "{r:?}");
-    assert_eq!(s.fake.request_count(), requests, "no request on the fresh path");
+    assert_eq!(
+        s.fake.request_count(),
+        requests,
+        "no request on the fresh path"
+    );
     assert_eq!(s.env.read_file(".aws/credentials").unwrap(), file);
 }
 
@@ -212,7 +230,11 @@ fn out_of_range_duration_is_refused_locally() {
         let r = s.run(&["dev", "--duration", d], None);
         assert_eq!(r.code, 4, "{d}: {r:?}");
         assert!(r.stderr.contains("900 s (15m) to 129600 s (36h)"), "{r:?}");
-        assert_eq!(r.stderr.lines().count(), 2, "one error line and one hint: {r:?}");
+        assert_eq!(
+            r.stderr.lines().count(),
+            2,
+            "one error line and one hint: {r:?}"
+        );
     }
     let r = s.run(&["dev", "--duration", "twelve"], None);
     assert_eq!(r.code, 4, "{r:?}");
@@ -234,7 +256,10 @@ fn aws_errors_get_one_line_a_hint_and_nothing_written() {
     let before = s.env.read_file(".aws/credentials");
     let r = s.run(&["dev"], None);
     assert_eq!(r.code, 6, "{r:?}");
-    assert!(r.stderr.starts_with("error: AWS rejected the MFA code"), "{r:?}");
+    assert!(
+        r.stderr.starts_with("error: AWS rejected the MFA code"),
+        "{r:?}"
+    );
     assert!(r.stderr.contains("hint: check the system clock"), "{r:?}");
     assert_eq!(s.env.read_file(".aws/credentials"), before);
 
@@ -242,11 +267,17 @@ fn aws_errors_get_one_line_a_hint_and_nothing_written() {
     let other = s.fake.add_user("bob", ACCOUNT);
     let _ = other;
     let bob_serial = s.fake.add_mfa_device("bob", "bob", SEED);
-    let r = s.run(&["import", "dev", "--serial", &bob_serial, "--force"], Some(SEED));
+    let r = s.run(
+        &["import", "dev", "--serial", &bob_serial, "--force"],
+        Some(SEED),
+    );
     assert_eq!(r.code, 0, "{r:?}");
     let r = s.run(&["dev"], None);
     assert_eq!(r.code, 6, "{r:?}");
-    assert!(r.stderr.contains("does not accept this MFA device"), "{r:?}");
+    assert!(
+        r.stderr.contains("does not accept this MFA device"),
+        "{r:?}"
+    );
     assert_eq!(s.env.read_file(".aws/credentials"), before);
 }
 
@@ -271,7 +302,12 @@ fn transient_failures_exit_7() {
 fn missing_source_profile_is_a_config_error() {
     let env = TestEnv::new();
     let r = env.run(
-        &["import", "solo", "--serial", "arn:aws:iam::123456789012:mfa/solo"],
+        &[
+            "import",
+            "solo",
+            "--serial",
+            "arn:aws:iam::123456789012:mfa/solo",
+        ],
         Some(SEED),
     );
     assert_eq!(r.code, 0, "{r:?}");
@@ -285,15 +321,21 @@ fn missing_source_profile_is_a_config_error() {
 fn user_arn_gets_a_hint_and_nothing_is_stored() {
     let env = TestEnv::new();
     let r = env.run(
-        &["import", "dev", "--serial", "arn:aws:iam::123456789012:user/alice"],
+        &[
+            "import",
+            "dev",
+            "--serial",
+            "arn:aws:iam::123456789012:user/alice",
+        ],
         Some(SEED),
     );
     assert_eq!(r.code, 4, "{r:?}");
-    assert!(r.stderr.contains("arn:aws:iam::123456789012:mfa/alice"), "{r:?}");
+    assert!(
+        r.stderr.contains("arn:aws:iam::123456789012:mfa/alice"),
+        "{r:?}"
+    );
     assert!(env.read_file(".aws/config").is_none());
-    assert!(env
-        .secret_tool_lookup(&[("service", "mfa-mint")])
-        .is_none());
+    assert!(env.secret_tool_lookup(&[("service", "mfa-mint")]).is_none());
 }
 
 #[test]
@@ -304,7 +346,14 @@ fn the_aws_cli_uses_the_minted_profile() {
     let endpoint = s.fake.endpoint();
     let r = support::aws_cli(
         &s.env,
-        &["sts", "get-caller-identity", "--profile", "dev", "--output", "json"],
+        &[
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "dev",
+            "--output",
+            "json",
+        ],
         &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())],
     );
     assert_eq!(r.code, 0, "{r:?}");
@@ -330,5 +379,64 @@ fn help_is_available_for_every_command() {
     let r = env.run(&["--version"], None);
     assert!(r.stdout.starts_with("mfa-mint "));
     let r = env.run(&["completions", "bash"], None);
-    assert!(r.stdout.contains("_mfa-mint()"), "{r:?}");
+    assert_eq!(r.code, 0, "{r:?}");
+    // The script really completes a subcommand's flags in bash.
+    let script = env.home().join("mfa-mint.bash");
+    std::fs::write(&script, &r.stdout).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {}; COMP_WORDS=(mfa-mint import --se); COMP_CWORD=2; _mfa__mint mfa-mint --se import; echo \"${{COMPREPLY[@]}}\"",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    let words = String::from_utf8_lossy(&out.stdout);
+    assert!(words.contains("--serial"), "{words}");
+    for shell in ["zsh", "fish", "powershell"] {
+        assert_eq!(env.run(&["completions", shell], None).code, 0, "{shell}");
+    }
+}
+
+#[test]
+fn a_new_credentials_file_is_private_and_bom_crlf_files_work() {
+    let env = TestEnv::new();
+    let fake = FakeAws::start();
+    let keys = fake.add_user("alice", ACCOUNT);
+    let serial = fake.add_mfa_device("alice", "alice", SEED);
+    // Keys in the config file (botocore reads them there too), no credentials file yet; the
+    // config file has a BOM and CRLF line endings.
+    let config = format!(
+        "\u{feff}# work laptop\r\n[profile dev-long-term]\r\naws_access_key_id = {}\r\naws_secret_access_key = {}\r\n",
+        keys.access_key_id, keys.secret_access_key
+    );
+    env.write_file(".aws/config", &config);
+    let r = env.run(&["import", "dev", "--serial", &serial], Some(SEED));
+    assert_eq!(r.code, 0, "{r:?}");
+    let after = env.read_file(".aws/config").unwrap();
+    assert_eq!(
+        after,
+        format!("{config}\r\n[profile dev]\r\nmfa_serial = {serial}\r\n"),
+        "BOM and CRLF kept, our section in the file's line endings"
+    );
+    let endpoint = fake.endpoint();
+    let r = env.run_env(
+        &["dev"],
+        None,
+        &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(env.home().join(".aws/credentials"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "a new credentials file is 0600: {mode:o}"
+        );
+    }
 }

@@ -20,7 +20,12 @@ fn mint_against_moto_and_use_the_profile_with_the_aws_cli() {
     let endpoint = moto.endpoint();
     let with_endpoint = [("AWS_ENDPOINT_URL_STS", endpoint.as_str())];
     let r = env.run(
-        &["import", "dev", "--serial", "arn:aws:iam::123456789012:mfa/alice"],
+        &[
+            "import",
+            "dev",
+            "--serial",
+            "arn:aws:iam::123456789012:mfa/alice",
+        ],
         Some(SEED),
     );
     assert_eq!(r.code, 0, "{r:?}");
@@ -34,11 +39,21 @@ fn mint_against_moto_and_use_the_profile_with_the_aws_cli() {
     assert!(creds.contains("aws_session_token = "), "{creds}");
     // The config file kept its bytes and gained only our section.
     let config = env.read_file(".aws/config").unwrap();
-    assert!(config.starts_with("[default]\nregion = eu-west-1\n"), "{config}");
+    assert!(
+        config.starts_with("[default]\nregion = eu-west-1\n"),
+        "{config}"
+    );
 
     let r = support::aws_cli(
         &env,
-        &["sts", "get-caller-identity", "--profile", "dev", "--output", "json"],
+        &[
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "dev",
+            "--output",
+            "json",
+        ],
         &with_endpoint,
     );
     assert_eq!(r.code, 0, "{r:?}");

@@ -1,9 +1,9 @@
 //! No plaintext secrets: credential_process with the real AWS CLI, exec, env, and long-term
 //! keys moved into the keyring.
 
-mod support;
 #[path = "support/fake_aws.rs"]
 mod fake_aws;
+mod support;
 
 use fake_aws::FakeAws;
 use support::TestEnv;
@@ -53,7 +53,12 @@ fn credential_process_json_and_cache() {
     assert_eq!(r.stderr, "", "stderr stays empty for SDKs");
     let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
     assert_eq!(v["Version"], 1);
-    for k in ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"] {
+    for k in [
+        "AccessKeyId",
+        "SecretAccessKey",
+        "SessionToken",
+        "Expiration",
+    ] {
         assert!(v[k].is_string(), "{k}: {v}");
     }
     assert!(s.fake.is_valid_session(
@@ -66,7 +71,10 @@ fn credential_process_json_and_cache() {
     assert_eq!(r2.stdout, r.stdout);
     assert_eq!(s.fake.action_count("GetSessionToken"), 1);
     let creds = s.env.read_file(".aws/credentials").unwrap();
-    assert!(!creds.contains("[dev]"), "nothing written to the file: {creds}");
+    assert!(
+        !creds.contains("[dev]"),
+        "nothing written to the file: {creds}"
+    );
 }
 
 #[test]
@@ -81,18 +89,29 @@ fn the_aws_cli_uses_credential_process_and_a_second_call_is_free() {
     // The AWS CLI runs mfa-mint itself, with its own environment: pass the endpoint through.
     let at = [("AWS_ENDPOINT_URL_STS", ep.as_str())];
     for _ in 0..2 {
-        let r = support::aws_cli(&s.env, &["sts", "get-caller-identity", "--profile", "dev"], &at);
+        let r = support::aws_cli(
+            &s.env,
+            &["sts", "get-caller-identity", "--profile", "dev"],
+            &at,
+        );
         assert_eq!(r.code, 0, "{r:?}");
         assert!(r.stdout.contains("123456789012"), "{r:?}");
     }
-    assert_eq!(s.fake.action_count("GetSessionToken"), 1, "second call within the window is free");
+    assert_eq!(
+        s.fake.action_count("GetSessionToken"),
+        1,
+        "second call within the window is free"
+    );
 }
 
 #[test]
 fn exec_passes_the_session_and_the_exit_code() {
     let s = setup();
     let ep = s.endpoint();
-    let at = [("AWS_ENDPOINT_URL_STS", ep.as_str()), ("AWS_PROFILE", "dev")];
+    let at = [
+        ("AWS_ENDPOINT_URL_STS", ep.as_str()),
+        ("AWS_PROFILE", "dev"),
+    ];
     let r = s.env.run_env(
         &["exec", "dev", "--", "sh", "-c", "test -n \"$AWS_SESSION_TOKEN\" && test -z \"$AWS_PROFILE\" && echo $AWS_ACCESS_KEY_ID $AWS_CREDENTIAL_EXPIRATION; exit 42"],
         None,
@@ -106,8 +125,15 @@ fn exec_passes_the_session_and_the_exit_code() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("export AWS_SESSION_TOKEN='"), "{r:?}");
     let r = s.env.run_env(&["env", "dev", "--shell", "fish"], None, &at);
-    assert!(r.stdout.contains("set -gx AWS_ACCESS_KEY_ID 'ASIA"), "{r:?}");
-    assert_eq!(s.fake.action_count("GetSessionToken"), 1, "exec and env reuse the cache");
+    assert!(
+        r.stdout.contains("set -gx AWS_ACCESS_KEY_ID 'ASIA"),
+        "{r:?}"
+    );
+    assert_eq!(
+        s.fake.action_count("GetSessionToken"),
+        1,
+        "exec and env reuse the cache"
+    );
 }
 
 #[test]
@@ -117,11 +143,18 @@ fn long_term_keys_move_into_the_keyring_and_back() {
     let r = s.env.run(&["keys", "import", "dev-long-term"], None);
     assert_eq!(r.code, 0, "{r:?}");
     let creds = s.env.read_file(".aws/credentials").unwrap();
-    assert!(!creds.contains(&s.secret), "secret gone from the file: {creds}");
+    assert!(
+        !creds.contains(&s.secret),
+        "secret gone from the file: {creds}"
+    );
     assert!(!creds.contains("aws_access_key_id"), "{creds}");
     // Minting still works, from the keyring.
     let ep = s.endpoint();
-    let r = s.env.run_env(&["credential-process", "dev"], None, &[("AWS_ENDPOINT_URL_STS", ep.as_str())]);
+    let r = s.env.run_env(
+        &["credential-process", "dev"],
+        None,
+        &[("AWS_ENDPOINT_URL_STS", ep.as_str())],
+    );
     assert_eq!(r.code, 0, "{r:?}");
     let r = s.env.run(&["keys", "export", "dev-long-term"], None);
     assert_eq!(r.code, 0, "{r:?}");

@@ -2,9 +2,9 @@
 //! long-term secret key never appear in stdout, stderr or any file but the keyring; session
 //! secrets appear only where they are the output (credentials file, credential-process, env).
 
-mod support;
 #[path = "support/fake_aws.rs"]
 mod fake_aws;
+mod support;
 
 use fake_aws::FakeAws;
 use support::TestEnv;
@@ -60,8 +60,14 @@ fn no_secret_reaches_output_logs_or_files() {
         outputs.push((args.join(" "), r.clone()));
         r
     };
-    assert_eq!(run(&["-vv", "import", "dev", "--serial", &serial], Some(SEED)).code, 0);
-    run(&["-vv", "import", "dev", "--serial", &serial], Some("not a seed"));
+    assert_eq!(
+        run(&["-vv", "import", "dev", "--serial", &serial], Some(SEED)).code,
+        0
+    );
+    run(
+        &["-vv", "import", "dev", "--serial", &serial],
+        Some("not a seed"),
+    );
     run(&["-vv", "code", "dev"], None);
     assert_eq!(run(&["-vv", "dev", "--log-file", &log], None).code, 0);
     run(&["-vv", "dev", "--force", "--duration", "1h"], None);
@@ -73,7 +79,18 @@ fn no_secret_reaches_output_logs_or_files() {
     run(&["-vv", "exec", "dev", "--", "true"], None);
     run(&["-vv", "env", "dev"], None);
     run(&["-vv", "schedule", "install", "dev", "--print"], None);
-    run(&["-vv", "enroll", "dev2", "--device-name", "second", "--source", "dev-long-term"], None);
+    run(
+        &[
+            "-vv",
+            "enroll",
+            "dev2",
+            "--device-name",
+            "second",
+            "--source",
+            "dev-long-term",
+        ],
+        None,
+    );
     run(&["-vv", "keys", "import", "dev-long-term"], None);
     run(&["-vv", "dev", "--force"], None);
     run(&["-vv", "keys", "export", "dev-long-term"], None);
@@ -97,9 +114,15 @@ fn no_secret_reaches_output_logs_or_files() {
         .to_string();
     for (cmd, r) in &outputs {
         if !(cmd.contains("credential-process") || cmd.contains(" env ")) {
-            assert!(!r.stdout.contains(&session_secret), "{cmd}: session secret on stdout");
+            assert!(
+                !r.stdout.contains(&session_secret),
+                "{cmd}: session secret on stdout"
+            );
         }
-        assert!(!r.stderr.contains(&session_secret), "{cmd}: session secret on stderr");
+        assert!(
+            !r.stderr.contains(&session_secret),
+            "{cmd}: session secret on stderr"
+        );
     }
     for secret in never {
         let hits = files_containing(env.home(), secret, &[".aws/credentials"]);
@@ -113,7 +136,17 @@ fn no_secret_reaches_output_logs_or_files() {
 #[test]
 fn no_flag_takes_a_secret() {
     let env = TestEnv::new();
-    for cmd in ["import", "mint", "code", "enroll", "export", "credential-process", "exec", "env", "keys"] {
+    for cmd in [
+        "import",
+        "mint",
+        "code",
+        "enroll",
+        "export",
+        "credential-process",
+        "exec",
+        "env",
+        "keys",
+    ] {
         let r = env.run(&[cmd, "--help"], None);
         let help = r.stdout.to_lowercase();
         for word in ["--secret", "--seed", "--password", "--token", "--key "] {

@@ -1,9 +1,9 @@
 //! Unattended use: cron's environment, several profiles, the log file, status and doctor,
 //! clock skew, and a real crontab install.
 
-mod support;
 #[path = "support/fake_aws.rs"]
 mod fake_aws;
+mod support;
 
 use fake_aws::FakeAws;
 use support::TestEnv;
@@ -63,12 +63,19 @@ fn all_profiles_in_one_run_with_a_log_file_then_fresh() {
     let r = s.run(&["dev", "prod", "--quiet", "--log-file", &log_arg]);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(r.stderr, "", "--quiet prints nothing on success");
-    assert_eq!(s.fake.action_count("GetSessionToken"), 2, "fresh: no request");
+    assert_eq!(
+        s.fake.action_count("GetSessionToken"),
+        2,
+        "fresh: no request"
+    );
 
     let text = std::fs::read_to_string(&log).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
-    assert!(lines[0].contains("profile=dev outcome=minted expiration="), "{text}");
+    assert!(
+        lines[0].contains("profile=dev outcome=minted expiration="),
+        "{text}"
+    );
     assert!(lines[3].contains("profile=prod outcome=fresh"), "{text}");
     assert!(!text.contains("ASIA") && !text.contains("aws_session_token"));
 
@@ -121,7 +128,8 @@ fn doctor_passes_on_a_good_setup_and_fails_with_a_fix() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("keyring reachable and unlocked"), "{r:?}");
     assert!(r.stdout.contains("dev: seed in keyring"), "{r:?}");
-    s.env.write_file(".aws/credentials", "[dev-long-term]\nregion = x\n");
+    s.env
+        .write_file(".aws/credentials", "[dev-long-term]\nregion = x\n");
     let r = s.run(&["doctor", "dev"]);
     assert_ne!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("[FAIL]"), "{r:?}");
@@ -137,7 +145,10 @@ fn clock_skew_is_measured_and_corrected() {
         // offset and the one retry uses AWS's time.
         let r = s.run(&["dev"]);
         assert_eq!(r.code, 0, "offset {offset}: {r:?}");
-        assert!(r.stderr.contains("clock is"), "offset {offset}: warns: {r:?}");
+        assert!(
+            r.stderr.contains("clock is"),
+            "offset {offset}: warns: {r:?}"
+        );
         // Next runs use the remembered offset: one request.
         let before = s.fake.action_count("GetSessionToken");
         let r = s.run(&["prod"]);
@@ -158,14 +169,26 @@ fn schedule_renders_for_every_platform() {
         ("schtasks", "/SC MINUTE /MO 30"),
     ] {
         let r = env.run(
-            &["schedule", "install", "dev", "--every", "30m", "--platform", platform, "--print"],
+            &[
+                "schedule",
+                "install",
+                "dev",
+                "--every",
+                "30m",
+                "--platform",
+                platform,
+                "--print",
+            ],
             None,
         );
         assert_eq!(r.code, 0, "{platform}: {r:?}");
         assert!(r.stdout.contains(needle), "{platform}: {r:?}");
         assert!(r.stdout.contains("--min-remaining"), "{platform}: {r:?}");
     }
-    let r = env.run(&["schedule", "install", "dev", "--every", "30s", "--print"], None);
+    let r = env.run(
+        &["schedule", "install", "dev", "--every", "30s", "--print"],
+        None,
+    );
     assert_eq!(r.code, 4, "{r:?}");
 }
 
@@ -182,29 +205,58 @@ fn cron_install_show_remove_for_real() {
             .spawn()
             .expect("crontab (Debian package cron, installed by scripts/test)");
         if let Some(text) = stdin {
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
         }
         drop(child.stdin.take());
         let out = child.wait_with_output().unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
     };
     let (had, saved) = crontab(&["-l"], None);
-    let base = format!("{}# kept by the mfa-mint test\n", if had { saved.clone() } else { String::new() });
+    let base = format!(
+        "{}# kept by the mfa-mint test\n",
+        if had { saved.clone() } else { String::new() }
+    );
     assert!(crontab(&["-"], Some(&base)).0);
 
     let env = TestEnv::new();
-    let r = env.run(&["schedule", "install", "dev", "prod", "--every", "1h"], None);
+    let r = env.run(
+        &["schedule", "install", "dev", "prod", "--every", "1h"],
+        None,
+    );
     assert_eq!(r.code, 0, "{r:?}");
     let (_, now) = crontab(&["-l"], None);
     assert!(now.starts_with(&base), "other lines kept: {now}");
-    let ours: Vec<&str> = now.lines().filter(|l| l.ends_with("# mfa-mint-schedule")).collect();
+    let ours: Vec<&str> = now
+        .lines()
+        .filter(|l| l.ends_with("# mfa-mint-schedule"))
+        .collect();
     assert_eq!(ours.len(), 1, "{now}");
     assert!(ours[0].starts_with("7 */1 * * * "), "{now}");
-    assert!(ours[0].contains(" dev prod --min-remaining 70m --quiet --non-interactive --log-file "), "{now}");
+    assert!(
+        ours[0].contains(" dev prod --min-remaining 70m --quiet --non-interactive --log-file "),
+        "{now}"
+    );
     // Installing again replaces, never duplicates.
-    assert_eq!(env.run(&["schedule", "install", "dev", "--every", "30m"], None).code, 0);
+    assert_eq!(
+        env.run(&["schedule", "install", "dev", "--every", "30m"], None)
+            .code,
+        0
+    );
     let (_, now) = crontab(&["-l"], None);
-    assert_eq!(now.lines().filter(|l| l.ends_with("# mfa-mint-schedule")).count(), 1);
+    assert_eq!(
+        now.lines()
+            .filter(|l| l.ends_with("# mfa-mint-schedule"))
+            .count(),
+        1
+    );
     let r = env.run(&["schedule", "show"], None);
     assert!(r.stdout.starts_with("*/30 * * * * "), "{r:?}");
     assert_eq!(env.run(&["schedule", "remove"], None).code, 0);

@@ -19,6 +19,7 @@ pub struct Run {
 /// A temporary HOME with its own D-Bus session and Secret Service.
 pub struct TestEnv {
     dir: tempfile::TempDir,
+    home: PathBuf,
     bus: String,
     dbus: Child,
     keyring: Option<Child>,
@@ -63,7 +64,11 @@ impl TestEnv {
             ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "lock: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "lock: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         env
     }
 
@@ -75,7 +80,11 @@ impl TestEnv {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir.path().join("runtime"), std::fs::Permissions::from_mode(0o700)).unwrap();
+            std::fs::set_permissions(
+                dir.path().join("runtime"),
+                std::fs::Permissions::from_mode(0o700),
+            )
+            .unwrap();
         }
         let socket = dir.path().join("runtime/bus");
         // A bus without service activation: nothing but our own keyring can appear on it.
@@ -106,9 +115,12 @@ impl TestEnv {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        wait_for("the D-Bus socket", Duration::from_secs(10), || socket.exists());
+        wait_for("the D-Bus socket", Duration::from_secs(10), || {
+            socket.exists()
+        });
         let bus = format!("unix:path={}", socket.display());
         let mut env = TestEnv {
+            home: dir.path().join("home"),
             dir,
             bus,
             dbus,
@@ -151,8 +163,8 @@ impl TestEnv {
         env
     }
 
-    pub fn home(&self) -> PathBuf {
-        self.dir.path().join("home")
+    pub fn home(&self) -> &Path {
+        &self.home
     }
 
     pub fn runtime_dir(&self) -> PathBuf {
@@ -172,11 +184,17 @@ impl TestEnv {
         vec![
             ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
             ("HOME".into(), self.home().display().to_string()),
-            ("XDG_RUNTIME_DIR".into(), self.runtime_dir().display().to_string()),
+            (
+                "XDG_RUNTIME_DIR".into(),
+                self.runtime_dir().display().to_string(),
+            ),
             ("DBUS_SESSION_BUS_ADDRESS".into(), self.bus.clone()),
             ("LANG".into(), "C.UTF-8".into()),
             ("NO_COLOR".into(), "1".into()),
-            ("MFA_MINT_STATE_DIR".into(), self.state_dir().display().to_string()),
+            (
+                "MFA_MINT_STATE_DIR".into(),
+                self.state_dir().display().to_string(),
+            ),
         ]
     }
 
@@ -268,9 +286,13 @@ impl Drop for TestEnv {
 
 /// Runs a command with optional stdin and a 120 s limit.
 pub fn run_command(mut cmd: Command, stdin: Option<&[u8]>) -> Run {
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
     if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
         let bytes = bytes.to_vec();
@@ -310,9 +332,8 @@ pub fn run_command(mut cmd: Command, stdin: Option<&[u8]>) -> Run {
 
 /// A program from the Python venv that scripts/test prepares.
 pub fn venv_bin(name: &str) -> PathBuf {
-    let venv = std::env::var("MFA_MINT_TEST_VENV").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/target/test-venv").to_string()
-    });
+    let venv = std::env::var("MFA_MINT_TEST_VENV")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/test-venv").to_string());
     let path = Path::new(&venv).join("bin").join(name);
     assert!(
         path.exists(),
@@ -405,7 +426,7 @@ pub fn decode_terminal_qr(text: &str) -> String {
                         for dx in 0..scale {
                             img.put_pixel(
                                 (x as u32 + 4) * scale + dx,
-                                ((y as u32) * 2 + half + 8) * scale / 1 - 4 * scale + dy,
+                                ((y as u32) * 2 + half + 4) * scale + dy,
                                 image::Luma([0]),
                             );
                         }
