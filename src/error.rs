@@ -247,7 +247,7 @@ impl Error {
             Sts(S::Malformed { .. }) => "check AWS_ENDPOINT_URL_STS points at an STS endpoint, then retry".into(),
             Sts(S::Other { .. }) => return None,
             State(_) => "check that the state directory is writable (MFA_MINT_STATE_DIR overrides it)".into(),
-            Io { .. } => return None,
+            Io { .. } => "check that the path exists and that you may read (or write) it".into(),
             Schedule(_) => "check that the scheduler works for your user (`crontab -l`, `systemctl --user status`), or use --print and install the job by hand".into(),
             SeedExists { .. } => "pass --force to replace it (the old seed is lost unless you kept it elsewhere)".into(),
             Declined => return None,

@@ -9,6 +9,8 @@ use crate::state::{Error, StateFile};
 
 /// Entries older than this many steps (one day at 30 s) are dropped when the file is rewritten.
 const KEEP_STEPS: u64 = 2880;
+/// At most this many recent steps are kept per serial.
+const KEEP_PER_SERIAL: usize = 16;
 
 pub struct Ledger {
     file: StateFile,
@@ -40,13 +42,30 @@ impl Ledger {
                 Some(last) if last >= current => last + 1,
                 _ => current,
             };
-            entries.retain(|(st, s)| s != serial && st + KEEP_STEPS >= current);
+            entries.retain(|(st, _)| st + KEEP_STEPS >= current);
             entries.push((step, serial.to_string()));
-            let text: String = entries
-                .iter()
-                .map(|(step, serial)| format!("{step} {serial}\n"))
-                .collect();
-            (text, step)
+            let mine = entries.iter().filter(|(_, s)| s == serial).count();
+            if mine > KEEP_PER_SERIAL {
+                let mut drop = mine - KEEP_PER_SERIAL;
+                entries.retain(|(_, s)| {
+                    let keep = s != serial || drop == 0;
+                    if !keep {
+                        drop -= 1;
+                    }
+                    keep
+                });
+            }
+            (render(&entries), step)
+        })
+    }
+
+    /// Gives back a claimed step that AWS certainly did not accept (the request failed before
+    /// the code was checked), so the next run need not wait for a new one.
+    pub fn release(&self, serial: &str, step: u64) -> Result<(), Error> {
+        self.file.update(|text| {
+            let mut entries = parse(text);
+            entries.retain(|(st, s)| !(s == serial && *st == step));
+            (render(&entries), ())
         })
     }
 
@@ -58,6 +77,13 @@ impl Ledger {
             .map(|(step, _)| step)
             .max()
     }
+}
+
+fn render(entries: &[(u64, String)]) -> String {
+    entries
+        .iter()
+        .map(|(step, serial)| format!("{step} {serial}\n"))
+        .collect()
 }
 
 /// Damaged lines are skipped: at worst a run waits one step more than needed.
@@ -108,6 +134,21 @@ mod tests {
             .collect();
         all.sort();
         assert_eq!(all, (5..85).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn released_steps_can_be_claimed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::at(dir.path().join("state"));
+        assert_eq!(ledger.claim("arn:a", 100).unwrap(), 100);
+        assert_eq!(ledger.claim("arn:a", 100).unwrap(), 101);
+        ledger.release("arn:a", 101).unwrap();
+        assert_eq!(ledger.claim("arn:a", 100).unwrap(), 101);
+        for _ in 0..40 {
+            ledger.claim("arn:a", 100).unwrap();
+        }
+        assert_eq!(ledger.last_used("arn:a"), Some(141));
+        assert!(parse(&ledger.file.read()).len() <= KEEP_PER_SERIAL);
     }
 
     #[test]

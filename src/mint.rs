@@ -48,10 +48,11 @@ impl Outcome {
 pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome, Error> {
     profile::check_name(profile)?;
     let files = Files::load()?;
+    let min_remaining = refresh_window(&files, profile, opts)?;
     // The fresh path reads two small files and nothing else: no keyring, no network.
     if !opts.force
         && let Some(expiration) = profile::session_expiry(&files, profile)
-        && is_fresh(&files, profile, opts, expiration)?
+        && is_fresh(profile, expiration, min_remaining)
     {
         return Ok(Outcome::Fresh { expiration });
     }
@@ -68,14 +69,9 @@ pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome,
     })
 }
 
-/// True when a session expiring at `expiration` has more than the refresh window left.
-pub fn is_fresh(
-    files: &Files,
-    profile: &str,
-    opts: &Options,
-    expiration: i64,
-) -> Result<bool, Error> {
-    let min_remaining = profile::duration_setting(
+/// The refresh window: `--min-remaining`, else `mfa_mint_min_remaining`, else 15 min.
+pub fn refresh_window(files: &Files, profile: &str, opts: &Options) -> Result<u64, Error> {
+    profile::duration_setting(
         files,
         profile,
         opts.min_remaining
@@ -84,12 +80,16 @@ pub fn is_fresh(
         keys::MIN_REMAINING,
         duration::parse,
         duration::DEFAULT_MIN_REMAINING,
-    )?;
+    )
+}
+
+/// True when a session expiring at `expiration` has more than `min_remaining` seconds left.
+pub fn is_fresh(profile: &str, expiration: i64, min_remaining: u64) -> bool {
     let left = expiration - crate::clock::now_secs() as i64;
     ui::debug(1, || {
         format!("{profile}: current session has {left} s left")
     });
-    Ok(left > min_remaining as i64)
+    left > min_remaining as i64
 }
 
 /// Everything needed for one GetSessionToken call, resolved from the files and flags.
@@ -189,6 +189,11 @@ pub fn fetch(plan: &Plan, seeds: &mut Seeds) -> Result<Session, Error> {
                     "this machine's clock is {measured:+.0} s off AWS's; mfa-mint corrects for it, but please enable time sync (NTP)"
                 ));
             }
+        }
+        if let Err(e) = &result
+            && !e.code_may_be_used()
+        {
+            Ledger::open_default()?.release(&plan.serial, step)?;
         }
         match (result, measured) {
             // The code was generated at the wrong time: retry once at AWS's time.

@@ -55,15 +55,16 @@ pub fn obtain(
 ) -> Result<(Session, Origin), Error> {
     profile::check_name(profile)?;
     let files = Files::load()?;
+    let window = mint::refresh_window(&files, profile, opts)?;
     if !opts.force
         && let Some(session) = from_credentials_file(&files, profile)
-        && mint::is_fresh(&files, profile, opts, session.expiration)?
+        && mint::is_fresh(profile, session.expiration, window)
     {
         return Ok((session, Origin::CredentialsFile));
     }
     if !opts.force
         && let Some(session) = seeds.load_session(profile)?
-        && mint::is_fresh(&files, profile, opts, session.expiration)?
+        && mint::is_fresh(profile, session.expiration, window)
     {
         return Ok((session, Origin::KeyringCache));
     }

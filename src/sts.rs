@@ -98,6 +98,17 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Whether AWS may have accepted (and so used up) the code: it rejected it, or the answer
+    /// was lost. Any other failure happened before the code was checked.
+    pub fn code_may_be_used(&self) -> bool {
+        matches!(
+            self,
+            Error::InvalidCode { .. } | Error::Timeout { .. } | Error::Malformed { .. }
+        )
+    }
+}
+
 /// Records the `Date` header of the last response, to measure clock offset against AWS.
 #[derive(Debug, Clone, Default)]
 pub struct DateProbe(Arc<Mutex<Option<String>>>);

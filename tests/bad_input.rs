@@ -81,8 +81,8 @@ fn bad_seeds_are_refused_before_anything_is_stored() {
         ("", "empty"),
         ("   \n\t\n", "empty"),
         ("not base32!!", "base32"),
-        ("ABC", "short"),
-        ("GEZDGNBV", "short"),
+        ("ABC", "base32"),
+        ("GEZDGNBV", "40 bits"),
         ("0189ABCDEFGHIJKLMNOP", "base32"),
         (
             "otpauth://hotp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=1",
@@ -319,7 +319,7 @@ fn bad_durations() {
         (vec!["dev", "--duration", "0"], "900 s"),
         (vec!["dev", "--duration", "abc"], "duration"),
         (vec!["dev", "--duration", "1.5h"], "duration"),
-        (vec!["dev", "--duration", "-5"], "duration"),
+        (vec!["dev", "--duration=-5"], "duration"),
         (vec!["dev", "--min-remaining", "xyz"], "min-remaining"),
         (vec!["dev", "--timeout", "soon"], "timeout"),
     ] {
@@ -384,37 +384,59 @@ fn sts_failures() {
     );
     env.write_file(".aws/credentials", &creds);
     let endpoint = fake.endpoint();
-    let at = [("AWS_ENDPOINT_URL_STS", endpoint.as_str())];
+    // A separate step ledger per case: a failure whose answer was lost keeps its code step
+    // claimed, and the next case would wait for a fresh one.
+    let states = tempfile::tempdir().unwrap();
+    let mut case = 0;
+    let mut at = || {
+        case += 1;
+        let state = states.path().join(case.to_string()).display().to_string();
+        [
+            ("AWS_ENDPOINT_URL_STS", endpoint.clone()),
+            ("MFA_MINT_STATE_DIR", state),
+        ]
+    };
+    let pairs = |a: &[(&'static str, String); 2]| -> Vec<(&'static str, String)> { a.to_vec() };
+    let run = |env: &TestEnv,
+               args: &[&str],
+               vars: Vec<(&'static str, String)>,
+               code: i32,
+               needle: &str| {
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        check(env, args, None, &vars, code, needle);
+    };
     for (failure, needle) in [
         (Failure::Status(500), "server error"),
         (Failure::Status(503), "server error"),
         (Failure::Throttle, "throttling"),
         (Failure::MalformedXml, "could not be understood"),
+        (Failure::CloseConnection, "AWS"),
     ] {
         fake.fail_next(1, failure);
-        check(&env, &["dev"], None, &at, 7, needle);
+        run(&env, &["dev"], pairs(&at()), 7, needle);
     }
     fake.fail_next(1, Failure::Delay(std::time::Duration::from_secs(5)));
-    check(&env, &["dev", "--timeout", "1s"], None, &at, 7, "timed out");
-    check(
+    run(
         &env,
-        &["dev"],
-        None,
-        &[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")],
+        &["dev", "--timeout", "1s"],
+        pairs(&at()),
         7,
-        "cannot reach",
+        "timed out",
     );
+    let mut refused = pairs(&at());
+    refused[0].1 = "http://127.0.0.1:9".into();
+    run(&env, &["dev"], refused, 7, "cannot reach");
     // Unknown key, then a wrong secret.
     env.write_file(
         ".aws/credentials",
         &creds.replace(&keys.access_key_id, "AKIAUNKNOWNKEY000000"),
     );
-    check(&env, &["dev"], None, &at, 6, "access key");
+    run(&env, &["dev"], pairs(&at()), 6, "access key");
     env.write_file(
         ".aws/credentials",
         &creds.replace(&keys.secret_access_key, "wrong-secret"),
     );
-    check(&env, &["dev"], None, &at, 6, "signature");
+    run(&env, &["dev"], pairs(&at()), 6, "signature");
 }
 
 #[test]
