@@ -1,0 +1,276 @@
+//! [`TestEnv`]: a temp HOME with its own session bus and Secret Service, and the scrubbed
+//! environment every command of a test runs in.
+
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::process::{DEFAULT_TIMEOUT, Run, run_command};
+use super::session_bus::{
+    KeyringDaemon, LOGIN_COLLECTION, SessionBus, collection_is_locked, lock_collection, outer_path,
+};
+
+/// The password the test keyring's login collection is created and unlocked with.
+pub const KEYRING_PASSWORD: &str = "mfa-mint-test-keyring-password";
+
+/// One test's world: `<tmp>/home` (HOME), `<tmp>/state` (`MFA_MINT_STATE_DIR`), `<tmp>/runtime`
+/// (XDG_RUNTIME_DIR, mode 0700, holds the bus socket), and the daemons behind the keyring.
+/// Fully independent of every other `TestEnv`; dropping it kills its daemons and removes the dir.
+pub struct TestEnv {
+    // Field order is drop order: the keyring before its bus, both before the dir.
+    keyring: Option<KeyringDaemon>,
+    bus: Option<SessionBus>,
+    bus_address: String,
+    home: PathBuf,
+    xdg_data_home: PathBuf,
+    xdg_config_home: PathBuf,
+    xdg_cache_home: PathBuf,
+    state: PathBuf,
+    runtime: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    /// A session bus and an unlocked gnome-keyring whose default ("login") collection takes
+    /// writes without any prompt.
+    pub fn new() -> TestEnv {
+        let mut env = TestEnv::bare();
+        let bus = env.start_bus();
+        env.keyring = Some(KeyringDaemon::start(
+            &bus,
+            KEYRING_PASSWORD,
+            &env.dir.path().join("gnome-keyring.log"),
+            &env.daemon_env(),
+        ));
+        env.bus_address = bus.address().to_owned();
+        env.bus = Some(bus);
+        env
+    }
+
+    /// Like [`TestEnv::new`], but the login collection is locked: reads and writes of secrets
+    /// fail ("Cannot create an item in a locked collection"), no prompt can unlock it.
+    pub fn new_locked() -> TestEnv {
+        let env = TestEnv::new();
+        env.lock_keyring();
+        env
+    }
+
+    /// A session bus with no Secret Service on it (and nothing that could be activated).
+    pub fn new_without_secret_service() -> TestEnv {
+        let mut env = TestEnv::bare();
+        let bus = env.start_bus();
+        env.bus_address = bus.address().to_owned();
+        env.bus = Some(bus);
+        env
+    }
+
+    /// No session bus at all: `DBUS_SESSION_BUS_ADDRESS` names a socket that doesn't exist.
+    /// Also the cheapest env for tests that never touch the keyring.
+    pub fn new_without_keyring() -> TestEnv {
+        TestEnv::bare()
+    }
+
+    fn bare() -> TestEnv {
+        let dir = tempfile::Builder::new()
+            .prefix("mfa-mint-test.")
+            .tempdir()
+            .expect("creating the test's temp dir");
+        let private_dir = |name: &str| {
+            let path = dir.path().join(name);
+            std::fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&path)
+                .unwrap_or_else(|e| panic!("creating {}: {e}", path.display()));
+            path
+        };
+        let home = private_dir("home");
+        let state = private_dir("state");
+        let runtime = private_dir("runtime");
+        let bus_address = format!("unix:path={}", runtime.join("no-bus-here").display());
+        TestEnv {
+            keyring: None,
+            bus: None,
+            bus_address,
+            xdg_data_home: home.join(".local/share"),
+            xdg_config_home: home.join(".config"),
+            xdg_cache_home: home.join(".cache"),
+            home,
+            state,
+            runtime,
+            dir,
+        }
+    }
+
+    fn start_bus(&self) -> SessionBus {
+        SessionBus::start(
+            &self.runtime,
+            &self.dir.path().join("bus.conf"),
+            &self.dir.path().join("dbus-daemon.log"),
+            &self.daemon_env(),
+        )
+    }
+
+    fn daemon_env(&self) -> Vec<(&'static str, &Path)> {
+        vec![
+            ("HOME", self.home.as_path()),
+            ("XDG_RUNTIME_DIR", self.runtime.as_path()),
+            ("XDG_DATA_HOME", self.xdg_data_home.as_path()),
+            ("XDG_CONFIG_HOME", self.xdg_config_home.as_path()),
+            ("XDG_CACHE_HOME", self.xdg_cache_home.as_path()),
+        ]
+    }
+
+    /// The temp HOME.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// `MFA_MINT_STATE_DIR` for commands from [`TestEnv::cmd`].
+    pub fn state_dir(&self) -> &Path {
+        &self.state
+    }
+
+    /// XDG_RUNTIME_DIR (0700).
+    pub fn runtime_dir(&self) -> &Path {
+        &self.runtime
+    }
+
+    /// The temp dir that holds home/, state/, runtime/ and the daemons' logs.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// This env's `DBUS_SESSION_BUS_ADDRESS`.
+    pub fn dbus_address(&self) -> &str {
+        &self.bus_address
+    }
+
+    /// Process ids of this env's dbus-daemon and gnome-keyring-daemon (those it has).
+    pub fn daemon_pids(&self) -> Vec<u32> {
+        let bus = self.bus.as_ref().map(SessionBus::pid);
+        let keyring = self.keyring.as_ref().map(KeyringDaemon::pid);
+        bus.into_iter().chain(keyring).collect()
+    }
+
+    /// Locks the login collection (see [`TestEnv::new_locked`]); panics without a keyring.
+    pub fn lock_keyring(&self) {
+        assert!(
+            self.keyring.is_some(),
+            "this TestEnv has no keyring to lock"
+        );
+        lock_collection(&self.bus_address, LOGIN_COLLECTION);
+    }
+
+    /// Whether the login collection is locked; panics without a keyring.
+    pub fn keyring_is_locked(&self) -> bool {
+        assert!(self.keyring.is_some(), "this TestEnv has no keyring");
+        collection_is_locked(&self.bus_address, LOGIN_COLLECTION)
+    }
+
+    /// `program` with the scrubbed environment: `env_clear()`, then PATH (the outer one), HOME,
+    /// XDG_{RUNTIME_DIR,CONFIG_HOME,DATA_HOME,CACHE_HOME} in the temp dir, this env's
+    /// DBUS_SESSION_BUS_ADDRESS, LANG=C.UTF-8, TZ=UTC, NO_COLOR=1 and
+    /// AWS_EC2_METADATA_DISABLED=true (no SDK may probe 169.254.169.254 from a test). Nothing
+    /// else of the outer environment, in particular no AWS_* variable. cwd = HOME.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .env("PATH", outer_path())
+            .envs(self.daemon_env())
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .env("LANG", "C.UTF-8")
+            .env("TZ", "UTC")
+            .env("NO_COLOR", "1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .current_dir(&self.home);
+        // Coverage runs (cargo llvm-cov) need to know where the child writes its profile.
+        if let Some(profile) = std::env::var_os("LLVM_PROFILE_FILE") {
+            cmd.env("LLVM_PROFILE_FILE", profile);
+        }
+        cmd
+    }
+
+    /// The real `mfa-mint` binary in the scrubbed environment (see [`TestEnv::command`]), plus
+    /// `MFA_MINT_STATE_DIR=<tmp>/state`.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = self.command(env!("CARGO_BIN_EXE_mfa-mint"));
+        cmd.env("MFA_MINT_STATE_DIR", &self.state);
+        cmd
+    }
+
+    /// Runs `mfa-mint args` with `stdin` (closed at once when `None`); fails the test after
+    /// [`DEFAULT_TIMEOUT`].
+    #[track_caller]
+    pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_env(args, stdin, &[])
+    }
+
+    /// [`TestEnv::run`] with extra environment variables (they override the defaults).
+    #[track_caller]
+    pub fn run_env(&self, args: &[&str], stdin: Option<&str>, extra_env: &[(&str, &str)]) -> Run {
+        let mut cmd = self.cmd();
+        cmd.args(args).envs(extra_env.iter().copied());
+        run_command(cmd, stdin.map(str::as_bytes), DEFAULT_TIMEOUT)
+    }
+
+    /// Writes `content` to `rel` under HOME (e.g. ".aws/credentials"), creating parent dirs.
+    pub fn write_file(&self, rel: &str, content: &str) {
+        let path = self.home.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .unwrap_or_else(|e| panic!("creating {}: {e}", parent.display()));
+        }
+        std::fs::write(&path, content)
+            .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    }
+
+    /// The content of `rel` under HOME, `None` when it doesn't exist.
+    pub fn read_file(&self, rel: &str) -> Option<String> {
+        let path = self.home.join(rel);
+        match std::fs::read_to_string(&path) {
+            Ok(content) => Some(content),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => panic!("reading {}: {e}", path.display()),
+        }
+    }
+
+    /// The permission bits (e.g. `0o600`) of `rel` under HOME, `None` when it doesn't exist.
+    pub fn file_mode(&self, rel: &str) -> Option<u32> {
+        std::fs::metadata(self.home.join(rel))
+            .ok()
+            .map(|m| m.permissions().mode() & 0o7777)
+    }
+
+    /// `secret-tool args` on this env's bus.
+    #[track_caller]
+    pub fn secret_tool(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut cmd = self.command(super::process::require_tool("secret-tool"));
+        cmd.args(args);
+        run_command(cmd, stdin.map(str::as_bytes), DEFAULT_TIMEOUT)
+    }
+
+    /// The secret stored under these attributes, `None` when no item matches, and also when the
+    /// collection is locked (secret-tool exits 1 silently in both cases: see
+    /// [`TestEnv::keyring_is_locked`]). Panics when secret-tool reports an error (e.g. no bus);
+    /// use [`TestEnv::secret_tool`] to look at failures.
+    #[track_caller]
+    pub fn secret_tool_lookup(&self, attrs: &[(&str, &str)]) -> Option<String> {
+        let mut args = vec!["lookup"];
+        args.extend(attrs.iter().flat_map(|(k, v)| [*k, *v]));
+        let run = self.secret_tool(&args, None);
+        match run.code {
+            0 => Some(run.stdout),
+            1 if run.stderr.trim().is_empty() => None,
+            _ => panic!("secret-tool lookup failed\n{run:?}"),
+        }
+    }
+
+    /// Stores `secret` under `attrs` in the default collection; panics unless that worked.
+    #[track_caller]
+    pub fn secret_tool_store(&self, label: &str, attrs: &[(&str, &str)], secret: &str) {
+        let label = format!("--label={label}");
+        let mut args = vec!["store", label.as_str()];
+        args.extend(attrs.iter().flat_map(|(k, v)| [*k, *v]));
+        self.secret_tool(&args, Some(secret)).success();
+    }
+}
