@@ -34,6 +34,12 @@ fn base() -> &'static Base {
     })
 }
 
+/// Whether `MFA_MINT_TEST_NOW` pinned the clock (a test's clock is authoritative: no skew
+/// correction against AWS's).
+pub fn is_pinned() -> bool {
+    std::env::var_os(TEST_NOW_ENV).is_some()
+}
+
 /// Current unix time in seconds (with fractions).
 pub fn now() -> f64 {
     let b = base();

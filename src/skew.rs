@@ -17,6 +17,9 @@ fn file() -> Option<StateFile> {
 
 /// The remembered offset in seconds (AWS time minus local time), 0 when unknown.
 pub fn load() -> f64 {
+    if crate::clock::is_pinned() {
+        return 0.0;
+    }
     file()
         .and_then(|f| f.read().split_whitespace().next()?.parse::<f64>().ok())
         .filter(|v| v.is_finite() && v.abs() < 86_400.0)
@@ -25,6 +28,9 @@ pub fn load() -> f64 {
 
 /// Offset implied by a `Date` header received around local times `sent`..`received`.
 pub fn measure(date_header: &str, sent: f64, received: f64) -> Option<f64> {
+    if crate::clock::is_pinned() {
+        return None;
+    }
     let server = crate::clock::parse_http_date(date_header)? as f64;
     // The header is truncated to the second: its true value is in [server, server + 1).
     let offset = server + 0.5 - (sent + received) / 2.0;

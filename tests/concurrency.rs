@@ -158,11 +158,21 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
     }
     assert_eq!(env.read_file(".aws/config").unwrap(), config_before);
 
-    // botocore (the AWS CLI's parser) reads the result.
-    let r = support::aws_cli(&env, &["configure", "list-profiles"], &[]);
+    // botocore (the AWS CLI's parser) reads the result: every profile, with our values.
+    let mut python = env.command(support::venv_bin("python"));
+    python.args([
+        "-c",
+        "import botocore.session as b\ns = b.Session()\nfor p in sorted(s.full_config['profiles']):\n    c = s.full_config['profiles'][p]\n    print(p, c.get('aws_access_key_id', '-'), 'token' if c.get('aws_session_token') else '-')",
+    ]);
+    let r = support::run_command(python, None, support::DEFAULT_TIMEOUT);
     assert_eq!(r.code, 0, "{r:?}");
     for p in 0..PROFILES {
-        assert!(r.stdout.lines().any(|l| l == format!("p{p}")), "{r:?}");
+        assert!(
+            r.stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("p{p} ASIA")) && l.ends_with(" token")),
+            "botocore reads p{p}: {r:?}"
+        );
     }
 
     // Temporary files of killed writers are cleaned up by the next write.

@@ -222,7 +222,7 @@ fn harness_moto_answers_awscli_get_caller_identity() {
     let run = aws_cli(
         &env,
         &["sts", "get-caller-identity", "--output", "json"],
-        &[("AWS_ENDPOINT_URL_STS", moto.endpoint())],
+        &[("AWS_ENDPOINT_URL_STS", &moto.endpoint())],
     );
     run.success();
     let identity: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();

@@ -14,6 +14,6 @@ mod session_bus;
 mod venv;
 
 pub use env::{KEYRING_PASSWORD, TestEnv};
-pub use process::{DEFAULT_TIMEOUT, Run, TimedOut, require_tool, run_command, try_run_command};
 pub use extra::decode_terminal_qr;
+pub use process::{DEFAULT_TIMEOUT, Run, TimedOut, require_tool, run_command, try_run_command};
 pub use venv::{Moto, aws_cli, venv_bin};
