@@ -11,7 +11,8 @@ Examples:
   mfa-mint dev                  mint a session into [dev] of ~/.aws/credentials
   mfa-mint dev --duration 36h   ask for a longer session (900 s .. 36 h)
 
-A bare `mfa-mint PROFILE…` is `mfa-mint mint PROFILE…` (use `mint` for a profile named like a command).
+`mfa-mint PROFILE…` is short for `mfa-mint mint PROFILE…` (write `mint` for a profile named
+like a command).
 Exit codes: 0 ok or still fresh, 2 usage, 3 config files, 4 bad input, 5 keyring,
 6 AWS refused, 7 transient (network, throttling, 5xx: retry later), 8 file I/O, 9 needs confirmation.";
 
@@ -24,19 +25,63 @@ Exit codes: 0 ok or still fresh, 2 usage, 3 config files, 4 bad input, 5 keyring
 current code itself, calls STS GetSessionToken with your long-term keys and writes the session \
 into ~/.aws/credentials, keeping every other byte of the file.",
     after_help = AFTER_HELP,
-    args_conflicts_with_subcommands = true,
-    subcommand_negates_reqs = true,
+    override_usage = "mfa-mint [OPTIONS] PROFILE... [MINT OPTIONS]\n       mfa-mint [OPTIONS] <COMMAND>",
+    subcommand_required = true,
+    arg_required_else_help = true,
     disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
-
-    #[command(flatten)]
-    pub mint: MintArgs,
+    pub command: Command,
 
     #[command(flatten)]
     pub global: GlobalArgs,
+}
+
+/// Global flags that take no value and may come before the command.
+const GLOBAL_FLAGS: &[&str] = &["--verbose", "--quiet", "--non-interactive"];
+
+fn is_global_flag(arg: &str) -> bool {
+    GLOBAL_FLAGS.contains(&arg)
+        || (arg.len() > 1
+            && arg.starts_with('-')
+            && !arg.starts_with("--")
+            && arg[1..].chars().all(|c| c == 'v' || c == 'q'))
+}
+
+/// Makes `mfa-mint [GLOBAL FLAGS] PROFILE… [MINT FLAGS]` mean `mfa-mint mint …`: `mint` is
+/// inserted before the first argument that is neither a global flag nor a command name (nor
+/// `--help`/`--version`). With no arguments at all, `$AWS_PROFILE` is minted when set.
+pub fn with_default_command(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .flat_map(|s| {
+            std::iter::once(s.get_name().to_string()).chain(s.get_all_aliases().map(String::from))
+        })
+        .collect();
+    let mut out = args;
+    let first = out
+        .iter()
+        .skip(1)
+        .position(|a| !is_global_flag(&a.to_string_lossy()))
+        .map(|i| i + 1);
+    match first {
+        Some(i) => {
+            let arg = out[i].to_string_lossy().into_owned();
+            let keep =
+                names.contains(&arg) || ["-h", "--help", "-V", "--version"].contains(&arg.as_str());
+            if !keep {
+                out.insert(i, "mint".into());
+            }
+        }
+        None if std::env::var_os("AWS_PROFILE").is_some_and(|p| !p.is_empty()) => {
+            out.push("mint".into())
+        }
+        None => {}
+    }
+    out
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -398,11 +443,29 @@ mod tests {
 
     #[test]
     fn bare_profile_means_mint() {
-        let cli = Cli::try_parse_from(["mfa-mint", "dev", "--force"]).unwrap();
-        assert!(cli.command.is_none());
-        assert_eq!(cli.mint.profiles, ["dev"]);
-        assert!(cli.mint.force);
-        let cli = Cli::try_parse_from(["mfa-mint", "code", "dev"]).unwrap();
-        assert!(matches!(cli.command, Some(Command::Code(_))));
+        let parse = |args: &[&str]| {
+            let args = args.iter().map(std::ffi::OsString::from).collect();
+            Cli::try_parse_from(with_default_command(args)).unwrap()
+        };
+        for args in [
+            &["mfa-mint", "dev", "--force"][..],
+            &["mfa-mint", "-vv", "dev", "--force"],
+            &["mfa-mint", "--quiet", "--force", "dev"],
+            &["mfa-mint", "mint", "dev", "--force"],
+        ] {
+            let Command::Mint(m) = parse(args).command else {
+                panic!("{args:?} is not mint");
+            };
+            assert_eq!(m.profiles, ["dev"], "{args:?}");
+            assert!(m.force, "{args:?}");
+        }
+        let cli = parse(&["mfa-mint", "-vv", "code", "dev"]);
+        assert!(matches!(cli.command, Command::Code(_)));
+        assert_eq!(cli.global.verbose, 2);
+        // A profile named like a command needs `mint`.
+        let Command::Mint(m) = parse(&["mfa-mint", "mint", "code"]).command else {
+            panic!("not mint");
+        };
+        assert_eq!(m.profiles, ["code"]);
     }
 }

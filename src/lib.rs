@@ -44,7 +44,7 @@ use crate::seeds::Seeds;
 
 /// Parses the command line, runs the command, prints any error, returns the exit code.
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(cli::with_default_command(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version go to stdout with 0; usage errors to stderr with 2.
@@ -84,40 +84,39 @@ pub fn run() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<u8, Error> {
     let mut seeds = Seeds::lazy();
     match cli.command {
-        None => commands::mint(&cli.mint, &mut seeds),
-        Some(Command::Mint(args)) => commands::mint(&args, &mut seeds),
-        Some(Command::Import(args)) => commands::import(&args, &mut seeds),
-        Some(Command::Code(args)) => commands::code(&args, &mut seeds),
-        Some(Command::Enroll(args)) => commands::enroll(&args, &mut seeds),
-        Some(Command::Export(args)) => commands::export(&args, &mut seeds),
-        Some(Command::CredentialProcess(args)) => {
+        Command::Mint(args) => commands::mint(&args, &mut seeds),
+        Command::Import(args) => commands::import(&args, &mut seeds),
+        Command::Code(args) => commands::code(&args, &mut seeds),
+        Command::Enroll(args) => commands::enroll(&args, &mut seeds),
+        Command::Export(args) => commands::export(&args, &mut seeds),
+        Command::CredentialProcess(args) => {
             // Run by an SDK: never prompt, and keep stderr for errors only.
             ui::init(cli.global.verbose, true, true);
             commands::credential_process(&args, &mut seeds)
         }
-        Some(Command::SetupCredentialProcess(args)) => commands::setup_credential_process(&args),
-        Some(Command::Exec(args)) => commands::exec(&args, &mut seeds),
-        Some(Command::Env(args)) => commands::env(&args, &mut seeds),
-        Some(Command::Keys(cmd)) => commands::keys(cmd, &mut seeds),
-        Some(Command::Schedule(cmd)) => commands::schedule(cmd),
-        Some(Command::List) => commands::list(&mut seeds),
-        Some(Command::Remove { profile, yes }) => commands::remove(&profile, yes, &mut seeds),
-        Some(Command::Rename { from, to }) => {
+        Command::SetupCredentialProcess(args) => commands::setup_credential_process(&args),
+        Command::Exec(args) => commands::exec(&args, &mut seeds),
+        Command::Env(args) => commands::env(&args, &mut seeds),
+        Command::Keys(cmd) => commands::keys(cmd, &mut seeds),
+        Command::Schedule(cmd) => commands::schedule(cmd),
+        Command::List => commands::list(&mut seeds),
+        Command::Remove { profile, yes } => commands::remove(&profile, yes, &mut seeds),
+        Command::Rename { from, to } => {
             manage::rename(&from, &to)?;
             ui::status(&format!("profile {to} now has {from}'s mfa-mint settings"));
             Ok(exit::OK)
         }
-        Some(Command::Link { profile, serial }) => {
+        Command::Link { profile, serial } => {
             let serial = manage::link(&profile, &serial, &mut seeds)?;
             ui::status(&format!("profile {profile} now uses {serial}"));
             Ok(exit::OK)
         }
-        Some(Command::Status(args)) => {
+        Command::Status(args) => {
             let statuses = status::collect(&args.profiles, &mut seeds)?;
             status::print(&statuses, args.json);
             Ok(exit::OK)
         }
-        Some(Command::Doctor(args)) => {
+        Command::Doctor(args) => {
             let checks = doctor::run(&args.profiles, args.clock, &mut seeds);
             Ok(if doctor::print(&checks) {
                 exit::OK
@@ -125,7 +124,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 exit::CONFIG
             })
         }
-        Some(Command::Completions(args)) => {
+        Command::Completions(args) => {
             let mut cmd = Cli::command();
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut cmd, "mfa-mint", &mut script);

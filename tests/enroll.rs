@@ -75,7 +75,7 @@ fn enroll_then_mint_with_the_new_device() {
     // The terminal QR and the PNG both carry the Key URI of the same seed.
     let uri = support::decode_terminal_qr(&r.stdout);
     assert!(
-        uri.starts_with("otpauth://totp/Amazon%20Web%20Services:alice%40123456789012?"),
+        uri.starts_with("otpauth://totp/Amazon%20Web%20Services:alice@123456789012?"),
         "{uri}"
     );
     assert!(uri.contains("issuer=Amazon%20Web%20Services"), "{uri}");
@@ -165,7 +165,7 @@ fn export_needs_confirmation_and_matches_the_stored_seed() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
         r.stdout
-            .starts_with("otpauth://totp/Amazon%20Web%20Services:phone-too%40123456789012?"),
+            .starts_with("otpauth://totp/Amazon%20Web%20Services:phone-too@123456789012?"),
         "{r:?}"
     );
     let r = s.run(&["export", "dev", "--show-qr", "--yes"]);

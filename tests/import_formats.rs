@@ -48,7 +48,14 @@ fn import_and_check(env: &TestEnv, args: &[&str], stdin: Option<&[u8]>) {
         None => env.run(&full, None),
     };
     assert_eq!(r.code, 0, "{args:?}: {r:?}");
-    let r = env.run(&["code", "dev"], None);
+    // `code` records the step it shows; a fresh ledger per check keeps the next one from waiting.
+    let state = tempfile::tempdir().unwrap();
+    let state = state.path().display().to_string();
+    let r = env.run_env(
+        &["code", "dev"],
+        None,
+        &[("MFA_MINT_STATE_DIR", state.as_str())],
+    );
     assert_eq!(r.code, 0, "{r:?}");
     let code = r.stdout.trim().to_string();
     assert!(oathtool_codes(&b32()).contains(&code), "{args:?}: {code}");
