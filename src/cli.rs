@@ -277,6 +277,10 @@ pub struct DoctorArgs {
     /// Also measure the clock offset against AWS (one STS GetCallerIdentity request)
     #[arg(long)]
     pub clock: bool,
+
+    /// Internal: exit 0 when the keyring is reachable (doctor runs this in a cron-like env)
+    #[arg(long, hide = true)]
+    pub probe_keyring: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -77,6 +77,8 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
         },
         Err(e) => checks.push(Check::from_error("keyring", &e)),
     }
+    checks.push(cron_like_keyring());
+    checks.push(schedule_check());
 
     let profiles = if profiles.is_empty() {
         profile::mfa_profiles(&files)
@@ -160,6 +162,50 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
         out.push(clock_check(files, p, &source));
     }
     out
+}
+
+/// Runs `mfa-mint doctor --probe-keyring` with only HOME, PATH and LOGNAME, as cron would.
+fn cron_like_keyring() -> Check {
+    let what = "keyring reachable from a cron-like environment (only HOME and PATH set)";
+    let Ok(exe) = std::env::current_exe() else {
+        return Check::warn(what, "cannot find mfa-mint's own path to test it");
+    };
+    let mut cmd = std::process::Command::new(exe);
+    cmd.env_clear().args(["doctor", "--probe-keyring"]);
+    for var in ["HOME", "PATH", "LOGNAME", "USER", crate::store::BACKEND_ENV] {
+        if let Some(value) = std::env::var_os(var) {
+            cmd.env(var, value);
+        }
+    }
+    let ok = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        Check::pass(what)
+    } else {
+        Check::warn(
+            format!("{what}: not reachable"),
+            "a scheduled job may fail: keep a login session (`loginctl enable-linger`) so the Secret Service runs, or use MFA_MINT_KEYRING=keyutils (see the README)",
+        )
+    }
+}
+
+/// Whether a refresh job is installed for this platform's default scheduler.
+fn schedule_check() -> Check {
+    let platform = crate::schedule::Platform::default_for_os();
+    match crate::schedule::show(platform) {
+        Ok(Some(job)) => Check::pass(format!(
+            "scheduled refresh installed ({platform:?}): {}",
+            job.lines().next().unwrap_or_default()
+        )),
+        _ => Check::warn(
+            format!("no scheduled refresh installed ({platform:?})"),
+            "mfa-mint schedule install PROFILE --every 1h",
+        ),
+    }
 }
 
 fn clock_check(files: &Files, p: &str, source: &str) -> Check {

@@ -116,6 +116,10 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             status::print(&statuses, args.json);
             Ok(exit::OK)
         }
+        Command::Doctor(args) if args.probe_keyring => {
+            seeds.store()?.get("mfa-mint-doctor-probe")?;
+            Ok(exit::OK)
+        }
         Command::Doctor(args) => {
             let checks = doctor::run(&args.profiles, args.clock, &mut seeds);
             Ok(if doctor::print(&checks) {

@@ -737,4 +737,45 @@ mod tests {
             Err(Error::Image(_))
         ));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_entries_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let _ = entries(&bytes);
+        }
+
+        #[test]
+        fn prop_migration_payloads_never_panic(payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let data = base64::engine::general_purpose::STANDARD.encode(&payload);
+            let data: String = url::form_urlencoded::byte_serialize(data.as_bytes()).collect();
+            let _ = entries(format!("otpauth-migration://offline?data={data}").as_bytes());
+        }
+
+        #[test]
+        fn prop_exports_round_trip(
+            secrets in proptest::collection::vec(proptest::collection::vec(proptest::prelude::any::<u8>(), 10..=40), 1..4),
+            pick in 0usize..4,
+        ) {
+            let params: Vec<Vec<u8>> = secrets
+                .iter()
+                .enumerate()
+                .map(|(i, s)| otp(s, &format!("user{i}"), "Issuer", 2))
+                .collect();
+            let uri = migration_uri(&params);
+            let i = pick % secrets.len();
+            let seed = pick_entry(&uri, &format!("Issuer:user{i}"));
+            let expected = crate::totp::Seed::new(
+                crate::secret::SecretBytes::from_slice(&secrets[i]),
+                crate::totp::Algorithm::Sha1,
+                6,
+                30,
+            )
+            .unwrap();
+            proptest::prop_assert_eq!(seed.code_at(1_000_000), expected.code_at(1_000_000));
+        }
+    }
+
+    fn pick_entry(uri: &str, account: &str) -> Seed {
+        pick(entries(uri.as_bytes()).unwrap(), Some(account)).unwrap()
+    }
 }

@@ -127,7 +127,7 @@ fn no_secret_reaches_output_logs_or_files() {
     for secret in never {
         let hits = files_containing(env.home(), secret, &[".aws/credentials"]);
         assert!(hits.is_empty(), "secret in {hits:?}");
-        let hits = files_containing(&env.state_dir(), secret, &[]);
+        let hits = files_containing(env.state_dir(), secret, &[]);
         assert!(hits.is_empty(), "secret in {hits:?}");
     }
     assert!(files_containing(env.home(), &session_secret, &[".aws/credentials"]).is_empty());

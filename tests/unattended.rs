@@ -119,6 +119,55 @@ fn a_mint_with_crons_minimal_environment() {
     );
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("\"minted\""), "{r:?}");
+
+    // Stricter, like `env -i HOME=… PATH=…`: no XDG_RUNTIME_DIR either. mfa-mint then finds the
+    // bus at /run/user/$UID/bus, where a login session keeps it. When this machine has no such
+    // session, stand one in for this test by linking that path to our bus.
+    let uid = String::from_utf8(
+        std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    let run_dir = std::path::PathBuf::from(format!("/run/user/{uid}"));
+    let link = run_dir.join("bus");
+    if link.exists() {
+        eprintln!(
+            "{} exists (a real login session): skipping the env -i variant",
+            link.display()
+        );
+        return;
+    }
+    let made_dir = !run_dir.exists() && std::fs::create_dir_all(&run_dir).is_ok();
+    if std::os::unix::fs::symlink(s.env.runtime_dir().join("bus"), &link).is_err() {
+        panic!(
+            "cannot create {} to stand in for a login session's bus (run the tests as root, as CI does)",
+            link.display()
+        );
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mfa-mint"))
+        .env_clear()
+        .env("HOME", s.env.home())
+        .env("PATH", "/usr/bin:/bin")
+        .env("AWS_ENDPOINT_URL_STS", &endpoint)
+        .args(["dev", "--force", "--json"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&link);
+    if made_dir {
+        let _ = std::fs::remove_dir(&run_dir);
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"minted\""));
 }
 
 #[test]

@@ -476,6 +476,13 @@ mod props {
 
     proptest! {
         #[test]
+        fn prop_parse_never_panics(text in ".{0,400}") {
+            if let Ok(d) = Document::parse(&text) {
+                prop_assert_eq!(d.render(), text);
+            }
+        }
+
+        #[test]
         fn parse_render_is_identity((text, _) in document()) {
             let d = Document::parse(&text).map_err(|e| TestCaseError::fail(format!("{e}")))?;
             prop_assert_eq!(d.render(), text);
