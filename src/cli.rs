@@ -165,25 +165,8 @@ pub struct SessionArgs {
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
 
-    /// Profile holding the long-term keys (default: the configured one, else PROFILE-long-term)
-    #[arg(long, value_name = "PROFILE")]
-    pub source: Option<String>,
-
-    /// Session duration when minting: seconds or 12h, 90m; 900 s to 36 h [default: 12h]
-    #[arg(long, value_name = "DURATION")]
-    pub duration: Option<String>,
-
-    /// Reuse a cached session only while it has more than this left [default: 15m]
-    #[arg(long, value_name = "DURATION")]
-    pub min_remaining: Option<String>,
-
-    /// Mint a new session even if a cached one is fresh
-    #[arg(long)]
-    pub force: bool,
-
-    /// Network timeout for the STS request
-    #[arg(long, value_name = "DURATION", default_value = "20s")]
-    pub timeout: String,
+    #[command(flatten)]
+    pub minting: MintingArgs,
 }
 
 #[derive(Debug, Args)]
@@ -297,6 +280,17 @@ pub struct MintArgs {
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub minting: MintingArgs,
+
+    /// Print the outcome as JSON on stdout (one object per profile and line)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How to mint, shared by every command that may mint a session.
+#[derive(Debug, Args, Clone, Default)]
+pub struct MintingArgs {
     /// Profile holding the long-term keys (default: the configured one, else PROFILE-long-term)
     #[arg(long, value_name = "PROFILE")]
     pub source: Option<String>,
@@ -305,17 +299,13 @@ pub struct MintArgs {
     #[arg(long, value_name = "DURATION")]
     pub duration: Option<String>,
 
-    /// Skip minting while the current session has more than this left [default: 15m]
+    /// Use the current session while it has more than this left [default: 15m]
     #[arg(long, value_name = "DURATION")]
     pub min_remaining: Option<String>,
 
-    /// Mint even if the current session is still fresh
+    /// Mint a new session even if the current one is still fresh
     #[arg(long)]
     pub force: bool,
-
-    /// Print the outcome as JSON on stdout
-    #[arg(long)]
-    pub json: bool,
 
     /// Network timeout for the STS request
     #[arg(long, value_name = "DURATION", default_value = "20s")]
@@ -461,7 +451,7 @@ mod tests {
                 panic!("{args:?} is not mint");
             };
             assert_eq!(m.profiles, ["dev"], "{args:?}");
-            assert!(m.force, "{args:?}");
+            assert!(m.minting.force, "{args:?}");
         }
         let cli = parse(&["mfa-mint", "-vv", "code", "dev"]);
         assert!(matches!(cli.command, Command::Code(_)));

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::cli::{
     CodeArgs, EnrollArgs, EnvArgs, ExecArgs, ExportArgs, ImportArgs, KeysCommand, MintArgs,
-    ScheduleCommand, SessionArgs, SetupArgs,
+    MintingArgs, ScheduleCommand, SessionArgs, SetupArgs,
 };
 use crate::clock::{format_rfc3339, human_duration, now_secs};
 use crate::error::{Error, exit};
@@ -34,19 +34,7 @@ pub fn mint(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     } else {
         profiles_or_env(&args.profiles)?
     };
-    let timeout = crate::duration::parse(&args.timeout)
-        .map_err(|source| Error::Duration {
-            flag: "--timeout",
-            source,
-        })?
-        .clamp(1, 600);
-    let opts = mint::Options {
-        source: args.source.clone(),
-        duration: args.duration.clone(),
-        min_remaining: args.min_remaining.clone(),
-        force: args.force,
-        timeout: std::time::Duration::from_secs(timeout),
-    };
+    let opts = minting_options(&args.minting)?;
     let mut first_error: Option<Error> = None;
     for profile in &profiles {
         let result = mint::mint(profile, &opts, seeds);
@@ -158,24 +146,28 @@ pub fn code(args: &CodeArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     Ok(exit::OK)
 }
 
+/// A `--timeout` value, clamped to 1 s .. 10 min.
+fn timeout(value: &str) -> Result<std::time::Duration, Error> {
+    let secs = crate::duration::parse(value).map_err(|source| Error::Duration {
+        flag: "--timeout",
+        source,
+    })?;
+    Ok(std::time::Duration::from_secs(secs.clamp(1, 600)))
+}
+
+fn minting_options(args: &MintingArgs) -> Result<mint::Options, Error> {
+    Ok(mint::Options {
+        source: args.source.clone(),
+        duration: args.duration.clone(),
+        min_remaining: args.min_remaining.clone(),
+        force: args.force,
+        timeout: timeout(&args.timeout)?,
+    })
+}
+
 fn session_options(args: &SessionArgs) -> Result<(String, mint::Options), Error> {
     let profile = profiles_or_env(args.profile.as_slice())?.remove(0);
-    let timeout = crate::duration::parse(&args.timeout)
-        .map_err(|source| Error::Duration {
-            flag: "--timeout",
-            source,
-        })?
-        .clamp(1, 600);
-    Ok((
-        profile,
-        mint::Options {
-            source: args.source.clone(),
-            duration: args.duration.clone(),
-            min_remaining: args.min_remaining.clone(),
-            force: args.force,
-            timeout: std::time::Duration::from_secs(timeout),
-        },
-    ))
+    Ok((profile, minting_options(&args.minting)?))
 }
 
 pub fn credential_process(args: &SessionArgs, seeds: &mut Seeds) -> Result<u8, Error> {
@@ -322,19 +314,13 @@ fn show_secret(
 }
 
 pub fn enroll(args: &EnrollArgs, seeds: &mut Seeds) -> Result<u8, Error> {
-    let timeout = crate::duration::parse(&args.timeout)
-        .map_err(|source| Error::Duration {
-            flag: "--timeout",
-            source,
-        })?
-        .clamp(1, 600);
     let done = crate::enroll::enroll(
         &crate::enroll::Request {
             profile: &args.profile,
             device_name: &args.device_name,
             user: args.user.as_deref(),
             source: args.source.as_deref(),
-            timeout: std::time::Duration::from_secs(timeout),
+            timeout: timeout(&args.timeout)?,
         },
         seeds,
     )?;

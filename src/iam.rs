@@ -1,9 +1,7 @@
 //! The IAM calls `enroll` needs, with a client built like the STS one: explicit long-term keys,
 //! explicit region and endpoint (`AWS_ENDPOINT_URL_IAM` / `AWS_ENDPOINT_URL`), no retries.
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_iam::config::{BehaviorVersion, Region};
 use zeroize::Zeroizing;
 
 use crate::sts::{Error, LongTermKeys, Target, classify};
@@ -37,23 +35,13 @@ pub struct NewDevice {
 
 impl Iam {
     pub fn new(target: &Target, keys: &LongTermKeys) -> Result<Iam, Error> {
-        let credentials = Credentials::new(
-            keys.access_key_id.clone(),
-            keys.secret_access_key.expose_secret().to_string(),
-            None,
-            None,
-            "mfa-mint",
-        );
+        let (credentials, retries, timeouts) = crate::sts::client_parts(target, keys);
         let mut config = aws_sdk_iam::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(target.region.clone()))
             .credentials_provider(credentials)
-            .retry_config(RetryConfig::disabled())
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .operation_timeout(target.timeout)
-                    .build(),
-            );
+            .retry_config(retries)
+            .timeout_config(timeouts);
         if let Some(url) = &target.endpoint_url {
             config = config.endpoint_url(url.clone());
         }

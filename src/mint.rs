@@ -196,10 +196,12 @@ pub fn fetch(plan: &Plan, seeds: &mut Seeds) -> Result<Session, Error> {
             Ledger::open_default()?.release(&plan.serial, step)?;
         }
         match (result, measured) {
-            // The code was generated at the wrong time: retry once at AWS's time.
+            // The code was generated at the wrong time: retry once at AWS's time. AWS did not
+            // accept that step, and it was counted in the wrong time anyway: give it back.
             (Err(sts::Error::InvalidCode { .. }), Some(m))
                 if !retried && (m - offset).abs() >= 10.0 =>
             {
+                Ledger::open_default()?.release(&plan.serial, step)?;
                 offset = m;
                 retried = true;
             }

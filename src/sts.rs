@@ -149,7 +149,12 @@ pub fn endpoint_from_env(service_env: &str) -> Option<String> {
     var(service_env).or_else(|| var("AWS_ENDPOINT_URL"))
 }
 
-fn client(target: &Target, keys: &LongTermKeys, probe: &DateProbe) -> aws_sdk_sts::Client {
+/// What every AWS client of mfa-mint is built from: static credentials, no retries (exactly one
+/// request; a wrapper decides about retrying transient failures), explicit timeouts.
+pub(crate) fn client_parts(
+    target: &Target,
+    keys: &LongTermKeys,
+) -> (Credentials, RetryConfig, TimeoutConfig) {
     let credentials = Credentials::new(
         keys.access_key_id.clone(),
         keys.secret_access_key.expose_secret().to_string(),
@@ -161,11 +166,16 @@ fn client(target: &Target, keys: &LongTermKeys, probe: &DateProbe) -> aws_sdk_st
         .connect_timeout(target.timeout.min(Duration::from_secs(10)))
         .operation_timeout(target.timeout)
         .build();
+    (credentials, RetryConfig::disabled(), timeouts)
+}
+
+fn client(target: &Target, keys: &LongTermKeys, probe: &DateProbe) -> aws_sdk_sts::Client {
+    let (credentials, retries, timeouts) = client_parts(target, keys);
     let mut config = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(target.region.clone()))
         .credentials_provider(credentials)
-        .retry_config(RetryConfig::disabled())
+        .retry_config(retries)
         .timeout_config(timeouts)
         .interceptor(probe.clone());
     if let Some(url) = &target.endpoint_url {
