@@ -309,6 +309,7 @@ mod tests {
         assert!(!store.delete("a").unwrap());
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn backend_names_parse() {
         assert_eq!(
