@@ -146,7 +146,10 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     }
     let ledger = crate::ledger::Ledger::open_default()?;
     let step = ledger.claim(&serial, seed.step_at((crate::clock::now() + offset) as u64))?;
-    let (code1, code2) = (seed.code_for_step(step.saturating_sub(1)), seed.code_for_step(step));
+    let (code1, code2) = (
+        seed.code_for_step(step.saturating_sub(1)),
+        seed.code_for_step(step),
+    );
     if let Err(e) = iam.enable_device(&user, &serial, &code1, &code2) {
         let cause = translate(e, req.device_name, &user);
         return Err(rollback(&iam, seeds, &serial, &source, true, cause));
