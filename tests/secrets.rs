@@ -55,8 +55,14 @@ fn no_secret_reaches_output_logs_or_files() {
     ];
     let never = [SEED, keys.secret_access_key.as_str()];
     let mut outputs = Vec::new();
+    // A step ledger per command, so no command waits for a fresh code step; all are searched.
+    let states = tempfile::tempdir().unwrap();
     let mut run = |args: &[&str], stdin: Option<&str>| {
-        let r = env.run_env(args, stdin, &extra);
+        let state = states.path().join(outputs.len().to_string());
+        let state = state.display().to_string();
+        let mut vars = extra.to_vec();
+        vars.push(("MFA_MINT_STATE_DIR", state.as_str()));
+        let r = env.run_env(args, stdin, &vars);
         outputs.push((args.join(" "), r.clone()));
         r
     };
@@ -127,7 +133,7 @@ fn no_secret_reaches_output_logs_or_files() {
     for secret in never {
         let hits = files_containing(env.home(), secret, &[".aws/credentials"]);
         assert!(hits.is_empty(), "secret in {hits:?}");
-        let hits = files_containing(env.state_dir(), secret, &[]);
+        let hits = files_containing(states.path(), secret, &[]);
         assert!(hits.is_empty(), "secret in {hits:?}");
     }
     assert!(files_containing(env.home(), &session_secret, &[".aws/credentials"]).is_empty());
