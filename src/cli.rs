@@ -193,7 +193,7 @@ pub struct EnvArgs {
 
     /// Shell syntax to print
     #[arg(long, value_enum, default_value = "sh")]
-    pub shell: crate::session::Shell,
+    pub shell: crate::minter::session::Shell,
 }
 
 #[derive(Debug, Subcommand)]

@@ -62,7 +62,7 @@ pub enum Error {
     #[error("cannot import: {0}")]
     Source(#[source] crate::sources::Error),
     #[error("invalid MFA serial: {0}")]
-    Serial(#[from] crate::serial::Error),
+    Serial(#[from] crate::aws::serial::Error),
     #[error("invalid {flag}: {source}")]
     Duration {
         flag: &'static str,
@@ -105,23 +105,23 @@ pub enum Error {
 
     // --- keyring (exit 5) ---
     #[error(transparent)]
-    Keyring(#[from] crate::store::Error),
+    Keyring(#[from] crate::vault::store::Error),
     #[error("no MFA seed for {serial} in the {backend} keyring")]
     NoSeed {
         serial: String,
-        backend: crate::store::Backend,
+        backend: crate::vault::store::Backend,
     },
     #[error("no long-term keys for profile {source_profile:?} in the {backend} keyring")]
     NoKeysInKeyring {
         source_profile: String,
-        backend: crate::store::Backend,
+        backend: crate::vault::store::Backend,
     },
     #[error("the keyring entry for {serial} does not hold a valid seed: {reason}")]
     StoredSeedInvalid { serial: String, reason: String },
 
     // --- AWS (exit 6, or 7 when transient) ---
     #[error(transparent)]
-    Sts(#[from] crate::sts::Error),
+    Sts(#[from] crate::aws::sts::Error),
 
     // --- local I/O (exit 8) ---
     #[error(transparent)]
@@ -188,7 +188,7 @@ impl Error {
 
     /// How to fix it, one line.
     pub fn hint(&self) -> Option<String> {
-        use crate::sts::Error as S;
+        use crate::aws::sts::Error as S;
         use Error::*;
         Some(match self {
             Files(e) => return e.hint(),
@@ -220,7 +220,7 @@ impl Error {
             DeviceName { .. } => "device names use 1 to 226 letters, digits and _ + = , . @ -".into(),
             DeviceNameTaken { .. } => "choose another --device-name (names are unique per account), or list them with `aws iam list-virtual-mfa-devices`".into(),
             TooManyDevices { user } => format!("remove a device you no longer use (`aws iam list-mfa-devices --user-name {user}`), then retry"),
-            MissingPermission { .. } => format!("grant the source profile's user {}", crate::enroll::ACTIONS),
+            MissingPermission { .. } => format!("grant the source profile's user {}", crate::enrollment::ACTIONS),
             EnrollRolledBack { cause, .. } => return cause.hint(),
             EnrollIncomplete { serial, source_profile, seed_kept, .. } => format!(
                 "delete it with `aws iam delete-virtual-mfa-device --serial-number {serial} --profile {source_profile}` and retry{}",
@@ -301,11 +301,11 @@ mod tests {
 
     #[test]
     fn transient_aws_errors_have_their_own_code() {
-        let e = Error::Sts(crate::sts::Error::Throttled {
+        let e = Error::Sts(crate::aws::sts::Error::Throttled {
             message: "Rate exceeded".into(),
         });
         assert_eq!(e.exit_code(), exit::TRANSIENT);
-        let e = Error::Sts(crate::sts::Error::InvalidCode {
+        let e = Error::Sts(crate::aws::sts::Error::InvalidCode {
             message: "x".into(),
         });
         assert_eq!(e.exit_code(), exit::AWS_REFUSED);

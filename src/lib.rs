@@ -1,46 +1,37 @@
 //! mfa-mint: import a virtual-MFA seed into the OS keyring, generate TOTP codes and mint AWS
 //! session credentials with STS GetSessionToken.
 #![forbid(unsafe_code)]
+// Only `output` prints: everything else returns data or calls into it.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
+// The data path: ① config → ② vault → ③ totp → ④ aws → ⑤ minter → the files. Commands sit on
+// top; output and error are the only places that talk to the terminal.
+pub(crate) mod aws;
 pub mod aws_files;
-pub mod cli;
+pub(crate) mod cli;
 pub mod clock;
-pub mod code;
-pub mod dirs;
-pub mod doctor;
-pub mod duration;
-pub mod enroll;
-pub mod error;
-pub mod iam;
-pub mod import;
-pub mod keys;
-pub mod ledger;
-pub mod manage;
-pub mod mint;
-pub mod profile;
-pub mod qr;
-pub mod runlog;
-pub mod schedule;
-pub mod secret;
-pub mod seeds;
-pub mod serial;
-pub mod session;
-pub mod skew;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub(crate) mod duration;
+pub(crate) mod enrollment;
+pub(crate) mod env_vars;
+pub(crate) mod error;
+pub(crate) mod minter;
+pub(crate) mod output;
+pub(crate) mod qr;
+pub(crate) mod schedule;
+pub(crate) mod secret;
 pub mod sources;
-pub mod state;
-pub mod status;
-pub mod store;
-pub mod sts;
+pub(crate) mod state;
 pub mod totp;
-pub mod ui;
+pub(crate) mod vault;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
-use crate::cli::{Cli, Command};
-use crate::error::{Error, exit};
-use crate::seeds::Seeds;
+use crate::cli::Cli;
+use crate::error::exit;
 
 /// Parses the command line, runs the command, prints any error, returns the exit code.
 pub fn run() -> ExitCode {
@@ -56,7 +47,7 @@ pub fn run() -> ExitCode {
             });
         }
     };
-    ui::init(
+    output::init(
         cli.global.verbose,
         cli.global.quiet,
         cli.global.non_interactive,
@@ -67,81 +58,16 @@ pub fn run() -> ExitCode {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        crate::output::errln!(
             "error: internal error{at}: this is a bug in mfa-mint; please report it with the command you ran"
         );
     }));
-    match std::panic::catch_unwind(move || dispatch(cli)) {
+    match std::panic::catch_unwind(move || commands::dispatch(cli)) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(e)) => {
-            eprint!("{}", e.render());
+            crate::output::err!("{}", e.render());
             ExitCode::from(e.exit_code())
         }
         Err(_) => ExitCode::from(exit::INTERNAL),
     }
 }
-
-fn dispatch(cli: Cli) -> Result<u8, Error> {
-    let mut seeds = Seeds::lazy();
-    match cli.command {
-        Command::Mint(args) => commands::mint(&args, &mut seeds),
-        Command::Import(args) => commands::import(&args, &mut seeds),
-        Command::Code(args) => commands::code(&args, &mut seeds),
-        Command::Enroll(args) => commands::enroll(&args, &mut seeds),
-        Command::Export(args) => commands::export(&args, &mut seeds),
-        Command::CredentialProcess(args) => {
-            // Run by an SDK: never prompt, and keep stderr for errors only.
-            ui::init(cli.global.verbose, true, true);
-            commands::credential_process(&args, &mut seeds)
-        }
-        Command::SetupCredentialProcess(args) => commands::setup_credential_process(&args),
-        Command::Exec(args) => commands::exec(&args, &mut seeds),
-        Command::Env(args) => commands::env(&args, &mut seeds),
-        Command::Keys(cmd) => commands::keys(cmd, &mut seeds),
-        Command::Schedule(cmd) => commands::schedule(cmd),
-        Command::List => commands::list(&mut seeds),
-        Command::Remove { profile, yes } => commands::remove(&profile, yes, &mut seeds),
-        Command::Rename { from, to } => {
-            manage::rename(&from, &to)?;
-            ui::status(&format!("profile {to} now has {from}'s mfa-mint settings"));
-            Ok(exit::OK)
-        }
-        Command::Link { profile, serial } => {
-            let serial = manage::link(&profile, &serial, &mut seeds)?;
-            ui::status(&format!("profile {profile} now uses {serial}"));
-            Ok(exit::OK)
-        }
-        Command::Status(args) => {
-            let statuses = status::collect(&args.profiles, &mut seeds)?;
-            status::print(&statuses, args.json);
-            Ok(exit::OK)
-        }
-        Command::Doctor(args) if args.probe_keyring => {
-            seeds.store()?.get("mfa-mint-doctor-probe")?;
-            Ok(exit::OK)
-        }
-        Command::Doctor(args) => {
-            let checks = doctor::run(&args.profiles, args.clock, &mut seeds);
-            Ok(if doctor::print(&checks) {
-                exit::OK
-            } else {
-                exit::CONFIG
-            })
-        }
-        Command::Completions(args) => {
-            let mut cmd = Cli::command();
-            let mut script = Vec::new();
-            clap_complete::generate(args.shell, &mut cmd, "mfa-mint", &mut script);
-            let mut script = String::from_utf8_lossy(&script).into_owned();
-            if args.shell == clap_complete::Shell::Bash {
-                // clap_complete 4.6 names the subcommand cases of a hyphenated binary
-                // inconsistently (`mfa__subcmd__mint__…` vs `mfa__mint__…`); align them.
-                script = script.replace("mfa__subcmd__mint", "mfa__mint");
-            }
-            print!("{script}");
-            Ok(exit::OK)
-        }
-    }
-}
-
-mod commands;

@@ -3,15 +3,15 @@
 
 use std::path::Path;
 
+use crate::aws::iam::{Iam, region_for_partition};
+use crate::aws::sts;
 use crate::aws_files::{self, Document};
+use crate::config::{self, Files, keys};
 use crate::error::Error;
-use crate::iam::{Iam, region_for_partition};
-use crate::mint;
-use crate::profile::{self, Files, keys};
-use crate::seeds::Seeds;
-use crate::sts;
+use crate::minter;
+use crate::output;
 use crate::totp::Seed;
-use crate::ui;
+use crate::vault::Seeds;
 
 /// The issuer authenticator apps show for AWS devices.
 pub const ISSUER: &str = "Amazon Web Services";
@@ -79,15 +79,15 @@ fn translate(e: sts::Error, name: &str, user: &str) -> Error {
 }
 
 pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
-    profile::check_name(req.profile)?;
+    config::check_name(req.profile)?;
     check_device_name(req.device_name)?;
     let files = Files::load()?;
-    let source = profile::resolve_source(&files, req.profile, req.source)?;
-    let keys = mint::source_keys(&files, &source, seeds)?;
+    let source = config::resolve_source(&files, req.profile, req.source)?;
+    let keys = minter::source_keys(&files, &source, seeds)?;
     // Never create a device whose seed could not be kept.
     seeds.store()?;
 
-    let region = profile::region(&files, req.profile, &source);
+    let region = config::region(&files, req.profile, &source);
     let partition = if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
@@ -114,7 +114,7 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
         .create_device(req.device_name)
         .map_err(|e| translate(e, req.device_name, &user))?;
     let serial = device.serial.clone();
-    ui::debug(1, || format!("created {serial}"));
+    output::debug(1, || format!("created {serial}"));
 
     let seed = match Seed::parse(&device.seed_base32) {
         Ok(seed) => seed,
@@ -135,16 +135,16 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     }
 
     // Two consecutive codes, the second the current one: what a person typing them would send.
-    let offset = crate::skew::load();
+    let offset = crate::state::skew::load();
     let period = seed.period() as f64;
     let now = crate::clock::now() + offset;
     if period - now % period < 3.0 {
-        ui::wait_until(
+        output::wait_until(
             now - now % period + period - offset + 0.05,
             "Waiting for a fresh code step",
         );
     }
-    let ledger = crate::ledger::Ledger::open_default()?;
+    let ledger = crate::state::ledger::Ledger::open_default()?;
     let step = ledger.claim(&serial, seed.step_at((crate::clock::now() + offset) as u64))?;
     let (code1, code2) = (
         seed.code_for_step(step.saturating_sub(1)),
@@ -168,7 +168,7 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
         profile: req.profile.to_string(),
         cause: e.to_string(),
     })?;
-    let account = crate::serial::parse(&serial)
+    let account = crate::aws::serial::parse(&serial)
         .map(|s| s.account)
         .unwrap_or_default();
     Ok(Enrolled {
@@ -239,11 +239,11 @@ pub const QR_WARNING: &str = "This QR code IS your MFA secret: anyone who scans 
 
 /// Seed of `profile`'s device for `mfa-mint export`, with its Key Uri.
 pub fn exported_uri(profile: &str, seeds: &mut Seeds) -> Result<crate::secret::SecretText, Error> {
-    profile::check_name(profile)?;
+    config::check_name(profile)?;
     let files = Files::load()?;
-    let source = profile::resolve_source(&files, profile, None).ok();
-    let serial = profile::resolve_serial(&files, profile, source.as_deref())?;
-    let parsed = crate::serial::parse(&serial)?;
+    let source = config::resolve_source(&files, profile, None).ok();
+    let serial = config::resolve_serial(&files, profile, source.as_deref())?;
+    let parsed = crate::aws::serial::parse(&serial)?;
     let seed = seeds.load(&parsed.arn)?;
     let user = parsed.name.rsplit('/').next().unwrap_or(&parsed.name);
     Ok(seed.key_uri(ISSUER, &format!("{user}@{}", parsed.account)))

@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
+use crate::aws::sts::LongTermKeys;
 use crate::aws_files::{self, Document};
 use crate::error::Error;
 use crate::secret::SecretText;
-use crate::sts::LongTermKeys;
 
 /// Config keys mfa-mint reads and writes (unknown keys are ignored by the AWS CLI and SDKs).
 pub mod keys {
@@ -251,3 +251,5 @@ pub fn keys_in_keyring(files: &Files, source: &str) -> bool {
         .config_value(source, keys::KEYS_IN)
         .is_some_and(|v| v == "keyring")
 }
+
+pub(crate) mod manage;

@@ -4,7 +4,7 @@
 use aws_sdk_iam::config::{BehaviorVersion, Region};
 use zeroize::Zeroizing;
 
-use crate::sts::{Error, LongTermKeys, Target, classify};
+use crate::aws::sts::{Error, LongTermKeys, Target, classify};
 
 /// IAM is global; its signing region depends on the partition.
 pub fn region_for_partition(partition: &str) -> &'static str {
@@ -24,7 +24,6 @@ pub struct Iam {
 /// The calling IAM user.
 pub struct User {
     pub name: String,
-    pub arn: String,
 }
 
 /// A device just created: its serial and seed (base32 text).
@@ -35,7 +34,7 @@ pub struct NewDevice {
 
 impl Iam {
     pub fn new(target: &Target, keys: &LongTermKeys) -> Result<Iam, Error> {
-        let (credentials, retries, timeouts) = crate::sts::client_parts(target, keys);
+        let (credentials, retries, timeouts) = crate::aws::sts::client_parts(target, keys);
         let mut config = aws_sdk_iam::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(target.region.clone()))
@@ -73,7 +72,6 @@ impl Iam {
             .ok_or_else(|| self.malformed("no User in GetUser"))?;
         Ok(User {
             name: user.user_name,
-            arn: user.arn,
         })
     }
 

@@ -4,9 +4,9 @@
 use serde_json::json;
 
 use crate::clock::{format_rfc3339, human_duration, now_secs};
+use crate::config::{self, Files};
 use crate::error::Error;
-use crate::profile::{self, Files};
-use crate::seeds::Seeds;
+use crate::vault::Seeds;
 
 /// One profile's state.
 pub struct ProfileStatus {
@@ -15,12 +15,12 @@ pub struct ProfileStatus {
     /// `Some(true)` stored, `Some(false)` missing, `None` keyring unreachable.
     pub seed: Option<bool>,
     pub expiration: Option<i64>,
-    pub last: Option<crate::runlog::Entry>,
+    pub last: Option<crate::state::runlog::Entry>,
 }
 
 /// Shows the account id masked to its last 4 digits: `arn:aws:iam::********9012:mfa/alice`.
 pub fn mask_serial(serial: &str) -> String {
-    match crate::serial::parse(serial) {
+    match crate::aws::serial::parse(serial) {
         Ok(s) => format!(
             "arn:{}:iam::{}:mfa/{}",
             s.partition,
@@ -34,14 +34,14 @@ pub fn mask_serial(serial: &str) -> String {
 pub fn collect(profiles: &[String], seeds: &mut Seeds) -> Result<Vec<ProfileStatus>, Error> {
     let files = Files::load()?;
     let profiles = if profiles.is_empty() {
-        profile::mfa_profiles(&files)
+        config::mfa_profiles(&files)
     } else {
         profiles.to_vec()
     };
     let mut out = Vec::new();
     for p in profiles {
-        let source = profile::resolve_source(&files, &p, None).ok();
-        let serial = profile::resolve_serial(&files, &p, source.as_deref()).ok();
+        let source = config::resolve_source(&files, &p, None).ok();
+        let serial = config::resolve_serial(&files, &p, source.as_deref()).ok();
         let seed = serial.as_ref().and_then(|s| {
             seeds
                 .store()
@@ -50,8 +50,8 @@ pub fn collect(profiles: &[String], seeds: &mut Seeds) -> Result<Vec<ProfileStat
                 .map(|v| v.is_some())
         });
         out.push(ProfileStatus {
-            expiration: profile::session_expiry(&files, &p),
-            last: crate::runlog::last(&p),
+            expiration: config::session_expiry(&files, &p),
+            last: crate::state::runlog::last(&p),
             profile: p,
             serial,
             seed,
@@ -81,11 +81,13 @@ pub fn print(statuses: &[ProfileStatus], as_json: bool) {
                 })
             })
             .collect();
-        println!("{}", json!({ "profiles": list }));
+        crate::output::outln!("{}", json!({ "profiles": list }));
         return;
     }
     if statuses.is_empty() {
-        println!("No profile is set up yet: mfa-mint import PROFILE --serial ARN < seed.txt");
+        crate::output::outln!(
+            "No profile is set up yet: mfa-mint import PROFILE --serial ARN < seed.txt"
+        );
         return;
     }
     for s in statuses {
@@ -111,6 +113,12 @@ pub fn print(statuses: &[ProfileStatus], as_json: bool) {
         let last = s.last.as_ref().map_or("never run".to_string(), |l| {
             format!("last run {} {}", format_rfc3339(l.at), l.outcome)
         });
-        println!("{}\t{serial}\t{seed}\t{session}\t{last}", s.profile);
+        crate::output::outln!("{}\t{serial}\t{seed}\t{session}\t{last}", s.profile);
     }
+}
+
+pub(crate) fn run(args: &crate::cli::StatusArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let statuses = collect(&args.profiles, seeds)?;
+    print(&statuses, args.json);
+    Ok(crate::error::exit::OK)
 }

@@ -2,9 +2,9 @@
 //! use them.
 
 use crate::aws_files::{self, Document};
+use crate::config::{self, Files, keys};
 use crate::error::Error;
-use crate::profile::{self, Files, keys};
-use crate::seeds::Seeds;
+use crate::vault::Seeds;
 
 /// Config keys that belong to mfa-mint (moved by `rename`, removed by `remove`).
 const OUR_KEYS: &[&str] = &[
@@ -27,7 +27,7 @@ pub struct Device {
 pub fn list(seeds: &mut Seeds) -> Result<Vec<Device>, Error> {
     let files = Files::load()?;
     let mut out = Vec::new();
-    for p in profile::mfa_profiles(&files) {
+    for p in config::mfa_profiles(&files) {
         let Some(serial) = files.config_value(&p, keys::MFA_SERIAL) else {
             continue;
         };
@@ -60,10 +60,10 @@ pub struct Removed {
 }
 
 pub fn remove(profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
-    profile::check_name(profile_name)?;
+    config::check_name(profile_name)?;
     let files = Files::load()?;
     let serial = files.config_value(profile_name, keys::MFA_SERIAL);
-    let shared_with: Vec<String> = profile::mfa_profiles(&files)
+    let shared_with: Vec<String> = config::mfa_profiles(&files)
         .into_iter()
         .filter(|p| p != profile_name && files.config_value(p, keys::MFA_SERIAL) == serial)
         .collect();
@@ -92,8 +92,8 @@ pub fn remove(profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
 
 /// Moves mfa-mint's settings from one profile to another in the config file.
 pub fn rename(from: &str, to: &str) -> Result<(), Error> {
-    profile::check_name(from)?;
-    profile::check_name(to)?;
+    config::check_name(from)?;
+    config::check_name(to)?;
     let files = Files::load()?;
     if files.config_value(from, keys::MFA_SERIAL).is_none() {
         return Err(Error::NoSerial {
@@ -116,8 +116,8 @@ pub fn rename(from: &str, to: &str) -> Result<(), Error> {
 
 /// Points `profile` at another device whose seed is already in the keyring.
 pub fn link(profile_name: &str, serial: &str, seeds: &mut Seeds) -> Result<String, Error> {
-    profile::check_name(profile_name)?;
-    let serial = crate::serial::parse(serial)?.arn;
+    config::check_name(profile_name)?;
+    let serial = crate::aws::serial::parse(serial)?.arn;
     seeds.load(&serial)?;
     let files = Files::load()?;
     aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {

@@ -1,4 +1,4 @@
-//! mfa-mint's own small state files (in [`crate::dirs::state_dir`]), read and replaced
+//! mfa-mint's own small state files (in [`crate::state::dirs::state_dir`]), read and replaced
 //! atomically under an exclusive lock so concurrent runs never lose an update.
 
 use std::fs::{File, OpenOptions};
@@ -37,7 +37,7 @@ pub struct StateFile {
 impl StateFile {
     /// `name` in the default state directory.
     pub fn named(name: &'static str) -> Result<StateFile, Error> {
-        let dir = crate::dirs::state_dir().ok_or(Error::NoStateDir)?;
+        let dir = crate::state::dirs::state_dir().ok_or(Error::NoStateDir)?;
         Ok(StateFile::in_dir(dir, name))
     }
 
@@ -62,7 +62,7 @@ impl StateFile {
 
     /// Replaces the text with `update(old)`, under the file's lock; returns what `update` returned.
     pub fn update<T>(&self, update: impl FnOnce(&str) -> (String, T)) -> Result<T, Error> {
-        crate::dirs::create_private_dir(&self.dir).map_err(io("create", &self.dir))?;
+        crate::state::dirs::create_private_dir(&self.dir).map_err(io("create", &self.dir))?;
         let lock_path = self.dir.join(format!("{}.lock", self.name));
         let lock = OpenOptions::new()
             .create(true)
@@ -114,3 +114,8 @@ mod tests {
         assert_eq!(file.read(), "160");
     }
 }
+
+pub(crate) mod dirs;
+pub(crate) mod ledger;
+pub(crate) mod runlog;
+pub(crate) mod skew;

@@ -4,6 +4,7 @@
 //! opened lazily, only by commands that need it, so a fresh-skip never touches the keyring.
 
 use std::collections::HashMap;
+#[cfg(test)]
 use std::sync::Mutex;
 
 use crate::secret::SecretText;
@@ -267,10 +268,12 @@ impl SecretStore for Keyring {
 
 /// An in-memory store for unit tests.
 #[derive(Default)]
+#[cfg(test)]
 pub struct MemoryStore {
     entries: Mutex<HashMap<String, SecretText>>,
 }
 
+#[cfg(test)]
 impl SecretStore for MemoryStore {
     fn get(&self, account: &str) -> Result<Option<SecretText>, Error> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());

@@ -2,8 +2,8 @@
 
 use crate::error::Error;
 use crate::secret::SecretText;
-use crate::store::{Backend, Keyring, SecretStore};
 use crate::totp::Seed;
+use crate::vault::store::{Backend, Keyring, SecretStore};
 
 /// Lazily opened access to the stored seeds.
 pub struct Seeds {
@@ -16,15 +16,10 @@ impl Seeds {
         Seeds { store: None }
     }
 
-    /// Uses the given store (unit tests pass a `MemoryStore`).
-    pub fn with_store(store: Box<dyn SecretStore>) -> Seeds {
-        Seeds { store: Some(store) }
-    }
-
     pub fn store(&mut self) -> Result<&dyn SecretStore, Error> {
         if self.store.is_none() {
             let backend = Backend::from_env()?;
-            crate::ui::debug(1, || format!("opening the {backend} keyring"));
+            crate::output::debug(1, || format!("opening the {backend} keyring"));
             self.store = Some(Box::new(Keyring::open(backend)?));
         }
         Ok(self.store.as_deref().expect("store was just set"))
@@ -79,7 +74,7 @@ struct StoredKeys {
 
 impl Seeds {
     /// Long-term keys that `mfa-mint keys import` moved into the keyring.
-    pub fn load_keys(&mut self, source: &str) -> Result<crate::sts::LongTermKeys, Error> {
+    pub fn load_keys(&mut self, source: &str) -> Result<crate::aws::sts::LongTermKeys, Error> {
         let account = keys_account(source);
         let store = self.store()?;
         let backend = store.backend();
@@ -92,7 +87,7 @@ impl Seeds {
                 serial: account.clone(),
                 reason: "not mfa-mint's key format".into(),
             })?;
-        Ok(crate::sts::LongTermKeys {
+        Ok(crate::aws::sts::LongTermKeys {
             access_key_id: stored.access_key_id,
             secret_access_key: SecretText::from_string(stored.secret_access_key),
         })
@@ -101,7 +96,7 @@ impl Seeds {
     pub fn save_keys(
         &mut self,
         source: &str,
-        keys: &crate::sts::LongTermKeys,
+        keys: &crate::aws::sts::LongTermKeys,
     ) -> Result<(), Error> {
         let text = SecretText::from_string(
             serde_json::to_string(&StoredKeys {
@@ -120,22 +115,27 @@ impl Seeds {
     }
 
     /// The cached session of `profile` (credential_process / exec mode), if any and readable.
-    pub fn load_session(&mut self, profile: &str) -> Result<Option<crate::sts::Session>, Error> {
+    pub fn load_session(
+        &mut self,
+        profile: &str,
+    ) -> Result<Option<crate::aws::sts::Session>, Error> {
         let Some(text) = self.store()?.get(&session_account(profile))? else {
             return Ok(None);
         };
-        Ok(crate::session::from_json(text.expose_secret()))
+        Ok(crate::minter::session::from_json(text.expose_secret()))
     }
 
     pub fn save_session(
         &mut self,
         profile: &str,
-        session: &crate::sts::Session,
+        session: &crate::aws::sts::Session,
     ) -> Result<(), Error> {
         let label = format!("mfa-mint AWS session of profile {profile}");
-        let text = crate::session::to_json(session);
+        let text = crate::minter::session::to_json(session);
         self.store()?
             .set(&session_account(profile), &label, &text)?;
         Ok(())
     }
 }
+
+pub(crate) mod store;

@@ -2,22 +2,24 @@
 //! file and the keyring.
 
 use crate::aws_files::{self, Document};
-use crate::error::Error;
-use crate::profile::{self, Files, keys};
-use crate::seeds::Seeds;
+use crate::cli::KeysCommand;
+use crate::config::{self, Files, keys};
+use crate::error::{Error, exit};
+use crate::output;
+use crate::vault::Seeds;
 
 /// Moves `[SOURCE]`'s keys into the keyring, then removes them from the file. The file is only
 /// changed after the keyring entry was written and read back identical.
 pub fn import(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
-    profile::check_name(source)?;
+    config::check_name(source)?;
     let files = Files::load()?;
-    let found = profile::source_keys(&files, source)?;
+    let found = config::source_keys(&files, source)?;
     seeds.save_keys(source, &found)?;
     let back = seeds.load_keys(source)?;
     if back.access_key_id != found.access_key_id
         || back.secret_access_key.expose_secret() != found.secret_access_key.expose_secret()
     {
-        return Err(Error::Keyring(crate::store::Error::Failed {
+        return Err(Error::Keyring(crate::vault::store::Error::Failed {
             backend: seeds.backend()?,
             detail: "the keys read back differ from what was written; the file was not changed"
                 .into(),
@@ -37,7 +39,7 @@ pub fn import(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
 
 /// Puts the keys back into `[SOURCE]` of the credentials file and deletes the keyring entry.
 pub fn export(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
-    profile::check_name(source)?;
+    config::check_name(source)?;
     let files = Files::load()?;
     let found = seeds.load_keys(source)?;
     aws_files::edit(&files.credentials_path, 0o600, |doc: &mut Document| {
@@ -55,4 +57,23 @@ pub fn export(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
     })?;
     seeds.delete_keys(source)?;
     Ok(crate::secret::mask(&found.access_key_id))
+}
+
+pub(crate) fn run(cmd: KeysCommand, seeds: &mut Seeds) -> Result<u8, Error> {
+    match cmd {
+        KeysCommand::Import { source } => {
+            let key = import(&source, seeds)?;
+            output::status(&format!(
+                "Moved the long-term keys of [{source}] ({key}) into the {} keyring and removed them from the credentials file.",
+                seeds.backend()?
+            ));
+        }
+        KeysCommand::Export { source } => {
+            let key = export(&source, seeds)?;
+            output::status(&format!(
+                "Put the long-term keys of [{source}] ({key}) back into the credentials file and removed them from the keyring."
+            ));
+        }
+    }
+    Ok(exit::OK)
 }

@@ -2,14 +2,15 @@
 
 use std::io::{IsTerminal, Read};
 
+use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::aws_files;
 use crate::cli::ImportArgs;
-use crate::error::Error;
-use crate::profile::{self, keys};
-use crate::seeds::Seeds;
-use crate::ui;
+use crate::config::{self, keys};
+use crate::error::{Error, exit};
+use crate::output;
+use crate::vault::Seeds;
 
 /// Seeds are short and screenshots small; anything bigger is refused before it is read.
 const MAX_INPUT: u64 = 8 * 1024 * 1024;
@@ -18,20 +19,20 @@ pub struct Imported {
     pub serial: String,
     pub replaced: bool,
     pub unchanged: bool,
-    pub backend: crate::store::Backend,
+    pub backend: crate::vault::store::Backend,
 }
 
 pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
-    profile::check_name(&args.profile)?;
+    config::check_name(&args.profile)?;
     if let Some(source) = &args.source {
-        profile::check_name(source)?;
+        config::check_name(source)?;
         if source == &args.profile {
             return Err(Error::SourceIsTarget {
                 profile: args.profile.clone(),
             });
         }
     }
-    let parsed = crate::serial::parse(&args.serial)?;
+    let parsed = crate::aws::serial::parse(&args.serial)?;
     let serial = parsed.arn.clone();
     // Fail on a broken config file before touching the keyring.
     let config_path = aws_files::config_path()?;
@@ -49,14 +50,14 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
     let seed = if seed.issuer().is_none() && seed.account().is_none() {
         let user = parsed.name.rsplit('/').next().unwrap_or(&parsed.name);
         seed.with_label(
-            Some(crate::enroll::ISSUER),
+            Some(crate::enrollment::ISSUER),
             Some(&format!("{user}@{}", parsed.account)),
         )
     } else {
         seed
     };
     if !seed.is_aws_compatible() {
-        ui::warn(
+        output::warn(
             "AWS virtual MFA devices use SHA1, 6 digits and 30 s; this seed uses other parameters, so AWS will reject its codes",
         );
     }
@@ -66,10 +67,10 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
     let replaced = existing == Some(false);
     if replaced && !args.force {
         let question = format!("A different seed for {serial} is already stored. Replace it?");
-        if !ui::interactive() {
+        if !output::interactive() {
             return Err(Error::SeedExists { serial });
         }
-        if !ui::confirm(&question) {
+        if !output::confirm(&question) {
             return Err(Error::Declined);
         }
     }
@@ -102,7 +103,7 @@ fn read_input(args: &ImportArgs) -> Result<Zeroizing<Vec<u8>>, Error> {
         })?;
         read_limited(file, &mut text, &path.display().to_string())?;
     } else if std::io::stdin().is_terminal() {
-        if !ui::interactive() {
+        if !output::interactive() {
             return Err(Error::SeedInput(
                 "no seed on stdin and prompting is disabled".into(),
             ));
@@ -139,4 +140,32 @@ fn read_limited(reader: impl Read, out: &mut Zeroizing<Vec<u8>>, what: &str) -> 
         )));
     }
     Ok(())
+}
+
+pub(crate) fn run(args: &ImportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let done = import(args, seeds)?;
+    if args.json {
+        crate::output::outln!(
+            "{}",
+            json!({
+                "profile": args.profile,
+                "serial": done.serial,
+                "keyring": done.backend.to_string(),
+                "replaced": done.replaced,
+                "unchanged": done.unchanged,
+            })
+        );
+    }
+    let what = if done.unchanged {
+        "already held this seed"
+    } else if done.replaced {
+        "replaced the seed"
+    } else {
+        "stored the seed"
+    };
+    output::status(&format!(
+        "The {} keyring {what} for {}; profile {} uses it.\nNext: `mfa-mint code {}` prints the current code, `mfa-mint {}` mints a session.",
+        done.backend, done.serial, args.profile, args.profile, args.profile
+    ));
+    Ok(exit::OK)
 }

@@ -1,8 +1,8 @@
 //! `mfa-mint doctor`: checks the setup, one pass/fail line each with the fix.
 
-use crate::error::Error;
-use crate::profile::{self, Files};
-use crate::seeds::Seeds;
+use crate::config::{self, Files};
+use crate::error::{Error, exit};
+use crate::vault::Seeds;
 
 /// One check's verdict.
 pub struct Check {
@@ -81,7 +81,7 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
     checks.push(schedule_check());
 
     let profiles = if profiles.is_empty() {
-        profile::mfa_profiles(&files)
+        config::mfa_profiles(&files)
     } else {
         profiles.to_vec()
     };
@@ -99,9 +99,9 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
 
 fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<Check> {
     let mut out = Vec::new();
-    let source = match profile::resolve_source(files, p, None) {
+    let source = match config::resolve_source(files, p, None) {
         Ok(s) => {
-            match profile::source_keys(files, &s) {
+            match config::source_keys(files, &s) {
                 Ok(k) => out.push(Check::pass(format!(
                     "{p}: long-term keys in [{s}] ({})",
                     crate::secret::mask(&k.access_key_id)
@@ -115,13 +115,13 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
             None
         }
     };
-    let serial = match profile::resolve_serial(files, p, source.as_deref())
-        .and_then(|s| Ok(crate::serial::parse(&s)?.arn))
+    let serial = match config::resolve_serial(files, p, source.as_deref())
+        .and_then(|s| Ok(crate::aws::serial::parse(&s)?.arn))
     {
         Ok(s) => {
             out.push(Check::pass(format!(
                 "{p}: MFA device {}",
-                crate::status::mask_serial(&s)
+                crate::commands::status::mask_serial(&s)
             )));
             s
         }
@@ -140,7 +140,7 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
         )),
         Err(e) => out.push(Check::from_error(p, &e)),
     }
-    if let Some(last) = crate::runlog::last(p) {
+    if let Some(last) = crate::state::runlog::last(p) {
         if last.outcome == "error" {
             out.push(Check::fail(
                 format!(
@@ -172,7 +172,13 @@ fn cron_like_keyring() -> Check {
     };
     let mut cmd = std::process::Command::new(exe);
     cmd.env_clear().args(["doctor", "--probe-keyring"]);
-    for var in ["HOME", "PATH", "LOGNAME", "USER", crate::store::BACKEND_ENV] {
+    for var in [
+        "HOME",
+        "PATH",
+        "LOGNAME",
+        "USER",
+        crate::vault::store::BACKEND_ENV,
+    ] {
         if let Some(value) = std::env::var_os(var) {
             cmd.env(var, value);
         }
@@ -209,19 +215,19 @@ fn schedule_check() -> Check {
 }
 
 fn clock_check(files: &Files, p: &str, source: &str) -> Check {
-    let keys = match profile::source_keys(files, source) {
+    let keys = match config::source_keys(files, source) {
         Ok(k) => k,
         Err(e) => return Check::from_error("clock", &e),
     };
-    let target = crate::sts::Target {
-        region: profile::region(files, p, source),
-        endpoint_url: crate::sts::endpoint_from_env("AWS_ENDPOINT_URL_STS"),
+    let target = crate::aws::sts::Target {
+        region: config::region(files, p, source),
+        endpoint_url: crate::aws::sts::endpoint_from_env("AWS_ENDPOINT_URL_STS"),
         timeout: std::time::Duration::from_secs(10),
     };
-    match crate::sts::clock_offset(&target, &keys) {
+    match crate::aws::sts::clock_offset(&target, &keys) {
         Ok(offset) => {
-            crate::skew::save(offset);
-            if offset.abs() > crate::skew::WARN_SECS {
+            crate::state::skew::save(offset);
+            if offset.abs() > crate::state::skew::WARN_SECS {
                 Check::warn(
                     format!("clock is {offset:+.0} s off AWS (mfa-mint corrects for it)"),
                     "enable time sync (NTP): other tools will fail with this offset",
@@ -271,10 +277,23 @@ pub fn print(checks: &[Check]) -> bool {
             (true, true) => "warn",
             (false, _) => "FAIL",
         };
-        println!("[{mark}] {}", c.what);
+        crate::output::outln!("[{mark}] {}", c.what);
         if let Some(fix) = &c.fix {
-            println!("       fix: {fix}");
+            crate::output::outln!("       fix: {fix}");
         }
     }
     checks.iter().all(|c| c.ok)
+}
+
+pub(crate) fn run_command(args: &crate::cli::DoctorArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    if args.probe_keyring {
+        seeds.store()?.get("mfa-mint-doctor-probe")?;
+        return Ok(exit::OK);
+    }
+    let checks = run(&args.profiles, args.clock, seeds);
+    Ok(if print(&checks) {
+        exit::OK
+    } else {
+        exit::CONFIG
+    })
 }

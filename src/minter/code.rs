@@ -1,8 +1,8 @@
 //! `mfa-mint code`: the current code, for the console sign-in or anything else.
 
+use crate::config::{self, Files};
 use crate::error::Error;
-use crate::profile::{self, Files};
-use crate::seeds::Seeds;
+use crate::vault::Seeds;
 
 pub struct Code {
     pub code: String,
@@ -14,14 +14,14 @@ pub struct Code {
 /// The code for `profile`'s device. Claims its time step in the ledger, so a mint right after
 /// (which AWS would reject with the same code) waits for the next step instead.
 pub fn code(profile: &str, seeds: &mut Seeds) -> Result<Code, Error> {
-    profile::check_name(profile)?;
+    config::check_name(profile)?;
     let files = Files::load()?;
-    let source = profile::resolve_source(&files, profile, None).ok();
-    let serial = profile::resolve_serial(&files, profile, source.as_deref())?;
-    let serial = crate::serial::parse(&serial)?.arn;
+    let source = config::resolve_source(&files, profile, None).ok();
+    let serial = config::resolve_serial(&files, profile, source.as_deref())?;
+    let serial = crate::aws::serial::parse(&serial)?.arn;
     let seed = seeds.load(&serial)?;
-    let offset = crate::skew::load();
-    let (step, code) = crate::mint::claim_code(&seed, &serial, offset)?;
+    let offset = crate::state::skew::load();
+    let (step, code) = crate::minter::claim_code(&seed, &serial, offset)?;
     let end = ((step + 1) * seed.period()) as f64;
     let seconds_remaining = (end - (crate::clock::now() + offset)).max(0.0) as u64;
     Ok(Code {

@@ -237,7 +237,7 @@ pub fn clock_offset(target: &Target, keys: &LongTermKeys) -> Result<f64, Error> 
     // Any answer from AWS carries its Date header, even an error.
     if let Some(offset) = probe
         .last()
-        .and_then(|d| crate::skew::measure(&d, sent, received))
+        .and_then(|d| crate::state::skew::measure(&d, sent, received))
     {
         return Ok(offset);
     }

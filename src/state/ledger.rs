@@ -23,6 +23,7 @@ impl Ledger {
         })
     }
 
+    #[cfg(test)]
     pub fn at(dir: std::path::PathBuf) -> Ledger {
         Ledger {
             file: StateFile::in_dir(dir, "used-steps"),
@@ -70,6 +71,7 @@ impl Ledger {
     }
 
     /// The last step claimed for `serial`, if any.
+    #[cfg(test)]
     pub fn last_used(&self, serial: &str) -> Option<u64> {
         parse(&self.file.read())
             .into_iter()

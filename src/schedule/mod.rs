@@ -339,7 +339,7 @@ pub fn edit_crontab(current: &str, line: Option<&str>) -> String {
 }
 
 fn home() -> Result<PathBuf, Error> {
-    crate::dirs::home_dir().ok_or_else(|| Error::Schedule("HOME is not set".into()))
+    crate::state::dirs::home_dir().ok_or_else(|| Error::Schedule("HOME is not set".into()))
 }
 
 fn write_file(path: &Path, content: &str) -> Result<(), Error> {
@@ -357,7 +357,7 @@ fn write_file(path: &Path, content: &str) -> Result<(), Error> {
 
 pub fn install(platform: Platform, job: &Job) -> Result<String, Error> {
     if let Some(dir) = job.log_file.parent() {
-        let _ = crate::dirs::create_private_dir(dir);
+        let _ = crate::state::dirs::create_private_dir(dir);
     }
     match platform {
         Platform::Cron => {

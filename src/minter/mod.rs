@@ -2,15 +2,15 @@
 
 use std::time::Duration;
 
+use crate::aws::sts::{self, Session};
 use crate::aws_files;
+use crate::config::{self, Files, keys};
 use crate::duration;
 use crate::error::Error;
-use crate::ledger::Ledger;
-use crate::profile::{self, Files, keys};
-use crate::seeds::Seeds;
-use crate::skew;
-use crate::sts::{self, Session};
-use crate::ui;
+use crate::output;
+use crate::state::ledger::Ledger;
+use crate::state::skew;
+use crate::vault::Seeds;
 
 /// What the user asked for, flags already split out of clap.
 #[derive(Debug, Clone, Default)]
@@ -46,17 +46,17 @@ impl Outcome {
 
 /// Mints a session for `profile` into the credentials file unless its current one is still fresh.
 pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome, Error> {
-    profile::check_name(profile)?;
+    config::check_name(profile)?;
     let files = Files::load()?;
     let min_remaining = refresh_window(&files, profile, opts)?;
     // The fresh path reads two small files and nothing else: no keyring, no network.
     if !opts.force
-        && let Some(expiration) = profile::session_expiry(&files, profile)
+        && let Some(expiration) = config::session_expiry(&files, profile)
         && is_fresh(profile, expiration, min_remaining)
     {
         return Ok(Outcome::Fresh { expiration });
     }
-    profile::check_target(
+    config::check_target(
         files.credentials.as_ref(),
         profile,
         &files.display_credentials(),
@@ -71,7 +71,7 @@ pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome,
 
 /// The refresh window: `--min-remaining`, else `mfa_mint_min_remaining`, else 15 min.
 pub fn refresh_window(files: &Files, profile: &str, opts: &Options) -> Result<u64, Error> {
-    profile::duration_setting(
+    config::duration_setting(
         files,
         profile,
         opts.min_remaining
@@ -86,7 +86,7 @@ pub fn refresh_window(files: &Files, profile: &str, opts: &Options) -> Result<u6
 /// True when a session expiring at `expiration` has more than `min_remaining` seconds left.
 pub fn is_fresh(profile: &str, expiration: i64, min_remaining: u64) -> bool {
     let left = expiration - crate::clock::now_secs() as i64;
-    ui::debug(1, || {
+    output::debug(1, || {
         format!("{profile}: current session has {left} s left")
     });
     left > min_remaining as i64
@@ -108,7 +108,7 @@ pub fn plan(
     opts: &Options,
     seeds: &mut Seeds,
 ) -> Result<Plan, Error> {
-    let duration = profile::duration_setting(
+    let duration = config::duration_setting(
         files,
         profile,
         opts.duration.as_deref().map(|v| ("--duration", v)),
@@ -116,31 +116,35 @@ pub fn plan(
         duration::parse_session,
         duration::DEFAULT_SESSION,
     )?;
-    let source = profile::resolve_source(files, profile, opts.source.as_deref())?;
-    let serial = profile::resolve_serial(files, profile, Some(&source))?;
-    let serial = crate::serial::parse(&serial)?.arn;
+    let source = config::resolve_source(files, profile, opts.source.as_deref())?;
+    let serial = config::resolve_serial(files, profile, Some(&source))?;
+    let serial = crate::aws::serial::parse(&serial)?.arn;
     let keys = source_keys(files, &source, seeds)?;
     let target = sts::Target {
-        region: profile::region(files, profile, &source),
+        region: config::region(files, profile, &source),
         endpoint_url: sts::endpoint_from_env("AWS_ENDPOINT_URL_STS"),
         timeout: opts.timeout,
     };
-    ui::debug(1, || {
-        format!(
-            "{profile}: source [{source}] key {}, device {serial}, region {}, endpoint {}, duration {duration} s",
-            crate::secret::mask(&keys.access_key_id),
-            target.region,
-            target.endpoint_url.as_deref().unwrap_or("default")
-        )
-    });
-    Ok(Plan {
+    let plan = Plan {
         profile: profile.to_string(),
         source,
         serial,
         keys,
         target,
         duration,
-    })
+    };
+    output::debug(1, || {
+        format!(
+            "{profile}: source [{}] key {}, device {}, region {}, endpoint {}, duration {} s",
+            plan.source,
+            crate::secret::mask(&plan.keys.access_key_id),
+            plan.serial,
+            plan.target.region,
+            plan.target.endpoint_url.as_deref().unwrap_or("default"),
+            plan.duration,
+        )
+    });
+    Ok(plan)
 }
 
 /// The source profile's long-term keys: from the files, or from the keyring when
@@ -150,8 +154,8 @@ pub fn source_keys(
     source: &str,
     seeds: &mut Seeds,
 ) -> Result<sts::LongTermKeys, Error> {
-    match profile::source_keys(files, source) {
-        Err(Error::SourceWithoutKeys { .. }) if profile::keys_in_keyring(files, source) => {
+    match config::source_keys(files, source) {
+        Err(Error::SourceWithoutKeys { .. }) if config::keys_in_keyring(files, source) => {
             seeds.load_keys(source)
         }
         other => other,
@@ -166,7 +170,7 @@ pub fn fetch(plan: &Plan, seeds: &mut Seeds) -> Result<Session, Error> {
     let mut retried = false;
     loop {
         let (step, code) = claim_code(&seed, &plan.serial, offset)?;
-        ui::debug(1, || format!("{}: using time step {step}", plan.profile));
+        output::debug(1, || format!("{}: using time step {step}", plan.profile));
         let probe = sts::DateProbe::default();
         let sent = crate::clock::now();
         let result = sts::get_session_token(
@@ -182,10 +186,10 @@ pub fn fetch(plan: &Plan, seeds: &mut Seeds) -> Result<Session, Error> {
             .last()
             .and_then(|date| skew::measure(&date, sent, received));
         if let Some(measured) = measured {
-            ui::debug(1, || format!("clock offset against AWS: {measured:+} s"));
+            output::debug(1, || format!("clock offset against AWS: {measured:+} s"));
             skew::save(measured);
             if measured.abs() > skew::WARN_SECS {
-                ui::warn(&format!(
+                output::warn(&format!(
                     "this machine's clock is {measured:+.0} s off AWS's; mfa-mint corrects for it, but please enable time sync (NTP)"
                 ));
             }
@@ -225,13 +229,13 @@ pub fn claim_code(
     let step = ledger.claim(serial, current)?;
     if step > current {
         let start = (step * seed.period()) as f64;
-        ui::debug(1, || {
+        output::debug(1, || {
             format!(
                 "the code of step {current} was already used; waiting {:.1} s for the next one",
                 start - now
             )
         });
-        ui::wait_until(start - offset + 0.05, "Waiting for a fresh MFA code");
+        output::wait_until(start - offset + 0.05, "Waiting for a fresh MFA code");
     }
     Ok((step, seed.code_for_step(step)))
 }
@@ -244,7 +248,7 @@ fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), 
         0o600,
         |doc: &mut aws_files::Document| {
             // Re-checked under the lock: the file may have changed since it was read.
-            profile::check_target(Some(doc), profile, &path)?;
+            config::check_target(Some(doc), profile, &path)?;
             doc.set(profile, keys::ACCESS_KEY_ID, &session.access_key_id)?;
             doc.set(
                 profile,
@@ -262,3 +266,6 @@ fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), 
     )?;
     Ok(())
 }
+
+pub(crate) mod code;
+pub(crate) mod session;

@@ -6,13 +6,13 @@
 
 use serde_json::json;
 
+use crate::aws::sts::Session;
 use crate::clock::{format_rfc3339, parse_timestamp};
+use crate::config::{self, Files, keys};
 use crate::error::{Error, exit};
-use crate::mint::{self, Options};
-use crate::profile::{self, Files, keys};
+use crate::minter::{self, Options};
 use crate::secret::SecretText;
-use crate::seeds::Seeds;
-use crate::sts::Session;
+use crate::vault::Seeds;
 
 /// The AWS credential_process JSON (Version 1).
 pub fn to_json(session: &Session) -> SecretText {
@@ -53,29 +53,29 @@ pub fn obtain(
     opts: &Options,
     seeds: &mut Seeds,
 ) -> Result<(Session, Origin), Error> {
-    profile::check_name(profile)?;
+    config::check_name(profile)?;
     let files = Files::load()?;
-    let window = mint::refresh_window(&files, profile, opts)?;
+    let window = minter::refresh_window(&files, profile, opts)?;
     if !opts.force
         && let Some(session) = from_credentials_file(&files, profile)
-        && mint::is_fresh(profile, session.expiration, window)
+        && minter::is_fresh(profile, session.expiration, window)
     {
         return Ok((session, Origin::CredentialsFile));
     }
     if !opts.force
         && let Some(session) = seeds.load_session(profile)?
-        && mint::is_fresh(profile, session.expiration, window)
+        && minter::is_fresh(profile, session.expiration, window)
     {
         return Ok((session, Origin::KeyringCache));
     }
-    let plan = mint::plan(&files, profile, opts, seeds)?;
-    let session = mint::fetch(&plan, seeds)?;
+    let plan = minter::plan(&files, profile, opts, seeds)?;
+    let session = minter::fetch(&plan, seeds)?;
     seeds.save_session(profile, &session)?;
     Ok((session, Origin::Minted))
 }
 
 fn from_credentials_file(files: &Files, profile: &str) -> Option<Session> {
-    let expiration = profile::session_expiry(files, profile)?;
+    let expiration = config::session_expiry(files, profile)?;
     Some(Session {
         access_key_id: files.credentials_value(profile, keys::ACCESS_KEY_ID)?,
         secret_access_key: SecretText::from_string(
@@ -91,8 +91,8 @@ fn from_credentials_file(files: &Files, profile: &str) -> Option<Session> {
 /// `mfa-mint credential-process PROFILE`: the JSON on stdout and nothing else.
 pub fn credential_process(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<u8, Error> {
     let (session, origin) = obtain(profile, opts, seeds)?;
-    crate::ui::debug(1, || format!("{profile}: session from {origin:?}"));
-    println!("{}", to_json(&session).expose_secret());
+    crate::output::debug(1, || format!("{profile}: session from {origin:?}"));
+    crate::output::outln!("{}", to_json(&session).expose_secret());
     Ok(exit::OK)
 }
 
@@ -171,7 +171,7 @@ pub enum Shell {
 /// `mfa-mint env PROFILE`: lines that set the session in the current shell.
 pub fn env(profile: &str, opts: &Options, shell: Shell, seeds: &mut Seeds) -> Result<u8, Error> {
     let (session, _) = obtain(profile, opts, seeds)?;
-    print!(
+    crate::output::out!(
         "{}",
         render_env(&variables(&session), shell).expose_secret()
     );
@@ -217,9 +217,9 @@ pub fn credential_process_line(exe: &std::path::Path, profile: &str) -> String {
 /// `mfa-mint setup-credential-process PROFILE`: points the profile at us in the config file and
 /// removes a session we minted into the credentials file (it would shadow credential_process).
 pub fn setup_credential_process(profile: &str) -> Result<String, Error> {
-    profile::check_name(profile)?;
+    config::check_name(profile)?;
     let files = Files::load()?;
-    profile::check_target(
+    config::check_target(
         files.credentials.as_ref(),
         profile,
         &files.display_credentials(),
@@ -241,7 +241,7 @@ pub fn setup_credential_process(profile: &str) -> Result<String, Error> {
             Ok::<(), Error>(())
         },
     )?;
-    if profile::session_expiry(&files, profile).is_some() {
+    if config::session_expiry(&files, profile).is_some() {
         crate::aws_files::edit(
             &files.credentials_path,
             0o600,

@@ -1,5 +1,7 @@
-//! Talking to the person at the terminal: status lines on stderr, diagnostics at `-v`, prompts,
-//! the wait countdown. Stdout is left to command output.
+//! The only place that prints: command data on stdout, status lines on stderr, diagnostics at
+//! `-v`, prompts and the wait countdown. Everything else returns data or calls in here (the crate
+//! denies `print!`-style macros outside this module).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -82,3 +84,50 @@ pub fn wait_until(unix: f64, reason: &str) {
         let _ = std::io::stderr().flush();
     }
 }
+
+/// Command data on stdout (`out!`/`outln!`). A closed pipe (`mfa-mint list | head`) is not an
+/// error worth a panic: the rest of the output is dropped.
+pub fn data(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+/// `format_args!` on stdout, for the `out!` and `outln!` macros.
+pub fn data_fmt(args: std::fmt::Arguments<'_>, newline: bool) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_fmt(args);
+    if newline {
+        let _ = stdout.write_all(b"\n");
+    }
+    let _ = stdout.flush();
+}
+
+/// Text on stderr, whatever the verbosity (errors, warnings that must be seen).
+pub fn error_fmt(args: std::fmt::Arguments<'_>, newline: bool) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_fmt(args);
+    if newline {
+        let _ = stderr.write_all(b"\n");
+    }
+    let _ = stderr.flush();
+}
+
+/// `print!` for command data, through [`data_fmt`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::output::data_fmt(format_args!($($arg)*), false) };
+}
+/// `println!` for command data, through [`data_fmt`].
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::output::data_fmt(format_args!($($arg)*), true) };
+}
+/// `eprint!` through [`error_fmt`].
+macro_rules! err {
+    ($($arg:tt)*) => { $crate::output::error_fmt(format_args!($($arg)*), false) };
+}
+/// `eprintln!` through [`error_fmt`].
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::output::error_fmt(format_args!($($arg)*), true) };
+}
+pub(crate) use {err, errln, out, outln};

@@ -1,0 +1,5 @@
+//! ④ Talking to AWS: STS GetSessionToken, IAM for enrollment, and MFA serial ARNs.
+
+pub(crate) mod iam;
+pub(crate) mod serial;
+pub(crate) mod sts;

@@ -1,0 +1,28 @@
+//! `mfa-mint code`: print the current TOTP code.
+
+use serde_json::json;
+
+use super::profiles_or_env;
+use crate::cli::CodeArgs;
+use crate::error::{Error, exit};
+use crate::vault::Seeds;
+
+pub(crate) fn run(args: &CodeArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let profile = profiles_or_env(args.profile.as_slice())?.remove(0);
+    let code = crate::minter::code::code(&profile, seeds)?;
+    if args.json {
+        crate::output::outln!(
+            "{}",
+            json!({
+                "profile": profile,
+                "code": code.code,
+                "seconds_remaining": code.seconds_remaining,
+                "period": code.period,
+                "serial": crate::commands::status::mask_serial(&code.serial),
+            })
+        );
+    } else {
+        crate::output::outln!("{}", code.code);
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,22 @@
+//! `mfa-mint credential-process` and `setup-credential-process`: the SDKs' credential_process
+//! protocol.
+
+use super::session_options;
+use crate::cli::{SessionArgs, SetupArgs};
+use crate::error::{Error, exit};
+use crate::output;
+use crate::vault::Seeds;
+
+pub(crate) fn run(args: &SessionArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let (profile, opts) = session_options(args)?;
+    crate::minter::session::credential_process(&profile, &opts, seeds)
+}
+
+pub(crate) fn setup(args: &SetupArgs) -> Result<u8, Error> {
+    let line = crate::minter::session::setup_credential_process(&args.profile)?;
+    output::status(&format!(
+        "[profile {}] now has credential_process = {line}\nTry it: aws sts get-caller-identity --profile {}",
+        args.profile, args.profile
+    ));
+    Ok(exit::OK)
+}

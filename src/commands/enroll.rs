@@ -1,0 +1,39 @@
+//! `mfa-mint enroll`: create and enable a virtual MFA device straight into the keyring.
+
+use serde_json::json;
+
+use super::export::show_secret;
+use super::timeout;
+use crate::cli::EnrollArgs;
+use crate::error::{Error, exit};
+use crate::output;
+use crate::vault::Seeds;
+
+pub(crate) fn run(args: &EnrollArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let done = crate::enrollment::enroll(
+        &crate::enrollment::Request {
+            profile: &args.profile,
+            device_name: &args.device_name,
+            user: args.user.as_deref(),
+            source: args.source.as_deref(),
+            timeout: timeout(&args.timeout)?,
+        },
+        seeds,
+    )?;
+    if args.json {
+        crate::output::outln!(
+            "{}",
+            json!({"profile": args.profile, "serial": done.serial, "user": done.user, "enabled": true})
+        );
+    }
+    output::status(&format!(
+        "Enabled {} for IAM user {}; its seed is in the {} keyring and profile {} uses it.\nNext: `mfa-mint {}` mints a session.",
+        done.serial,
+        done.user,
+        seeds.backend()?,
+        args.profile,
+        args.profile
+    ));
+    show_secret(&done.key_uri(), args.show_qr, args.qr_png.as_deref(), false)?;
+    Ok(exit::OK)
+}

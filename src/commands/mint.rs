@@ -1,0 +1,87 @@
+//! `mfa-mint [mint] PROFILE…`: mint sessions into the credentials file.
+
+use serde_json::json;
+
+use super::{minting_options, profiles_or_env};
+use crate::cli::MintArgs;
+use crate::clock::{format_rfc3339, human_duration, now_secs};
+use crate::error::{Error, exit};
+use crate::minter::{self, Outcome};
+use crate::output;
+use crate::state::runlog;
+use crate::vault::Seeds;
+
+pub(crate) fn run(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let profiles = if args.all {
+        let all = crate::config::mfa_profiles(&crate::config::Files::load()?);
+        if all.is_empty() {
+            return Err(Error::NoMfaProfiles);
+        }
+        all
+    } else {
+        profiles_or_env(&args.profiles)?
+    };
+    let opts = minting_options(&args.minting)?;
+    let mut first_error: Option<Error> = None;
+    for profile in &profiles {
+        let result = minter::mint(profile, &opts, seeds);
+        let entry = runlog::Entry {
+            profile: profile.clone(),
+            at: now_secs() as i64,
+            outcome: match &result {
+                Ok(o) => o.name().to_string(),
+                Err(_) => "error".to_string(),
+            },
+            expiration: result.as_ref().ok().map(Outcome::expiration),
+            exit_code: result.as_ref().map_or_else(Error::exit_code, |_| exit::OK),
+            message: result.as_ref().err().map(ToString::to_string),
+        };
+        runlog::record(&entry);
+        if let Some(path) = &args.log_file
+            && let Err(e) = runlog::append(path, &entry)
+        {
+            output::warn(&format!("cannot append to {}: {e}", path.display()));
+        }
+        match result {
+            Ok(outcome) => report(profile, &outcome, args.json),
+            Err(e) if profiles.len() == 1 => return Err(e),
+            Err(e) => {
+                crate::output::err!("{profile}: {}", e.render());
+                if args.json {
+                    crate::output::outln!(
+                        "{}",
+                        json!({"profile": profile, "outcome": "error", "exit_code": e.exit_code(), "error": e.to_string()})
+                    );
+                }
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Ok(first_error.map_or(exit::OK, |e| e.exit_code()))
+}
+
+fn report(profile: &str, outcome: &Outcome, json: bool) {
+    let expiration = outcome.expiration();
+    let left = expiration - now_secs() as i64;
+    if json {
+        crate::output::outln!(
+            "{}",
+            json!({
+                "profile": profile,
+                "outcome": outcome.name(),
+                "expiration": format_rfc3339(expiration),
+                "seconds_remaining": left.max(0),
+            })
+        );
+    }
+    let when = format_rfc3339(expiration);
+    let left = human_duration(left);
+    output::status(&match outcome {
+        Outcome::Minted { .. } => {
+            format!("{profile}: minted a session valid until {when} ({left})")
+        }
+        Outcome::Fresh { .. } => format!(
+            "{profile}: session still fresh until {when} ({left} left); nothing to do (--force mints anyway)"
+        ),
+    });
+}

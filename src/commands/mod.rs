@@ -1,0 +1,90 @@
+//! One file per subcommand: each turns parsed arguments into calls of the core (config, vault,
+//! totp, aws, minter) and hands what comes back to `output`. `dispatch` picks the file.
+
+pub(crate) mod code;
+pub(crate) mod completions;
+pub(crate) mod credential_process;
+pub(crate) mod doctor;
+pub(crate) mod enroll;
+pub(crate) mod env;
+pub(crate) mod exec;
+pub(crate) mod export;
+pub(crate) mod import;
+pub(crate) mod keys;
+pub(crate) mod link;
+pub(crate) mod list;
+pub(crate) mod mint;
+pub(crate) mod remove;
+pub(crate) mod rename;
+pub(crate) mod schedule;
+pub(crate) mod status;
+
+use crate::cli::{Cli, Command, MintingArgs, SessionArgs};
+use crate::error::Error;
+use crate::minter;
+use crate::output;
+use crate::vault::Seeds;
+
+/// Runs the parsed command; the exit code on success (some commands report failure by code).
+pub(crate) fn dispatch(cli: Cli) -> Result<u8, Error> {
+    let mut seeds = Seeds::lazy();
+    match cli.command {
+        Command::Mint(args) => mint::run(&args, &mut seeds),
+        Command::Import(args) => import::run(&args, &mut seeds),
+        Command::Code(args) => code::run(&args, &mut seeds),
+        Command::Enroll(args) => enroll::run(&args, &mut seeds),
+        Command::Export(args) => export::run(&args, &mut seeds),
+        Command::CredentialProcess(args) => {
+            // Run by an SDK: never prompt, and keep stderr for errors only.
+            output::init(cli.global.verbose, true, true);
+            credential_process::run(&args, &mut seeds)
+        }
+        Command::SetupCredentialProcess(args) => credential_process::setup(&args),
+        Command::Exec(args) => exec::run(&args, &mut seeds),
+        Command::Env(args) => env::run(&args, &mut seeds),
+        Command::Keys(cmd) => keys::run(cmd, &mut seeds),
+        Command::Schedule(cmd) => schedule::run(cmd),
+        Command::List => list::run(&mut seeds),
+        Command::Remove { profile, yes } => remove::run(&profile, yes, &mut seeds),
+        Command::Rename { from, to } => rename::run(&from, &to),
+        Command::Link { profile, serial } => link::run(&profile, &serial, &mut seeds),
+        Command::Status(args) => status::run(&args, &mut seeds),
+        Command::Doctor(args) => doctor::run_command(&args, &mut seeds),
+        Command::Completions(args) => completions::run(&args),
+    }
+}
+
+/// The profile named on the command line, else `$AWS_PROFILE`.
+pub(super) fn profiles_or_env(given: &[String]) -> Result<Vec<String>, Error> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    match std::env::var("AWS_PROFILE") {
+        Ok(p) if !p.trim().is_empty() => Ok(vec![p]),
+        _ => Err(Error::NoProfile),
+    }
+}
+
+/// A `--timeout` value, clamped to 1 s .. 10 min.
+pub(super) fn timeout(value: &str) -> Result<std::time::Duration, Error> {
+    let secs = crate::duration::parse(value).map_err(|source| Error::Duration {
+        flag: "--timeout",
+        source,
+    })?;
+    Ok(std::time::Duration::from_secs(secs.clamp(1, 600)))
+}
+
+pub(super) fn minting_options(args: &MintingArgs) -> Result<minter::Options, Error> {
+    Ok(minter::Options {
+        source: args.source.clone(),
+        duration: args.duration.clone(),
+        min_remaining: args.min_remaining.clone(),
+        force: args.force,
+        timeout: timeout(&args.timeout)?,
+    })
+}
+
+pub(super) fn session_options(args: &SessionArgs) -> Result<(String, minter::Options), Error> {
+    let profile = profiles_or_env(args.profile.as_slice())?.remove(0);
+    Ok((profile, minting_options(&args.minting)?))
+}

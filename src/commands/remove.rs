@@ -1,0 +1,30 @@
+//! `mfa-mint remove PROFILE`: forget a profile's mfa-mint settings and its seed.
+
+use crate::error::{Error, exit};
+use crate::output;
+use crate::vault::Seeds;
+
+pub(crate) fn run(profile: &str, yes: bool, seeds: &mut Seeds) -> Result<u8, Error> {
+    if !yes {
+        if !output::interactive() {
+            return Err(Error::ConfirmRemove);
+        }
+        if !output::confirm(&format!(
+            "Delete the MFA seed of profile {profile} from the keyring? It cannot be recovered."
+        )) {
+            return Err(Error::Declined);
+        }
+    }
+    let done = crate::config::manage::remove(profile, seeds)?;
+    let seed = match (&done.serial, done.seed_deleted, done.shared_with.is_empty()) {
+        (None, _, _) => "it had no device".to_string(),
+        (Some(_), _, false) => format!(
+            "its seed stays in the keyring for {}",
+            done.shared_with.join(", ")
+        ),
+        (Some(_), true, true) => "its seed was deleted from the keyring".to_string(),
+        (Some(_), false, true) => "no seed was stored".to_string(),
+    };
+    output::status(&format!("removed mfa-mint's settings of {profile}; {seed}"));
+    Ok(exit::OK)
+}

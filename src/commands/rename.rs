@@ -1,0 +1,10 @@
+//! `mfa-mint rename OLD NEW`: move a profile's mfa-mint settings to another profile name.
+
+use crate::error::{Error, exit};
+use crate::output;
+
+pub(crate) fn run(from: &str, to: &str) -> Result<u8, Error> {
+    crate::config::manage::rename(from, to)?;
+    output::status(&format!("profile {to} now has {from}'s mfa-mint settings"));
+    Ok(exit::OK)
+}

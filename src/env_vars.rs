@@ -1,0 +1,1 @@
+//! Every environment variable mfa-mint reads, one documented constant each.
