@@ -76,7 +76,7 @@ pub fn with_default_command(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsSt
                 out.insert(i, "mint".into());
             }
         }
-        None if std::env::var_os("AWS_PROFILE").is_some_and(|p| !p.is_empty()) => {
+        None if std::env::var_os(crate::env_vars::AWS_PROFILE).is_some_and(|p| !p.is_empty()) => {
             out.push("mint".into())
         }
         None => {}

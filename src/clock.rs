@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Test-only override: unix seconds (fractions allowed) at process start.
-pub const TEST_NOW_ENV: &str = "MFA_MINT_TEST_NOW";
+pub const TEST_NOW_ENV: &str = crate::env_vars::MFA_MINT_TEST_NOW;
 
 struct Base {
     start: Instant,

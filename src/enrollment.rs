@@ -8,7 +8,6 @@ use crate::aws::sts;
 use crate::aws_files::{self, Document};
 use crate::config::{self, Files, keys};
 use crate::error::Error;
-use crate::minter;
 use crate::output;
 use crate::totp::Seed;
 use crate::vault::Seeds;
@@ -83,11 +82,12 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     check_device_name(req.device_name)?;
     let files = Files::load()?;
     let source = config::resolve_source(&files, req.profile, req.source)?;
-    let keys = minter::source_keys(&files, &source, seeds)?;
+    let keys = seeds.long_term_keys(config::keys_of(&files, &source)?, &source)?;
     // Never create a device whose seed could not be kept.
     seeds.store()?;
 
-    let region = config::region(&files, req.profile, &source);
+    let env = crate::config::Env::from_process();
+    let region = config::region(&files, req.profile, &source, &env);
     let partition = if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
@@ -97,7 +97,7 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     };
     let target = sts::Target {
         region: region_for_partition(partition).to_string(),
-        endpoint_url: sts::endpoint_from_env("AWS_ENDPOINT_URL_IAM"),
+        endpoint_url: env.iam_endpoint(),
         timeout: req.timeout,
     };
     let iam = Iam::new(&target, &keys)?;

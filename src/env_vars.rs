@@ -1,1 +1,140 @@
-//! Every environment variable mfa-mint reads, one documented constant each.
+//! Every environment variable mfa-mint reads, one documented constant each. Code reads the
+//! environment through these names only; the README's "Environment" table lists the same set
+//! (a unit test below keeps the two in step).
+
+// --- AWS's own settings, honoured as the AWS CLI and SDKs do ---
+
+/// Default profile when none is named on the command line.
+pub const AWS_PROFILE: &str = "AWS_PROFILE";
+/// The credentials file (default `~/.aws/credentials`).
+pub const AWS_SHARED_CREDENTIALS_FILE: &str = "AWS_SHARED_CREDENTIALS_FILE";
+/// The config file (default `~/.aws/config`).
+pub const AWS_CONFIG_FILE: &str = "AWS_CONFIG_FILE";
+/// Region when the profile (and its source profile) has none.
+pub const AWS_REGION: &str = "AWS_REGION";
+/// Region after `AWS_REGION`.
+pub const AWS_DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
+/// Endpoint for every service, after the service-specific one.
+pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
+/// Endpoint for STS.
+pub const AWS_ENDPOINT_URL_STS: &str = "AWS_ENDPOINT_URL_STS";
+/// Endpoint for IAM (enroll).
+pub const AWS_ENDPOINT_URL_IAM: &str = "AWS_ENDPOINT_URL_IAM";
+/// `true` ignores the endpoint variables above.
+pub const AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: &str = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
+
+// --- mfa-mint's own ---
+
+/// Keyring backend: `secret-service` (Linux default) or `keyutils`.
+pub const MFA_MINT_KEYRING: &str = "MFA_MINT_KEYRING";
+/// Where the code-step ledger, clock offset and run log live.
+pub const MFA_MINT_STATE_DIR: &str = "MFA_MINT_STATE_DIR";
+/// The `crontab` program `schedule` uses (tests point it at a stand-in).
+pub const MFA_MINT_CRONTAB: &str = "MFA_MINT_CRONTAB";
+/// Tests only: unix time at process start; the clock then runs in real time from there.
+pub const MFA_MINT_TEST_NOW: &str = "MFA_MINT_TEST_NOW";
+
+// --- the platform's ---
+
+/// No colour when set and not empty (<https://no-color.org>).
+pub const NO_COLOR: &str = "NO_COLOR";
+/// `dumb` means no colour.
+pub const TERM: &str = "TERM";
+/// Set by CI systems: never prompt.
+pub const CI: &str = "CI";
+/// The home directory (Unix; also used on Windows when `USERPROFILE` is unset).
+pub const HOME: &str = "HOME";
+/// The home directory on Windows.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub const USERPROFILE: &str = "USERPROFILE";
+/// Base of the state directory on Linux (default `~/.local/state`).
+pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
+/// Base of the state directory on Windows.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub const LOCALAPPDATA: &str = "LOCALAPPDATA";
+
+/// The variables a user may set, in the README's order (platform ones are documented in prose).
+#[cfg(test)]
+const DOCUMENTED: &[&str] = &[
+    AWS_PROFILE,
+    AWS_SHARED_CREDENTIALS_FILE,
+    AWS_CONFIG_FILE,
+    AWS_ENDPOINT_URL_STS,
+    AWS_ENDPOINT_URL_IAM,
+    AWS_ENDPOINT_URL,
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS,
+    AWS_REGION,
+    AWS_DEFAULT_REGION,
+    MFA_MINT_KEYRING,
+    MFA_MINT_STATE_DIR,
+    NO_COLOR,
+    MFA_MINT_CRONTAB,
+    MFA_MINT_TEST_NOW,
+];
+
+/// A non-empty value of `name`.
+pub fn non_empty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's "Environment" table, as the variable names it mentions.
+    fn readme_table() -> Vec<String> {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("### Environment")
+            .expect("README has an Environment section");
+        let section = &readme[start..];
+        let end = section[3..].find("\n#").map_or(section.len(), |i| i + 3);
+        let mut names = Vec::new();
+        for line in section[..end].lines().filter(|l| l.starts_with("| `")) {
+            let first_cell = line.split('|').nth(1).unwrap_or_default();
+            for part in first_cell.split('`').skip(1).step_by(2) {
+                let name = part.split('=').next().unwrap_or_default().to_string();
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn readme_environment_table_matches_the_constants() {
+        let table = readme_table();
+        for name in DOCUMENTED {
+            assert!(
+                table.iter().any(|t| t == name),
+                "{name} is read by mfa-mint but missing from the README's Environment table"
+            );
+        }
+        for name in &table {
+            assert!(
+                DOCUMENTED.contains(&name.as_str()),
+                "the README documents {name}, which env_vars.rs does not list"
+            );
+        }
+    }
+
+    #[test]
+    fn source_reads_the_environment_only_through_these_constants() {
+        // A literal variable name in an env lookup elsewhere would escape the table above.
+        for (path, text) in [
+            ("config/mod.rs", include_str!("config/mod.rs")),
+            ("aws/sts.rs", include_str!("aws/sts.rs")),
+            ("commands/mod.rs", include_str!("commands/mod.rs")),
+            ("cli.rs", include_str!("cli.rs")),
+            ("error.rs", include_str!("error.rs")),
+            ("output.rs", include_str!("output.rs")),
+            ("state/dirs.rs", include_str!("state/dirs.rs")),
+        ] {
+            for needle in ["env::var(\"", "env::var_os(\"", "non_empty(\""] {
+                assert!(
+                    !text.contains(needle),
+                    "{path} reads an environment variable by a literal name; use env_vars"
+                );
+            }
+        }
+    }
+}

@@ -71,6 +71,8 @@ pub enum Error {
     },
     #[error("{0}")]
     SeedInput(String),
+    #[error("no command to run")]
+    NoCommand,
 
     #[error("invalid device name {name:?}")]
     DeviceName { name: String },
@@ -118,6 +120,10 @@ pub enum Error {
     },
     #[error("the keyring entry for {serial} does not hold a valid seed: {reason}")]
     StoredSeedInvalid { serial: String, reason: String },
+    #[error(
+        "the keyring entry with the long-term keys of profile {source_profile:?} is not in mfa-mint's format"
+    )]
+    StoredKeysInvalid { source_profile: String },
 
     // --- AWS (exit 6, or 7 when transient) ---
     #[error(transparent)]
@@ -168,10 +174,13 @@ impl Error {
             | DeviceName { .. }
             | Serial(_)
             | Duration { .. }
-            | SeedInput(_) => exit::INPUT,
-            Keyring(_) | NoSeed { .. } | NoKeysInKeyring { .. } | StoredSeedInvalid { .. } => {
-                exit::KEYRING
-            }
+            | SeedInput(_)
+            | NoCommand => exit::INPUT,
+            Keyring(_)
+            | NoSeed { .. }
+            | NoKeysInKeyring { .. }
+            | StoredSeedInvalid { .. }
+            | StoredKeysInvalid { .. } => exit::KEYRING,
             EnrollRolledBack { cause, .. } | EnrollIncomplete { cause, .. } => cause.exit_code(),
             DeviceNameTaken { .. } | TooManyDevices { .. } | MissingPermission { .. } => {
                 exit::AWS_REFUSED
@@ -191,7 +200,7 @@ impl Error {
         use crate::aws::sts::Error as S;
         use Error::*;
         Some(match self {
-            Files(e) => return e.hint(),
+            Files(e) => return e.hint().or_else(|| Some("check that the path exists, is a file, and that you may read and write it (and its directory)".into())),
             Edit(e) => return e.hint(),
             NoSerial { profile, .. } => format!(
                 "import the device's seed first: mfa-mint import {profile} --serial arn:aws:iam::ACCOUNT:mfa/NAME"
@@ -234,6 +243,10 @@ impl Error {
                 "put them back with `mfa-mint keys import {source_profile}` after adding them to the credentials file, or remove mfa_mint_keys from [profile {source_profile}]"
             ),
             StoredSeedInvalid { .. } => "re-import the seed with mfa-mint import PROFILE --serial ARN --force".into(),
+            StoredKeysInvalid { source_profile } => format!(
+                "put the keys back into [{source_profile}] of the credentials file and run `mfa-mint keys import {source_profile}` again"
+            ),
+            NoCommand => "put the command after the profile: mfa-mint exec dev -- aws sts get-caller-identity".into(),
             Sts(S::InvalidCode { .. }) => "check the system clock (a few seconds off breaks codes) and that the stored seed belongs to this device; `mfa-mint code PROFILE` shows the code to compare with your authenticator".into(),
             Sts(S::SerialNotValid { .. }) => "the mfa_serial must be a device of the IAM user whose long-term keys are used; check with `aws iam list-mfa-devices --profile SOURCE`".into(),
             Sts(S::InvalidKeys { .. }) => "the long-term access key id is unknown to AWS: check the source profile's aws_access_key_id (deleted or deactivated key?)".into(),
@@ -255,7 +268,7 @@ impl Error {
         })
     }
 
-    /// One `error:` line plus an optional `hint:` line, for stderr.
+    /// One `error:` line with its causes (`: cause: cause`), plus an optional `hint:` line.
     pub fn render(&self) -> String {
         let color = use_color();
         let (red, yellow, reset) = if color {
@@ -263,11 +276,45 @@ impl Error {
         } else {
             ("", "", "")
         };
-        let mut text = format!("{red}error:{reset} {}\n", one_line(&self.to_string()));
-        if let Some(hint) = self.hint() {
+        let mut text = format!("{red}error:{reset} {}\n", one_line(&self.with_causes()));
+        if let Some(hint) = Hint::hint(self) {
             text.push_str(&format!("{yellow}hint:{reset} {}\n", one_line(&hint)));
         }
         text
+    }
+}
+
+impl Error {
+    /// The message followed by each cause that it does not already contain.
+    pub fn with_causes(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            let more = c.to_string();
+            if !more.is_empty() && !text.contains(&more) {
+                text = format!("{text}: {more}");
+            }
+            cause = c.source();
+        }
+        text
+    }
+}
+
+/// How to fix an error, in one line: every error type that reaches the user answers it, and
+/// [`Error::render`] prints it after the message.
+pub trait Hint {
+    fn hint(&self) -> Option<String>;
+}
+
+impl Hint for Error {
+    fn hint(&self) -> Option<String> {
+        Error::hint(self)
+    }
+}
+
+impl Hint for crate::aws_files::Error {
+    fn hint(&self) -> Option<String> {
+        crate::aws_files::Error::hint(self)
     }
 }
 
@@ -277,8 +324,8 @@ fn one_line(s: &str) -> String {
 
 /// Colour only on a terminal, and never with NO_COLOR (https://no-color.org) or TERM=dumb.
 pub fn use_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+    std::env::var_os(crate::env_vars::NO_COLOR).is_none_or(|v| v.is_empty())
+        && std::env::var(crate::env_vars::TERM).map_or(true, |t| t != "dumb")
         && std::io::stderr().is_terminal()
 }
 

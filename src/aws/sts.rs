@@ -139,16 +139,6 @@ impl Intercept for DateProbe {
     }
 }
 
-/// The endpoint override from the environment, the standard way: `AWS_ENDPOINT_URL_STS`, then
-/// `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
-pub fn endpoint_from_env(service_env: &str) -> Option<String> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    if var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-        return None;
-    }
-    var(service_env).or_else(|| var("AWS_ENDPOINT_URL"))
-}
-
 /// What every AWS client of mfa-mint is built from: static credentials, no retries (exactly one
 /// request; a wrapper decides about retrying transient failures), explicit timeouts.
 pub(crate) fn client_parts(

@@ -101,6 +101,11 @@ fn io_hint(path: &std::path::Path, source: &io::Error) -> Option<String> {
             display(path)
         )),
         io::ErrorKind::StorageFull => Some("free some disk space and try again".into()),
+        io::ErrorKind::NotADirectory => Some(format!(
+            "a parent of {} is a file, not a directory: move that file away, or set \
+             AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE to another location",
+            display(path)
+        )),
         _ => None,
     }
 }

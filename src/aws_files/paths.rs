@@ -8,15 +8,15 @@ use std::path::{Path, PathBuf};
 use super::Error;
 
 /// Overrides the credentials file location (`~` at the start is expanded).
-pub const AWS_SHARED_CREDENTIALS_FILE: &str = "AWS_SHARED_CREDENTIALS_FILE";
+pub const AWS_SHARED_CREDENTIALS_FILE: &str = crate::env_vars::AWS_SHARED_CREDENTIALS_FILE;
 /// Overrides the config file location (`~` at the start is expanded).
-pub const AWS_CONFIG_FILE: &str = "AWS_CONFIG_FILE";
+pub const AWS_CONFIG_FILE: &str = crate::env_vars::AWS_CONFIG_FILE;
 
 /// The variable that holds the home directory on this platform.
 #[cfg(windows)]
-pub const HOME_VAR: &str = "USERPROFILE";
+pub const HOME_VAR: &str = crate::env_vars::USERPROFILE;
 #[cfg(not(windows))]
-pub const HOME_VAR: &str = "HOME";
+pub const HOME_VAR: &str = crate::env_vars::HOME;
 
 /// Reads one environment variable; tests pass a closure over a map instead of the process env.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;

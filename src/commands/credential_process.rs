@@ -1,15 +1,19 @@
 //! `mfa-mint credential-process` and `setup-credential-process`: the SDKs' credential_process
-//! protocol.
+//! protocol (the JSON on stdout and nothing else).
 
 use super::session_options;
 use crate::cli::{SessionArgs, SetupArgs};
 use crate::error::{Error, exit};
+use crate::minter::session::{obtain, to_json};
 use crate::output;
 use crate::vault::Seeds;
 
 pub(crate) fn run(args: &SessionArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let (profile, opts) = session_options(args)?;
-    crate::minter::session::credential_process(&profile, &opts, seeds)
+    let (session, origin) = obtain(&profile, &opts, seeds)?;
+    output::debug(1, || format!("{profile}: session from {origin:?}"));
+    output::outln!("{}", to_json(&session).expose_secret());
+    Ok(exit::OK)
 }
 
 pub(crate) fn setup(args: &SetupArgs) -> Result<u8, Error> {

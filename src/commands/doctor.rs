@@ -1,6 +1,6 @@
 //! `mfa-mint doctor`: checks the setup, one pass/fail line each with the fix.
 
-use crate::config::{self, Files};
+use crate::config::{self, Files, ProfileConfig};
 use crate::error::{Error, exit};
 use crate::vault::Seeds;
 
@@ -99,22 +99,37 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
 
 fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<Check> {
     let mut out = Vec::new();
-    let source = match config::resolve_source(files, p, None) {
-        Ok(s) => {
-            match config::source_keys(files, &s) {
+    let env = config::Env::from_process();
+    // The same resolver as minting, so doctor and mint never disagree about a profile.
+    let resolved = match ProfileConfig::resolve(files, p, &config::Overrides::default(), &env) {
+        Ok(cfg) => {
+            match seeds.long_term_keys(
+                config::keys_of(files, &cfg.source).unwrap_or(config::Keys::Keyring),
+                &cfg.source,
+            ) {
                 Ok(k) => out.push(Check::pass(format!(
-                    "{p}: long-term keys in [{s}] ({})",
-                    crate::secret::mask(&k.access_key_id)
+                    "{p}: long-term keys of [{}] ({}){}",
+                    cfg.source,
+                    crate::secret::mask(&k.access_key_id),
+                    if matches!(cfg.keys, config::Keys::Keyring) {
+                        " in the keyring"
+                    } else {
+                        ""
+                    }
                 ))),
                 Err(e) => out.push(Check::from_error(p, &e)),
             }
-            Some(s)
+            Some(cfg)
         }
         Err(e) => {
             out.push(Check::from_error(p, &e));
             None
         }
     };
+    let source = resolved
+        .as_ref()
+        .map(|c| c.source.clone())
+        .or_else(|| config::resolve_source(files, p, None).ok());
     let serial = match config::resolve_serial(files, p, source.as_deref())
         .and_then(|s| Ok(crate::aws::serial::parse(&s)?.arn))
     {
@@ -126,7 +141,9 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
             s
         }
         Err(e) => {
-            out.push(Check::from_error(p, &e));
+            if resolved.is_some() {
+                out.push(Check::from_error(p, &e));
+            }
             return out;
         }
     };
@@ -158,8 +175,8 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
             )));
         }
     }
-    if clock && let Some(source) = source {
-        out.push(clock_check(files, p, &source));
+    if clock && let Some(cfg) = resolved {
+        out.push(clock_check(cfg, seeds));
     }
     out
 }
@@ -214,15 +231,15 @@ fn schedule_check() -> Check {
     }
 }
 
-fn clock_check(files: &Files, p: &str, source: &str) -> Check {
-    let keys = match config::source_keys(files, source) {
+fn clock_check(cfg: ProfileConfig, seeds: &mut Seeds) -> Check {
+    let target = crate::aws::sts::Target {
+        region: cfg.region,
+        endpoint_url: cfg.sts_endpoint,
+        timeout: std::time::Duration::from_secs(10),
+    };
+    let keys = match seeds.long_term_keys(cfg.keys, &cfg.source) {
         Ok(k) => k,
         Err(e) => return Check::from_error("clock", &e),
-    };
-    let target = crate::aws::sts::Target {
-        region: config::region(files, p, source),
-        endpoint_url: crate::aws::sts::endpoint_from_env("AWS_ENDPOINT_URL_STS"),
-        timeout: std::time::Duration::from_secs(10),
     };
     match crate::aws::sts::clock_offset(&target, &keys) {
         Ok(offset) => {

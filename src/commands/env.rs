@@ -2,10 +2,14 @@
 
 use super::session_options;
 use crate::cli::EnvArgs;
-use crate::error::Error;
+use crate::error::{Error, exit};
+use crate::minter::session::{obtain, render_env, variables};
+use crate::output;
 use crate::vault::Seeds;
 
 pub(crate) fn run(args: &EnvArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let (profile, opts) = session_options(&args.session)?;
-    crate::minter::session::env(&profile, &opts, args.shell, seeds)
+    let (session, _) = obtain(&profile, &opts, seeds)?;
+    output::data(render_env(&variables(&session), args.shell).expose_secret());
+    Ok(exit::OK)
 }

@@ -25,18 +25,7 @@ pub(crate) fn run(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let mut first_error: Option<Error> = None;
     for profile in &profiles {
         let result = minter::mint(profile, &opts, seeds);
-        let entry = runlog::Entry {
-            profile: profile.clone(),
-            at: now_secs() as i64,
-            outcome: match &result {
-                Ok(o) => o.name().to_string(),
-                Err(_) => "error".to_string(),
-            },
-            expiration: result.as_ref().ok().map(Outcome::expiration),
-            exit_code: result.as_ref().map_or_else(Error::exit_code, |_| exit::OK),
-            message: result.as_ref().err().map(ToString::to_string),
-        };
-        runlog::record(&entry);
+        let entry = minter::run_entry(profile, result.as_ref().map(Clone::clone));
         if let Some(path) = &args.log_file
             && let Err(e) = runlog::append(path, &entry)
         {
@@ -44,15 +33,18 @@ pub(crate) fn run(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
         }
         match result {
             Ok(outcome) => report(profile, &outcome, args.json),
-            Err(e) if profiles.len() == 1 => return Err(e),
             Err(e) => {
-                crate::output::err!("{profile}: {}", e.render());
                 if args.json {
                     crate::output::outln!(
                         "{}",
-                        json!({"profile": profile, "outcome": "error", "exit_code": e.exit_code(), "error": e.to_string()})
+                        json!({"profile": profile, "outcome": "error", "exit_code": e.exit_code(), "error": e.with_causes()})
                     );
                 }
+                if profiles.len() == 1 {
+                    // Rendered once, with its hint, by the caller.
+                    return Err(e);
+                }
+                crate::output::err!("{profile}: {}", e.render());
                 first_error.get_or_insert(e);
             }
         }

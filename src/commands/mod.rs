@@ -59,10 +59,9 @@ pub(super) fn profiles_or_env(given: &[String]) -> Result<Vec<String>, Error> {
     if !given.is_empty() {
         return Ok(given.to_vec());
     }
-    match std::env::var("AWS_PROFILE") {
-        Ok(p) if !p.trim().is_empty() => Ok(vec![p]),
-        _ => Err(Error::NoProfile),
-    }
+    crate::env_vars::non_empty(crate::env_vars::AWS_PROFILE)
+        .map(|p| vec![p])
+        .ok_or(Error::NoProfile)
 }
 
 /// A `--timeout` value, clamped to 1 s .. 10 min.

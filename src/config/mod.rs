@@ -219,17 +219,6 @@ pub fn duration_setting(
     }
 }
 
-/// Region for STS: the profile's, the source's, `AWS_REGION`, `AWS_DEFAULT_REGION`, us-east-1.
-pub fn region(files: &Files, profile: &str, source: &str) -> String {
-    files
-        .config_value(profile, keys::REGION)
-        .or_else(|| files.config_value(source, keys::REGION))
-        .or_else(|| std::env::var("AWS_REGION").ok())
-        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
-        .filter(|r| !r.trim().is_empty())
-        .unwrap_or_else(|| "us-east-1".to_string())
-}
-
 /// Profiles set up for mfa-mint: config sections with `mfa_serial` and no `role_arn` (an
 /// assume-role profile uses its serial differently), in file order.
 pub fn mfa_profiles(files: &Files) -> Vec<String> {
@@ -253,3 +242,6 @@ pub fn keys_in_keyring(files: &Files, source: &str) -> bool {
 }
 
 pub(crate) mod manage;
+mod resolve;
+
+pub use resolve::{Env, Keys, Overrides, ProfileConfig, Timing, keys_of, region};

@@ -4,8 +4,7 @@ use std::time::Duration;
 
 use crate::aws::sts::{self, Session};
 use crate::aws_files;
-use crate::config::{self, Files, keys};
-use crate::duration;
+use crate::config::{self, Env, Files, Overrides, ProfileConfig, Timing, keys};
 use crate::error::Error;
 use crate::output;
 use crate::state::ledger::Ledger;
@@ -20,6 +19,17 @@ pub struct Options {
     pub min_remaining: Option<String>,
     pub force: bool,
     pub timeout: Duration,
+}
+
+impl Options {
+    /// The flags the profile resolver takes.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            source: self.source.clone(),
+            duration: self.duration.clone(),
+            min_remaining: self.min_remaining.clone(),
+        }
+    }
 }
 
 /// What happened to one profile.
@@ -44,15 +54,23 @@ impl Outcome {
     }
 }
 
-/// Mints a session for `profile` into the credentials file unless its current one is still fresh.
+/// Mints a session for `profile` into the credentials file unless its current one is still fresh,
+/// and records the outcome for `mfa-mint status`.
 pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome, Error> {
+    let result = mint_into_file(profile, opts, seeds);
+    record(profile, result.as_ref().map(Clone::clone));
+    result
+}
+
+fn mint_into_file(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome, Error> {
     config::check_name(profile)?;
     let files = Files::load()?;
-    let min_remaining = refresh_window(&files, profile, opts)?;
+    // Every flag is validated before the fresh-skip: a typo must fail now, not hours later.
+    let timing = Timing::resolve(&files, profile, &opts.overrides())?;
     // The fresh path reads two small files and nothing else: no keyring, no network.
     if !opts.force
         && let Some(expiration) = config::session_expiry(&files, profile)
-        && is_fresh(profile, expiration, min_remaining)
+        && is_fresh(profile, expiration, timing.refresh)
     {
         return Ok(Outcome::Fresh { expiration });
     }
@@ -69,18 +87,26 @@ pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome,
     })
 }
 
-/// The refresh window: `--min-remaining`, else `mfa_mint_min_remaining`, else 15 min.
-pub fn refresh_window(files: &Files, profile: &str, opts: &Options) -> Result<u64, Error> {
-    config::duration_setting(
-        files,
-        profile,
-        opts.min_remaining
-            .as_deref()
-            .map(|v| ("--min-remaining", v)),
-        keys::MIN_REMAINING,
-        duration::parse,
-        duration::DEFAULT_MIN_REMAINING,
-    )
+/// Keeps the outcome of a run (whichever command minted) for `status` and `doctor`.
+pub fn record(profile: &str, result: Result<Outcome, &Error>) {
+    crate::state::runlog::record(&run_entry(profile, result));
+}
+
+/// The run-log entry of one result.
+pub fn run_entry(profile: &str, result: Result<Outcome, &Error>) -> crate::state::runlog::Entry {
+    crate::state::runlog::Entry {
+        profile: profile.to_string(),
+        at: crate::clock::now_secs() as i64,
+        outcome: match &result {
+            Ok(o) => o.name().to_string(),
+            Err(_) => "error".to_string(),
+        },
+        expiration: result.as_ref().ok().map(Outcome::expiration),
+        exit_code: result
+            .as_ref()
+            .map_or_else(|e| e.exit_code(), |_| crate::error::exit::OK),
+        message: result.as_ref().err().map(ToString::to_string),
+    }
 }
 
 /// True when a session expiring at `expiration` has more than `min_remaining` seconds left.
@@ -102,36 +128,26 @@ pub struct Plan {
     pub duration: u64,
 }
 
+/// Resolves the profile (see [`config::ProfileConfig`]) and fetches keys kept in the keyring.
 pub fn plan(
     files: &Files,
     profile: &str,
     opts: &Options,
     seeds: &mut Seeds,
 ) -> Result<Plan, Error> {
-    let duration = config::duration_setting(
-        files,
-        profile,
-        opts.duration.as_deref().map(|v| ("--duration", v)),
-        keys::DURATION,
-        duration::parse_session,
-        duration::DEFAULT_SESSION,
-    )?;
-    let source = config::resolve_source(files, profile, opts.source.as_deref())?;
-    let serial = config::resolve_serial(files, profile, Some(&source))?;
-    let serial = crate::aws::serial::parse(&serial)?.arn;
-    let keys = source_keys(files, &source, seeds)?;
-    let target = sts::Target {
-        region: config::region(files, profile, &source),
-        endpoint_url: sts::endpoint_from_env("AWS_ENDPOINT_URL_STS"),
-        timeout: opts.timeout,
-    };
+    let cfg = ProfileConfig::resolve(files, profile, &opts.overrides(), &Env::from_process())?;
+    let keys = seeds.long_term_keys(cfg.keys, &cfg.source)?;
     let plan = Plan {
-        profile: profile.to_string(),
-        source,
-        serial,
+        profile: cfg.profile,
+        source: cfg.source,
+        serial: cfg.serial,
         keys,
-        target,
-        duration,
+        target: sts::Target {
+            region: cfg.region,
+            endpoint_url: cfg.sts_endpoint,
+            timeout: opts.timeout,
+        },
+        duration: cfg.timing.duration,
     };
     output::debug(1, || {
         format!(
@@ -145,21 +161,6 @@ pub fn plan(
         )
     });
     Ok(plan)
-}
-
-/// The source profile's long-term keys: from the files, or from the keyring when
-/// `mfa-mint keys import` moved them there.
-pub fn source_keys(
-    files: &Files,
-    source: &str,
-    seeds: &mut Seeds,
-) -> Result<sts::LongTermKeys, Error> {
-    match config::source_keys(files, source) {
-        Err(Error::SourceWithoutKeys { .. }) if config::keys_in_keyring(files, source) => {
-            seeds.load_keys(source)
-        }
-        other => other,
-    }
 }
 
 /// Generates an unused code and calls GetSessionToken: one request, or two when the first

@@ -8,9 +8,9 @@ use serde_json::json;
 
 use crate::aws::sts::Session;
 use crate::clock::{format_rfc3339, parse_timestamp};
-use crate::config::{self, Files, keys};
-use crate::error::{Error, exit};
-use crate::minter::{self, Options};
+use crate::config::{self, Files, Timing, keys};
+use crate::error::Error;
+use crate::minter::{self, Options, Outcome};
 use crate::secret::SecretText;
 use crate::vault::Seeds;
 
@@ -47,7 +47,9 @@ pub enum Origin {
     Minted,
 }
 
-/// A session for `profile` with more than the refresh window left.
+/// A session for `profile` with more than the refresh window left, from the first source that
+/// has one: the credentials file, the keyring cache, STS (then cached in the keyring). A mint or
+/// a failure to mint is recorded for `status`, as `mfa-mint PROFILE` records its runs.
 pub fn obtain(
     profile: &str,
     opts: &Options,
@@ -55,7 +57,7 @@ pub fn obtain(
 ) -> Result<(Session, Origin), Error> {
     config::check_name(profile)?;
     let files = Files::load()?;
-    let window = minter::refresh_window(&files, profile, opts)?;
+    let window = Timing::resolve(&files, profile, &opts.overrides())?.refresh;
     if !opts.force
         && let Some(session) = from_credentials_file(&files, profile)
         && minter::is_fresh(profile, session.expiration, window)
@@ -68,10 +70,26 @@ pub fn obtain(
     {
         return Ok((session, Origin::KeyringCache));
     }
-    let plan = minter::plan(&files, profile, opts, seeds)?;
+    let minted = mint_and_cache(&files, profile, opts, seeds);
+    minter::record(
+        profile,
+        minted.as_ref().map(|s| Outcome::Minted {
+            expiration: s.expiration,
+        }),
+    );
+    Ok((minted?, Origin::Minted))
+}
+
+fn mint_and_cache(
+    files: &Files,
+    profile: &str,
+    opts: &Options,
+    seeds: &mut Seeds,
+) -> Result<Session, Error> {
+    let plan = minter::plan(files, profile, opts, seeds)?;
     let session = minter::fetch(&plan, seeds)?;
     seeds.save_session(profile, &session)?;
-    Ok((session, Origin::Minted))
+    Ok(session)
 }
 
 fn from_credentials_file(files: &Files, profile: &str) -> Option<Session> {
@@ -88,16 +106,8 @@ fn from_credentials_file(files: &Files, profile: &str) -> Option<Session> {
     })
 }
 
-/// `mfa-mint credential-process PROFILE`: the JSON on stdout and nothing else.
-pub fn credential_process(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<u8, Error> {
-    let (session, origin) = obtain(profile, opts, seeds)?;
-    crate::output::debug(1, || format!("{profile}: session from {origin:?}"));
-    crate::output::outln!("{}", to_json(&session).expose_secret());
-    Ok(exit::OK)
-}
-
 /// The environment variables a child process gets.
-fn variables(session: &Session) -> Vec<(&'static str, String)> {
+pub fn variables(session: &Session) -> Vec<(&'static str, String)> {
     vec![
         ("AWS_ACCESS_KEY_ID", session.access_key_id.clone()),
         (
@@ -116,49 +126,7 @@ fn variables(session: &Session) -> Vec<(&'static str, String)> {
 }
 
 /// Variables that would make SDKs in the child look elsewhere for credentials.
-const CONFLICTING: &[&str] = &["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
-
-/// `mfa-mint exec PROFILE -- CMD ARGS…`: runs CMD with the session in its environment and
-/// returns its exit code.
-pub fn exec(
-    profile: &str,
-    opts: &Options,
-    command: &[String],
-    seeds: &mut Seeds,
-) -> Result<u8, Error> {
-    let (session, _) = obtain(profile, opts, seeds)?;
-    let Some((program, args)) = command.split_first() else {
-        return Err(Error::SeedInput("no command given after --".into()));
-    };
-    let mut child = std::process::Command::new(program);
-    child.args(args);
-    for var in CONFLICTING {
-        child.env_remove(var);
-    }
-    for (k, v) in variables(&session) {
-        child.env(k, v);
-    }
-    let status = child.status().map_err(|e| Error::Io {
-        action: format!("run {program}"),
-        source: e,
-    })?;
-    Ok(exit_code_of(status))
-}
-
-#[cfg(unix)]
-fn exit_code_of(status: std::process::ExitStatus) -> u8 {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (Some(code), _) => code as u8,
-        (None, Some(signal)) => 128u8.wrapping_add(signal as u8),
-        _ => 1,
-    }
-}
-
-#[cfg(not(unix))]
-fn exit_code_of(status: std::process::ExitStatus) -> u8 {
-    status.code().map_or(1, |c| c as u8)
-}
+pub const CONFLICTING: &[&str] = &["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
 
 /// Shells `mfa-mint env` can print for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -168,17 +136,7 @@ pub enum Shell {
     Powershell,
 }
 
-/// `mfa-mint env PROFILE`: lines that set the session in the current shell.
-pub fn env(profile: &str, opts: &Options, shell: Shell, seeds: &mut Seeds) -> Result<u8, Error> {
-    let (session, _) = obtain(profile, opts, seeds)?;
-    crate::output::out!(
-        "{}",
-        render_env(&variables(&session), shell).expose_secret()
-    );
-    Ok(exit::OK)
-}
-
-fn render_env(vars: &[(&str, String)], shell: Shell) -> SecretText {
+pub fn render_env(vars: &[(&str, String)], shell: Shell) -> SecretText {
     let mut out = String::new();
     for var in CONFLICTING {
         out.push_str(&match shell {

@@ -14,7 +14,7 @@ pub const SYSTEMD_UNIT: &str = "mfa-mint-refresh";
 pub const LAUNCHD_LABEL: &str = "io.mfa-mint.refresh";
 pub const TASK_NAME: &str = "mfa-mint refresh";
 /// Overrides the `crontab` program (tests, unusual systems).
-pub const CRONTAB_ENV: &str = "MFA_MINT_CRONTAB";
+pub const CRONTAB_ENV: &str = crate::env_vars::MFA_MINT_CRONTAB;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Platform {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 /// Overrides the state directory (tests, portable setups).
-pub const STATE_DIR_ENV: &str = "MFA_MINT_STATE_DIR";
+pub const STATE_DIR_ENV: &str = crate::env_vars::MFA_MINT_STATE_DIR;
 
 /// The state directory, not created.
 pub fn state_dir() -> Option<PathBuf> {
@@ -17,7 +17,7 @@ pub fn state_dir() -> Option<PathBuf> {
 #[cfg(all(unix, not(target_os = "macos")))]
 fn platform_state_dir() -> Option<PathBuf> {
     // XDG Base Directory spec: $XDG_STATE_HOME, default ~/.local/state.
-    non_empty_env("XDG_STATE_HOME")
+    non_empty_env(crate::env_vars::XDG_STATE_HOME)
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| home_dir().map(|h| h.join(".local").join("state")))
@@ -30,15 +30,16 @@ fn platform_state_dir() -> Option<PathBuf> {
 
 #[cfg(windows)]
 fn platform_state_dir() -> Option<PathBuf> {
-    non_empty_env("LOCALAPPDATA").map(PathBuf::from)
+    non_empty_env(crate::env_vars::LOCALAPPDATA).map(PathBuf::from)
 }
 
 /// The user's home directory from the environment (`HOME`, or `USERPROFILE` on Windows).
 pub fn home_dir() -> Option<PathBuf> {
     #[cfg(windows)]
-    let home = non_empty_env("USERPROFILE").or_else(|| non_empty_env("HOME"));
+    let home = non_empty_env(crate::env_vars::USERPROFILE)
+        .or_else(|| non_empty_env(crate::env_vars::HOME));
     #[cfg(not(windows))]
-    let home = non_empty_env("HOME");
+    let home = non_empty_env(crate::env_vars::HOME);
     home.map(PathBuf::from)
 }
 

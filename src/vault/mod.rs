@@ -73,6 +73,18 @@ struct StoredKeys {
 }
 
 impl Seeds {
+    /// The long-term keys of `source`, wherever the resolver found them.
+    pub fn long_term_keys(
+        &mut self,
+        keys: crate::config::Keys,
+        source: &str,
+    ) -> Result<crate::aws::sts::LongTermKeys, Error> {
+        match keys {
+            crate::config::Keys::File(keys) => Ok(keys),
+            crate::config::Keys::Keyring => self.load_keys(source),
+        }
+    }
+
     /// Long-term keys that `mfa-mint keys import` moved into the keyring.
     pub fn load_keys(&mut self, source: &str) -> Result<crate::aws::sts::LongTermKeys, Error> {
         let account = keys_account(source);
@@ -83,9 +95,8 @@ impl Seeds {
             backend,
         })?;
         let stored: StoredKeys =
-            serde_json::from_str(text.expose_secret()).map_err(|_| Error::StoredSeedInvalid {
-                serial: account.clone(),
-                reason: "not mfa-mint's key format".into(),
+            serde_json::from_str(text.expose_secret()).map_err(|_| Error::StoredKeysInvalid {
+                source_profile: source.to_string(),
             })?;
         Ok(crate::aws::sts::LongTermKeys {
             access_key_id: stored.access_key_id,
@@ -139,3 +150,59 @@ impl Seeds {
 }
 
 pub(crate) mod store;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::store::MemoryStore;
+
+    fn vault() -> Seeds {
+        Seeds {
+            store: Some(Box::new(MemoryStore::default())),
+        }
+    }
+
+    #[test]
+    fn long_term_keys_round_trip_through_the_store() {
+        let mut v = vault();
+        let keys = crate::aws::sts::LongTermKeys {
+            access_key_id: "AKIAEXAMPLE".into(),
+            secret_access_key: SecretText::new("s3cr3t"),
+        };
+        v.save_keys("dev-long-term", &keys).unwrap();
+        let back = v
+            .long_term_keys(crate::config::Keys::Keyring, "dev-long-term")
+            .unwrap();
+        assert_eq!(back.access_key_id, "AKIAEXAMPLE");
+        assert_eq!(back.secret_access_key.expose_secret(), "s3cr3t");
+        assert!(v.delete_keys("dev-long-term").unwrap());
+        assert!(matches!(
+            v.load_keys("dev-long-term"),
+            Err(Error::NoKeysInKeyring { .. })
+        ));
+    }
+
+    #[test]
+    fn corrupt_stored_keys_are_reported_as_keys_not_as_a_seed() {
+        // Regression: this used to say the stored *seed* was invalid and to re-import it.
+        let mut v = vault();
+        v.store()
+            .unwrap()
+            .set(
+                &keys_account("dev-long-term"),
+                "x",
+                &SecretText::new("not json"),
+            )
+            .unwrap();
+        let e = v.load_keys("dev-long-term").err().unwrap();
+        assert!(matches!(e, Error::StoredKeysInvalid { .. }), "{e}");
+        assert!(e.hint().unwrap().contains("keys import dev-long-term"));
+    }
+
+    #[test]
+    fn a_missing_seed_names_the_serial() {
+        let mut v = vault();
+        let e = v.load("arn:aws:iam::123456789012:mfa/alice").err().unwrap();
+        assert!(matches!(e, Error::NoSeed { .. }), "{e}");
+    }
+}

@@ -12,7 +12,7 @@ use crate::secret::SecretText;
 /// The keyring service name of every entry mfa-mint writes.
 pub const SERVICE: &str = "mfa-mint";
 /// Selects the keyring backend (`secret-service` or `keyutils` on Linux).
-pub const BACKEND_ENV: &str = "MFA_MINT_KEYRING";
+pub const BACKEND_ENV: &str = crate::env_vars::MFA_MINT_KEYRING;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

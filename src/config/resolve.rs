@@ -1,0 +1,355 @@
+//! ① The one profile resolver: everything a mint needs for one profile — source profile, where
+//! its long-term keys are, MFA device, region, endpoint, duration and refresh window — from the
+//! two AWS files, the command-line flags and the environment, each passed in as a value. `mint`,
+//! `credential-process`, `exec`, `env`, `code`, `status` and `doctor` all resolve through here, so
+//! they cannot disagree (see the README's "Where settings come from").
+
+use super::{Files, keys};
+use crate::aws::sts::LongTermKeys;
+use crate::duration;
+use crate::env_vars;
+use crate::error::Error;
+
+/// The environment variables the resolver reads, captured once (tests build one by hand).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Env {
+    pub region: Option<String>,
+    pub default_region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub endpoint_url_sts: Option<String>,
+    pub endpoint_url_iam: Option<String>,
+    pub ignore_configured_endpoint_urls: bool,
+}
+
+impl Env {
+    /// The process environment; empty values count as unset (as the AWS CLI treats them).
+    pub fn from_process() -> Env {
+        let var = env_vars::non_empty;
+        Env {
+            region: var(env_vars::AWS_REGION),
+            default_region: var(env_vars::AWS_DEFAULT_REGION),
+            endpoint_url: var(env_vars::AWS_ENDPOINT_URL),
+            endpoint_url_sts: var(env_vars::AWS_ENDPOINT_URL_STS),
+            endpoint_url_iam: var(env_vars::AWS_ENDPOINT_URL_IAM),
+            ignore_configured_endpoint_urls: var(env_vars::AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
+        }
+    }
+
+    /// The STS endpoint override, the standard way: `AWS_ENDPOINT_URL_STS`, then
+    /// `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
+    pub fn sts_endpoint(&self) -> Option<String> {
+        self.endpoint(self.endpoint_url_sts.as_ref())
+    }
+
+    /// The IAM endpoint override (`AWS_ENDPOINT_URL_IAM`, then `AWS_ENDPOINT_URL`).
+    pub fn iam_endpoint(&self) -> Option<String> {
+        self.endpoint(self.endpoint_url_iam.as_ref())
+    }
+
+    fn endpoint(&self, service: Option<&String>) -> Option<String> {
+        if self.ignore_configured_endpoint_urls {
+            return None;
+        }
+        service.or(self.endpoint_url.as_ref()).cloned()
+    }
+}
+
+/// What the command line says, before any file is read.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub source: Option<String>,
+    pub duration: Option<String>,
+    pub min_remaining: Option<String>,
+}
+
+/// How long a session lasts and when it is refreshed: checked before the fresh-skip, so a typo
+/// in `--duration` fails now, not hours later from cron.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// DurationSeconds for GetSessionToken.
+    pub duration: u64,
+    /// A session with less than this left is refreshed.
+    pub refresh: u64,
+}
+
+impl Timing {
+    /// `--duration`, else `mfa_mint_duration`, else 12 h; `--min-remaining`, else
+    /// `mfa_mint_min_remaining`, else 15 min. Both are validated whichever is used.
+    pub fn resolve(files: &Files, profile: &str, overrides: &Overrides) -> Result<Timing, Error> {
+        Ok(Timing {
+            duration: super::duration_setting(
+                files,
+                profile,
+                overrides.duration.as_deref().map(|v| ("--duration", v)),
+                keys::DURATION,
+                duration::parse_session,
+                duration::DEFAULT_SESSION,
+            )?,
+            refresh: super::duration_setting(
+                files,
+                profile,
+                overrides
+                    .min_remaining
+                    .as_deref()
+                    .map(|v| ("--min-remaining", v)),
+                keys::MIN_REMAINING,
+                duration::parse,
+                duration::DEFAULT_MIN_REMAINING,
+            )?,
+        })
+    }
+}
+
+/// Where the source profile's long-term keys are.
+pub enum Keys {
+    /// In the credentials file (or the source's config section), read already.
+    File(LongTermKeys),
+    /// In the keyring, moved there by `mfa-mint keys import` (`mfa_mint_keys = keyring`).
+    Keyring,
+}
+
+/// Everything one GetSessionToken for `profile` needs, resolved.
+pub struct ProfileConfig {
+    pub profile: String,
+    /// The profile holding the long-term keys.
+    pub source: String,
+    pub keys: Keys,
+    /// The MFA device's ARN, validated.
+    pub serial: String,
+    pub region: String,
+    pub sts_endpoint: Option<String>,
+    pub timing: Timing,
+}
+
+impl ProfileConfig {
+    pub fn resolve(
+        files: &Files,
+        profile: &str,
+        overrides: &Overrides,
+        env: &Env,
+    ) -> Result<ProfileConfig, Error> {
+        super::check_name(profile)?;
+        let timing = Timing::resolve(files, profile, overrides)?;
+        let source = super::resolve_source(files, profile, overrides.source.as_deref())?;
+        let serial = super::resolve_serial(files, profile, Some(&source))?;
+        let serial = crate::aws::serial::parse(&serial)?.arn;
+        let keys = keys_of(files, &source)?;
+        Ok(ProfileConfig {
+            region: region(files, profile, &source, env),
+            sts_endpoint: env.sts_endpoint(),
+            profile: profile.to_string(),
+            source,
+            keys,
+            serial,
+            timing,
+        })
+    }
+}
+
+/// Where `source`'s long-term keys are: the files first (as the AWS CLI reads them), else the
+/// keyring when `mfa-mint keys import` moved them there.
+pub fn keys_of(files: &Files, source: &str) -> Result<Keys, Error> {
+    match super::source_keys(files, source) {
+        Ok(keys) => Ok(Keys::File(keys)),
+        Err(Error::SourceWithoutKeys { .. }) if super::keys_in_keyring(files, source) => {
+            Ok(Keys::Keyring)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Region for STS: the profile's `region`, the source profile's, `AWS_REGION`,
+/// `AWS_DEFAULT_REGION`, `us-east-1`; the first that is set and not empty wins.
+pub fn region(files: &Files, profile: &str, source: &str, env: &Env) -> String {
+    let set = |v: Option<String>| v.filter(|r| !r.trim().is_empty());
+    set(files.config_value(profile, keys::REGION))
+        .or_else(|| set(files.config_value(source, keys::REGION)))
+        .or_else(|| set(env.region.clone()))
+        .or_else(|| set(env.default_region.clone()))
+        .map_or_else(|| "us-east-1".to_string(), |r| r.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws_files::Document;
+
+    const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
+
+    fn files(config: &str, credentials: &str) -> Files {
+        Files {
+            config_path: "/h/.aws/config".into(),
+            credentials_path: "/h/.aws/credentials".into(),
+            config: Some(Document::parse(config).unwrap()),
+            credentials: Some(Document::parse(credentials).unwrap()),
+        }
+    }
+
+    fn long_term() -> String {
+        "[dev-long-term]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s3cr3t\n"
+            .to_string()
+    }
+
+    fn resolve(f: &Files, profile: &str, env: &Env) -> Result<ProfileConfig, Error> {
+        ProfileConfig::resolve(f, profile, &Overrides::default(), env)
+    }
+
+    #[test]
+    fn conventional_long_term_profile_and_defaults() {
+        let f = files(
+            &format!("[profile dev]\nmfa_serial = {SERIAL}\n"),
+            &long_term(),
+        );
+        let c = resolve(&f, "dev", &Env::default()).unwrap();
+        assert_eq!(c.source, "dev-long-term");
+        assert_eq!(c.serial, SERIAL);
+        assert_eq!(c.region, "us-east-1");
+        assert_eq!(c.timing.duration, duration::DEFAULT_SESSION);
+        assert_eq!(c.timing.refresh, duration::DEFAULT_MIN_REMAINING);
+        assert!(matches!(c.keys, Keys::File(ref k) if k.access_key_id == "AKIAEXAMPLE"));
+    }
+
+    #[test]
+    fn keys_moved_to_the_keyring_resolve_to_the_keyring() {
+        // Regression: doctor resolved keys without this fallback and failed after `keys import`.
+        let f = files(
+            &format!(
+                "[profile dev]\nmfa_serial = {SERIAL}\n[profile dev-long-term]\nmfa_mint_keys = keyring\n"
+            ),
+            "[dev-long-term]\n",
+        );
+        let c = resolve(&f, "dev", &Env::default()).unwrap();
+        assert!(matches!(c.keys, Keys::Keyring));
+    }
+
+    #[test]
+    fn missing_keys_without_the_keyring_marker_is_an_error() {
+        let f = files(
+            &format!("[profile dev]\nmfa_serial = {SERIAL}\n"),
+            "[dev-long-term]\n",
+        );
+        assert!(matches!(
+            resolve(&f, "dev", &Env::default()),
+            Err(Error::SourceWithoutKeys { .. })
+        ));
+    }
+
+    #[test]
+    fn empty_region_values_do_not_shadow_the_next_setting() {
+        // Regression: `region =` or AWS_REGION="" used to win and fall back to us-east-1.
+        let f = files(
+            &format!("[profile dev]\nmfa_serial = {SERIAL}\nregion =\n"),
+            &long_term(),
+        );
+        let env = Env {
+            region: Some("  ".into()),
+            default_region: Some("eu-west-1".into()),
+            ..Env::default()
+        };
+        assert_eq!(resolve(&f, "dev", &env).unwrap().region, "eu-west-1");
+        let env = Env {
+            region: Some("ap-south-1".into()),
+            default_region: Some("eu-west-1".into()),
+            ..Env::default()
+        };
+        assert_eq!(resolve(&f, "dev", &env).unwrap().region, "ap-south-1");
+    }
+
+    #[test]
+    fn region_order_profile_then_source_then_environment() {
+        let f = files(
+            &format!(
+                "[profile dev]\nmfa_serial = {SERIAL}\n[profile dev-long-term]\nregion = eu-central-1\n"
+            ),
+            &long_term(),
+        );
+        let env = Env {
+            region: Some("ap-south-1".into()),
+            ..Env::default()
+        };
+        assert_eq!(resolve(&f, "dev", &env).unwrap().region, "eu-central-1");
+        let f = files(
+            &format!("[profile dev]\nmfa_serial = {SERIAL}\nregion = us-west-2\n"),
+            &long_term(),
+        );
+        assert_eq!(resolve(&f, "dev", &env).unwrap().region, "us-west-2");
+    }
+
+    #[test]
+    fn endpoints_follow_the_standard_variables() {
+        let env = Env {
+            endpoint_url: Some("https://any.example".into()),
+            endpoint_url_sts: Some("https://sts.example".into()),
+            ..Env::default()
+        };
+        assert_eq!(env.sts_endpoint().as_deref(), Some("https://sts.example"));
+        assert_eq!(env.iam_endpoint().as_deref(), Some("https://any.example"));
+        let ignored = Env {
+            ignore_configured_endpoint_urls: true,
+            ..env
+        };
+        assert_eq!(ignored.sts_endpoint(), None);
+    }
+
+    #[test]
+    fn flags_override_config_and_both_are_validated() {
+        let f = files(
+            &format!(
+                "[profile dev]\nmfa_serial = {SERIAL}\nmfa_mint_duration = 1h\nmfa_mint_min_remaining = 5m\n"
+            ),
+            &long_term(),
+        );
+        let c = resolve(&f, "dev", &Env::default()).unwrap();
+        assert_eq!(
+            c.timing,
+            Timing {
+                duration: 3600,
+                refresh: 300
+            }
+        );
+        let o = Overrides {
+            duration: Some("2h".into()),
+            ..Overrides::default()
+        };
+        let c = ProfileConfig::resolve(&f, "dev", &o, &Env::default()).unwrap();
+        assert_eq!(c.timing.duration, 7200);
+        for bad in ["abc", "12hr", "10m", "40h"] {
+            let o = Overrides {
+                duration: Some(bad.into()),
+                ..Overrides::default()
+            };
+            assert!(
+                matches!(Timing::resolve(&f, "dev", &o), Err(Error::Duration { .. })),
+                "--duration {bad} must be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn explicit_source_and_serial_from_the_source_profile() {
+        let f = files(
+            &format!("[profile keys]\nmfa_serial = {SERIAL}\n"),
+            "[keys]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s\n",
+        );
+        let o = Overrides {
+            source: Some("keys".into()),
+            ..Overrides::default()
+        };
+        let c = ProfileConfig::resolve(&f, "dev", &o, &Env::default()).unwrap();
+        assert_eq!(c.source, "keys");
+        assert_eq!(c.serial, SERIAL);
+    }
+
+    #[test]
+    fn a_session_in_the_source_profile_is_refused() {
+        let f = files(
+            &format!("[profile dev]\nmfa_serial = {SERIAL}\n"),
+            "[dev-long-term]\naws_access_key_id = ASIAEXAMPLE\naws_secret_access_key = s\naws_session_token = t\n",
+        );
+        assert!(matches!(
+            resolve(&f, "dev", &Env::default()),
+            Err(Error::SourceHasSession { .. })
+        ));
+    }
+}
