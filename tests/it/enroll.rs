@@ -1,8 +1,6 @@
 //! Enrolling a new virtual MFA device against the fake IAM (and moto for wire compatibility).
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support::{self, fake_aws};
 
 use fake_aws::FakeAws;
 use support::{Moto, TestEnv};

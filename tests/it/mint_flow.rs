@@ -1,9 +1,7 @@
 //! Behaviour tests of the core flow with the real binary, a real (private) Secret Service and the
 //! in-repo fake STS: import → code → mint → fresh-skip → the AWS CLI reads the profile.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support::{self, fake_aws};
 
 use fake_aws::FakeAws;
 use support::TestEnv;

@@ -1,9 +1,7 @@
 //! Unattended use: cron's environment, several profiles, the log file, status and doctor,
 //! clock skew, and a real crontab install.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support::{self, fake_aws};
 
 use fake_aws::FakeAws;
 use support::TestEnv;

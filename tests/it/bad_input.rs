@@ -1,9 +1,7 @@
 //! The bad-input corpus: every case gets exactly one `error:` line and one `hint:` line on
 //! stderr, its documented exit code, no panic, and nothing written under HOME.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support::{self, fake_aws};
 
 use std::collections::BTreeMap;
 use std::path::Path;

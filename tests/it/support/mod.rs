@@ -2,13 +2,14 @@
 //! [`TestEnv`] (temp HOME, its own D-Bus session bus and gnome-keyring Secret Service), a local
 //! [`Moto`] server and the venv's `aws` CLI as an independent reader of `~/.aws`.
 //!
-//! Use it with `mod support;` from a file under `tests/`. The tools it drives (dbus-daemon,
+//! Every module of the `it` test binary uses it as `crate::support`. The tools it drives (dbus-daemon,
 //! gnome-keyring-daemon, secret-tool, moto_server, aws) are installed by `scripts/test`; a missing
 //! one is a panic that says so, never a silent skip.
 #![allow(dead_code, unused_imports)]
 
 mod env;
 mod extra;
+pub mod fake_aws;
 mod process;
 mod session_bus;
 mod venv;

@@ -1,9 +1,7 @@
 //! No plaintext secrets: credential_process with the real AWS CLI, exec, env, and long-term
 //! keys moved into the keyring.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support::{self, fake_aws};
 
 use fake_aws::FakeAws;
 use support::TestEnv;

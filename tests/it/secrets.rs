@@ -2,9 +2,7 @@
 //! long-term secret key never appear in stdout, stderr or any file but the keyring; session
 //! secrets appear only where they are the output (credentials file, credential-process, env).
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support::{self, fake_aws};
 
 use fake_aws::FakeAws;
 use support::TestEnv;

@@ -2,9 +2,7 @@
 //! byte-identical, the file stays readable by botocore, no temporary files are left behind,
 //! and no two processes ever submit the same code step for one device.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support::{self, fake_aws};
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
