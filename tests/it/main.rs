@@ -8,6 +8,7 @@
 mod support;
 
 mod bad_input;
+mod cli_text;
 mod concurrency;
 mod enroll;
 mod fake_aws_selftest;
