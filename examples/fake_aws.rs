@@ -8,7 +8,7 @@
 //! `account`, `user`) on stdout, then serves until killed. With `--requests-file` every request's
 //! action name is appended to PATH as one line.
 
-#[path = "../tests/support/fake_aws.rs"]
+#[path = "../tests/it/support/fake_aws.rs"]
 mod fake_aws;
 
 use std::fs::OpenOptions;

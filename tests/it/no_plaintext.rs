@@ -1,51 +1,16 @@
 //! No plaintext secrets: credential_process with the real AWS CLI, exec, env, and long-term
 //! keys moved into the keyring.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support;
 
-use fake_aws::FakeAws;
-use support::TestEnv;
+use support::World;
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
-struct Setup {
-    env: TestEnv,
-    fake: FakeAws,
-    secret: String,
-}
-
-fn setup() -> Setup {
-    let env = TestEnv::new();
-    let fake = FakeAws::start();
-    let keys = fake.add_user("alice", "123456789012");
-    let serial = fake.add_mfa_device("alice", "alice", SEED);
-    env.write_file(
-        ".aws/credentials",
-        &format!(
-            "[dev-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-            keys.access_key_id, keys.secret_access_key
-        ),
-    );
-    let r = env.run(&["import", "dev", "--serial", &serial], Some(SEED));
-    assert_eq!(r.code, 0, "{r:?}");
-    Setup {
-        env,
-        fake,
-        secret: keys.secret_access_key,
-    }
-}
-
-impl Setup {
-    fn endpoint(&self) -> String {
-        self.fake.endpoint()
-    }
-}
-
 #[test]
 fn credential_process_json_and_cache() {
-    let s = setup();
+    let (s, alice) = World::with_alice(Some(SEED));
+    s.import("dev", &alice.serial, SEED);
     let ep = s.endpoint();
     let at = [("AWS_ENDPOINT_URL_STS", ep.as_str())];
     let r = s.env.run_env(&["credential-process", "dev"], None, &at);
@@ -79,7 +44,8 @@ fn credential_process_json_and_cache() {
 
 #[test]
 fn the_aws_cli_uses_credential_process_and_a_second_call_is_free() {
-    let s = setup();
+    let (s, alice) = World::with_alice(Some(SEED));
+    s.import("dev", &alice.serial, SEED);
     let r = s.env.run(&["setup-credential-process", "dev"], None);
     assert_eq!(r.code, 0, "{r:?}");
     let config = s.env.read_file(".aws/config").unwrap();
@@ -106,7 +72,8 @@ fn the_aws_cli_uses_credential_process_and_a_second_call_is_free() {
 
 #[test]
 fn exec_passes_the_session_and_the_exit_code() {
-    let s = setup();
+    let (s, alice) = World::with_alice(Some(SEED));
+    s.import("dev", &alice.serial, SEED);
     let ep = s.endpoint();
     let at = [
         ("AWS_ENDPOINT_URL_STS", ep.as_str()),
@@ -138,13 +105,14 @@ fn exec_passes_the_session_and_the_exit_code() {
 
 #[test]
 fn long_term_keys_move_into_the_keyring_and_back() {
-    let s = setup();
+    let (s, alice) = World::with_alice(Some(SEED));
+    s.import("dev", &alice.serial, SEED);
     let before = s.env.read_file(".aws/credentials").unwrap();
     let r = s.env.run(&["keys", "import", "dev-long-term"], None);
     assert_eq!(r.code, 0, "{r:?}");
     let creds = s.env.read_file(".aws/credentials").unwrap();
     assert!(
-        !creds.contains(&s.secret),
+        !creds.contains(&alice.keys.secret_access_key),
         "secret gone from the file: {creds}"
     );
     assert!(!creds.contains("aws_access_key_id"), "{creds}");
@@ -159,6 +127,6 @@ fn long_term_keys_move_into_the_keyring_and_back() {
     let r = s.env.run(&["keys", "export", "dev-long-term"], None);
     assert_eq!(r.code, 0, "{r:?}");
     let creds = s.env.read_file(".aws/credentials").unwrap();
-    assert!(creds.contains(&s.secret), "{creds}");
+    assert!(creds.contains(&alice.keys.secret_access_key), "{creds}");
     assert_eq!(creds, before, "the file is back as it was");
 }

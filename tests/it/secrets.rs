@@ -2,12 +2,9 @@
 //! long-term secret key never appear in stdout, stderr or any file but the keyring; session
 //! secrets appear only where they are the output (credentials file, credential-process, env).
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support::{self, fake_aws};
 
-use fake_aws::FakeAws;
-use support::TestEnv;
+use support::{TestEnv, World};
 
 const SEED: &str = "KRUGS4ZANFZSAYJAORSXG5BAONSWKZBAMZXXEIDMMVQWW4ZAMFXGIIDOMV3GK4RAOVZWKZBB";
 
@@ -35,25 +32,11 @@ fn files_containing(dir: &std::path::Path, needle: &str, skip: &[&str]) -> Vec<S
 
 #[test]
 fn no_secret_reaches_output_logs_or_files() {
-    let env = TestEnv::new();
-    let fake = FakeAws::start();
-    let keys = fake.add_user("alice", "123456789012");
-    let serial = fake.add_mfa_device("alice", "alice", SEED);
-    env.write_file(
-        ".aws/credentials",
-        &format!(
-            "[dev-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-            keys.access_key_id, keys.secret_access_key
-        ),
-    );
-    let ep = fake.endpoint();
+    let (w, alice) = World::with_alice(Some(SEED));
+    let (env, fake, serial) = (&w.env, &w.fake, alice.serial.clone());
     let log = env.home().join("mint.log").display().to_string();
-    let extra = [
-        ("AWS_ENDPOINT_URL_STS", ep.as_str()),
-        ("AWS_ENDPOINT_URL_IAM", ep.as_str()),
-        ("RUST_LOG", "trace"),
-    ];
-    let never = [SEED, keys.secret_access_key.as_str()];
+    let extra = [("RUST_LOG", "trace")];
+    let never = [SEED, alice.keys.secret_access_key.as_str()];
     let mut outputs = Vec::new();
     // A step ledger per command, so no command waits for a fresh code step; all are searched.
     let states = tempfile::tempdir().unwrap();
@@ -62,7 +45,7 @@ fn no_secret_reaches_output_logs_or_files() {
         let state = state.display().to_string();
         let mut vars = extra.to_vec();
         vars.push(("MFA_MINT_STATE_DIR", state.as_str()));
-        let r = env.run_env(args, stdin, &vars);
+        let r = w.run_env(args, stdin, &vars);
         outputs.push((args.join(" "), r.clone()));
         r
     };

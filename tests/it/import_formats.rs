@@ -1,7 +1,7 @@
 //! Every place a seed lives today imports, and the imported seed gives the same codes as an
 //! independent TOTP implementation (oathtool). Fixtures are made here, never downloaded.
 
-mod support;
+use crate::support;
 
 use base64::Engine;
 use support::TestEnv;

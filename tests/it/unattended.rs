@@ -1,47 +1,24 @@
 //! Unattended use: cron's environment, several profiles, the log file, status and doctor,
 //! clock skew, and a real crontab install.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support::{self, fake_aws};
 
-use fake_aws::FakeAws;
-use support::TestEnv;
+use support::{TestEnv, World};
 
-const ACCOUNT: &str = "123456789012";
 const SEED_A: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const SEED_B: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
-struct Setup {
-    env: TestEnv,
-    fake: FakeAws,
-}
-
 /// Two profiles, dev and prod, each with its own user and device, both imported.
-fn setup() -> Setup {
-    let env = TestEnv::new();
-    let fake = FakeAws::start();
+fn setup() -> World {
+    let w = World::new();
     let mut creds = String::from("# hand-written\n");
     for (profile, user, seed) in [("dev", "alice", SEED_A), ("prod", "bob", SEED_B)] {
-        let keys = fake.add_user(user, ACCOUNT);
-        let serial = fake.add_mfa_device(user, user, seed);
-        creds.push_str(&format!(
-            "[{profile}-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-            keys.access_key_id, keys.secret_access_key
-        ));
-        let r = env.run(&["import", profile, "--serial", &serial], Some(seed));
-        assert_eq!(r.code, 0, "{r:?}");
+        let user = w.user(user, Some(seed));
+        creds.push_str(&user.long_term(profile));
+        w.import(profile, &user.serial, seed);
     }
-    env.write_file(".aws/credentials", &creds);
-    Setup { env, fake }
-}
-
-impl Setup {
-    fn run(&self, args: &[&str]) -> support::Run {
-        let endpoint = self.fake.endpoint();
-        self.env
-            .run_env(args, None, &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())])
-    }
+    w.write_credentials(&creds);
+    w
 }
 
 #[test]
@@ -49,7 +26,7 @@ fn all_profiles_in_one_run_with_a_log_file_then_fresh() {
     let s = setup();
     let log = s.env.home().join("refresh.log");
     let log_arg = log.display().to_string();
-    let r = s.run(&["--all", "--json", "--log-file", &log_arg]);
+    let r = s.run(&["--all", "--json", "--log-file", &log_arg], None);
     assert_eq!(r.code, 0, "{r:?}");
     let outcomes: Vec<serde_json::Value> = r
         .stdout
@@ -60,7 +37,7 @@ fn all_profiles_in_one_run_with_a_log_file_then_fresh() {
     assert!(outcomes.iter().all(|o| o["outcome"] == "minted"));
     assert_eq!(s.fake.action_count("GetSessionToken"), 2);
 
-    let r = s.run(&["dev", "prod", "--quiet", "--log-file", &log_arg]);
+    let r = s.run(&["dev", "prod", "--quiet", "--log-file", &log_arg], None);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(r.stderr, "", "--quiet prints nothing on success");
     assert_eq!(
@@ -79,7 +56,7 @@ fn all_profiles_in_one_run_with_a_log_file_then_fresh() {
     assert!(lines[3].contains("profile=prod outcome=fresh"), "{text}");
     assert!(!text.contains("ASIA") && !text.contains("aws_session_token"));
 
-    let r = s.run(&["status", "--json"]);
+    let r = s.run(&["status", "--json"], None);
     assert_eq!(r.code, 0, "{r:?}");
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let profiles = v["profiles"].as_array().unwrap();
@@ -95,7 +72,7 @@ fn all_profiles_in_one_run_with_a_log_file_then_fresh() {
 fn failures_keep_going_and_report_the_first_code() {
     let s = setup();
     s.fake.fail_next(1, fake_aws::Failure::Throttle);
-    let r = s.run(&["dev", "prod", "--json"]);
+    let r = s.run(&["dev", "prod", "--json"], None);
     assert_eq!(r.code, 7, "{r:?}");
     let outcomes: Vec<serde_json::Value> = r
         .stdout
@@ -173,13 +150,13 @@ fn a_mint_with_crons_minimal_environment() {
 #[test]
 fn doctor_passes_on_a_good_setup_and_fails_with_a_fix() {
     let s = setup();
-    let r = s.run(&["doctor"]);
+    let r = s.run(&["doctor"], None);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("keyring reachable and unlocked"), "{r:?}");
     assert!(r.stdout.contains("dev: seed in keyring"), "{r:?}");
     s.env
         .write_file(".aws/credentials", "[dev-long-term]\nregion = x\n");
-    let r = s.run(&["doctor", "dev"]);
+    let r = s.run(&["doctor", "dev"], None);
     assert_ne!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("[FAIL]"), "{r:?}");
     assert!(r.stdout.contains("fix: "), "{r:?}");
@@ -192,7 +169,7 @@ fn clock_skew_is_measured_and_corrected() {
         s.fake.set_clock_offset(offset);
         // First run: the code is generated at the wrong time; AWS's Date header shows the
         // offset and the one retry uses AWS's time.
-        let r = s.run(&["dev"]);
+        let r = s.run(&["dev"], None);
         assert_eq!(r.code, 0, "offset {offset}: {r:?}");
         assert!(
             r.stderr.contains("clock is"),
@@ -200,10 +177,10 @@ fn clock_skew_is_measured_and_corrected() {
         );
         // Next runs use the remembered offset: one request.
         let before = s.fake.action_count("GetSessionToken");
-        let r = s.run(&["prod"]);
+        let r = s.run(&["prod"], None);
         assert_eq!(r.code, 0, "offset {offset}: {r:?}");
         assert_eq!(s.fake.action_count("GetSessionToken"), before + 1);
-        let r = s.run(&["doctor", "--clock", "dev"]);
+        let r = s.run(&["doctor", "--clock", "dev"], None);
         assert!(r.stdout.contains(&format!("{offset:+}")), "{r:?}");
     }
 }

@@ -1,70 +1,42 @@
 //! Behaviour tests of the core flow with the real binary, a real (private) Secret Service and the
 //! in-repo fake STS: import → code → mint → fresh-skip → the AWS CLI reads the profile.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support::{self, fake_aws};
 
-use fake_aws::FakeAws;
-use support::TestEnv;
+use support::{ACCOUNT, TestEnv, User, World};
 
-const ACCOUNT: &str = "123456789012";
 /// An AWS-style 64-character base32 seed (40 bytes).
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
-struct Setup {
-    env: TestEnv,
-    fake: FakeAws,
-    serial: String,
-    akid: String,
+/// A user `alice` with an enabled device, long-term keys in [dev-long-term] between a comment and
+/// a section that isn't ours, nothing imported.
+fn setup() -> (World, User) {
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.write_credentials(&format!(
+        "# my keys\n{}\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = other-secret ; not a comment\n",
+        alice.long_term("dev")
+    ));
+    (w, alice)
 }
 
-/// A user `alice` with an enabled device, long-term keys in [dev-long-term], nothing imported.
-fn setup() -> Setup {
-    let env = TestEnv::new();
-    let fake = FakeAws::start();
-    let keys = fake.add_user("alice", ACCOUNT);
-    let serial = fake.add_mfa_device("alice", "alice", SEED);
-    env.write_file(
-        ".aws/credentials",
-        &format!(
-            "# my keys\n[dev-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = other-secret ; not a comment\n",
-            keys.access_key_id, keys.secret_access_key
-        ),
+/// Imports alice's seed as `dev`, typed the way people copy it (lower case, in groups).
+fn import(s: &World, alice: &User) {
+    let lower_spaced =
+        "jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp\n";
+    let r = s.run(
+        &["import", "dev", "--serial", &alice.serial],
+        Some(lower_spaced),
     );
-    Setup {
-        env,
-        fake,
-        serial,
-        akid: keys.access_key_id,
-    }
-}
-
-impl Setup {
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> support::Run {
-        let endpoint = self.fake.endpoint();
-        self.env
-            .run_env(args, stdin, &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())])
-    }
-
-    fn import(&self) {
-        let lower_spaced =
-            "jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp\n";
-        let r = self.run(
-            &["import", "dev", "--serial", &self.serial],
-            Some(lower_spaced),
-        );
-        assert_eq!(r.code, 0, "import failed: {r:?}");
-    }
+    assert_eq!(r.code, 0, "import failed: {r:?}");
 }
 
 #[test]
 fn import_stores_the_seed_in_the_keyring_and_links_the_profile() {
-    let s = setup();
-    s.import();
+    let (s, alice) = setup();
+    import(&s, &alice);
     let stored = s
         .env
-        .secret_tool_lookup(&[("service", "mfa-mint"), ("username", &s.serial)])
+        .secret_tool_lookup(&[("service", "mfa-mint"), ("username", &alice.serial)])
         .expect("seed in the Secret Service");
     assert!(
         stored.starts_with("otpauth://totp/"),
@@ -74,10 +46,13 @@ fn import_stores_the_seed_in_the_keyring_and_links_the_profile() {
     let config = s.env.read_file(".aws/config").unwrap();
     assert_eq!(
         config,
-        format!("[profile dev]\nmfa_serial = {}\n", s.serial)
+        format!("[profile dev]\nmfa_serial = {}\n", alice.serial)
     );
     // The seed is on no output.
-    let r = s.run(&["import", "dev", "--serial", &s.serial, "-vv"], Some(SEED));
+    let r = s.run(
+        &["import", "dev", "--serial", &alice.serial, "-vv"],
+        Some(SEED),
+    );
     assert_eq!(r.code, 0, "{r:?}");
     assert!(!r.stdout.contains(SEED) && !r.stderr.contains(SEED));
     assert_eq!(s.fake.request_count(), 0, "import makes no AWS request");
@@ -85,8 +60,8 @@ fn import_stores_the_seed_in_the_keyring_and_links_the_profile() {
 
 #[test]
 fn code_prints_the_same_code_as_an_independent_totp() {
-    let s = setup();
-    s.import();
+    let (s, alice) = setup();
+    import(&s, &alice);
     let r = s.run(&["code", "dev"], None);
     assert_eq!(r.code, 0, "{r:?}");
     let code = r.stdout.trim();
@@ -116,8 +91,8 @@ fn code_prints_the_same_code_as_an_independent_totp() {
 
 #[test]
 fn mint_writes_a_working_session_and_keeps_every_other_byte() {
-    let s = setup();
-    s.import();
+    let (s, alice) = setup();
+    import(&s, &alice);
     let before = s.env.read_file(".aws/credentials").unwrap();
     let r = s.run(&["dev", "--json"], None);
     assert_eq!(r.code, 0, "{r:?}");
@@ -150,7 +125,7 @@ fn mint_writes_a_working_session_and_keeps_every_other_byte() {
     // Keys are not leaked to the terminal.
     assert!(!r.stderr.contains(&secret) && !r.stdout.contains(&secret));
     assert!(!r.stderr.contains(&token) && !r.stdout.contains(&token));
-    assert!(!r.stderr.contains(&s.akid));
+    assert!(!r.stderr.contains(&alice.keys.access_key_id));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -168,8 +143,8 @@ fn mint_writes_a_working_session_and_keeps_every_other_byte() {
 
 #[test]
 fn fresh_session_is_skipped_without_network_or_keyring() {
-    let s = setup();
-    s.import();
+    let (s, alice) = setup();
+    import(&s, &alice);
     assert_eq!(s.run(&["dev"], None).code, 0);
     let file = s.env.read_file(".aws/credentials").unwrap();
     let requests = s.fake.request_count();
@@ -196,8 +171,8 @@ fn fresh_session_is_skipped_without_network_or_keyring() {
 
 #[test]
 fn forced_second_mint_in_the_same_step_waits_for_a_new_code() {
-    let s = setup();
-    s.import();
+    let (s, alice) = setup();
+    import(&s, &alice);
     // Start 1.5 s before a step boundary so the wait is short but certain.
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -216,15 +191,15 @@ fn forced_second_mint_in_the_same_step_waits_for_a_new_code() {
     assert_eq!(a.code, 0, "{a:?}");
     let b = s.env.run_env(&["dev", "--force"], None, &env);
     assert_eq!(b.code, 0, "second mint must wait, not fail: {b:?}");
-    let steps = s.fake.accepted_steps_for(&s.serial);
+    let steps = s.fake.accepted_steps_for(&alice.serial);
     assert_eq!(steps.len(), 2, "{steps:?}");
     assert_ne!(steps[0], steps[1]);
 }
 
 #[test]
 fn out_of_range_duration_is_refused_locally() {
-    let s = setup();
-    s.import();
+    let (s, alice) = setup();
+    import(&s, &alice);
     let before = s.env.read_file(".aws/credentials");
     for d in ["899", "129601", "37h", "1444000"] {
         let r = s.run(&["dev", "--duration", d], None);
@@ -246,10 +221,10 @@ fn out_of_range_duration_is_refused_locally() {
 
 #[test]
 fn aws_errors_get_one_line_a_hint_and_nothing_written() {
-    let s = setup();
+    let (s, alice) = setup();
     // A seed that does not belong to the device: AWS says the code is invalid.
     let r = s.run(
-        &["import", "dev", "--serial", &s.serial],
+        &["import", "dev", "--serial", &alice.serial],
         Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
     );
     assert_eq!(r.code, 0, "{r:?}");
@@ -283,8 +258,8 @@ fn aws_errors_get_one_line_a_hint_and_nothing_written() {
 
 #[test]
 fn transient_failures_exit_7() {
-    let s = setup();
-    s.import();
+    let (s, alice) = setup();
+    import(&s, &alice);
     s.fake.fail_next(1, fake_aws::Failure::Throttle);
     let r = s.run(&["dev"], None);
     assert_eq!(r.code, 7, "{r:?}");
@@ -340,8 +315,8 @@ fn user_arn_gets_a_hint_and_nothing_is_stored() {
 
 #[test]
 fn the_aws_cli_uses_the_minted_profile() {
-    let s = setup();
-    s.import();
+    let (s, alice) = setup();
+    import(&s, &alice);
     assert_eq!(s.run(&["dev"], None).code, 0);
     let endpoint = s.fake.endpoint();
     let r = support::aws_cli(
@@ -400,10 +375,10 @@ fn help_is_available_for_every_command() {
 
 #[test]
 fn a_new_credentials_file_is_private_and_bom_crlf_files_work() {
-    let env = TestEnv::new();
-    let fake = FakeAws::start();
-    let keys = fake.add_user("alice", ACCOUNT);
-    let serial = fake.add_mfa_device("alice", "alice", SEED);
+    let w = World::new();
+    let env = &w.env;
+    let alice = w.user("alice", Some(SEED));
+    let (keys, serial) = (&alice.keys, &alice.serial);
     // Keys in the config file (botocore reads them there too), no credentials file yet; the
     // config file has a BOM and CRLF line endings.
     let config = format!(
@@ -411,20 +386,14 @@ fn a_new_credentials_file_is_private_and_bom_crlf_files_work() {
         keys.access_key_id, keys.secret_access_key
     );
     env.write_file(".aws/config", &config);
-    let r = env.run(&["import", "dev", "--serial", &serial], Some(SEED));
-    assert_eq!(r.code, 0, "{r:?}");
+    w.import("dev", serial, SEED);
     let after = env.read_file(".aws/config").unwrap();
     assert_eq!(
         after,
         format!("{config}\r\n[profile dev]\r\nmfa_serial = {serial}\r\n"),
         "BOM and CRLF kept, our section in the file's line endings"
     );
-    let endpoint = fake.endpoint();
-    let r = env.run_env(
-        &["dev"],
-        None,
-        &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())],
-    );
+    let r = w.run(&["dev"], None);
     assert_eq!(r.code, 0, "{r:?}");
     #[cfg(unix)]
     {

@@ -1,7 +1,7 @@
 //! The alternative store: the Linux kernel keyring (keyutils), inside `keyctl session`, as a
 //! PAM login session would provide.
 
-mod support;
+use crate::support;
 
 use support::TestEnv;
 

@@ -2,8 +2,8 @@
 //! tests, the demo and the benchmark. It checks what AWS checks and answers with AWS's error
 //! codes and texts, so the app's error translation can be tested without the network.
 //!
-//! Include it with `#[path = "support/fake_aws.rs"] mod fake_aws;` (tests) or
-//! `#[path = "../tests/support/fake_aws.rs"] mod fake_aws;` (examples).
+//! The tests use it as `crate::support::fake_aws`; examples include it with
+//! `#[path = "../tests/it/support/fake_aws.rs"] mod fake_aws;`.
 //!
 //! # API
 //! - [`FakeAws::start`] / [`FakeAws::start_on`]: serve on a free / given port until dropped;

@@ -1,19 +1,23 @@
 //! Shared test harness for behaviour tests that run the real `mfa-mint` binary: a hermetic
+//! [`World`] (the fixture tests start from: a [`TestEnv`] and a fake AWS), a hermetic
 //! [`TestEnv`] (temp HOME, its own D-Bus session bus and gnome-keyring Secret Service), a local
 //! [`Moto`] server and the venv's `aws` CLI as an independent reader of `~/.aws`.
 //!
-//! Use it with `mod support;` from a file under `tests/`. The tools it drives (dbus-daemon,
+//! Every module of the `it` test binary uses it as `crate::support`. The tools it drives (dbus-daemon,
 //! gnome-keyring-daemon, secret-tool, moto_server, aws) are installed by `scripts/test`; a missing
 //! one is a panic that says so, never a silent skip.
 #![allow(dead_code, unused_imports)]
 
 mod env;
 mod extra;
+pub mod fake_aws;
 mod process;
 mod session_bus;
 mod venv;
+mod world;
 
 pub use env::{KEYRING_PASSWORD, TestEnv};
 pub use extra::decode_terminal_qr;
 pub use process::{DEFAULT_TIMEOUT, Run, TimedOut, require_tool, run_command, try_run_command};
 pub use venv::{Moto, aws_cli, venv_bin};
+pub use world::{ACCOUNT, User, World};

@@ -2,7 +2,7 @@
 //! request and that the real AWS CLI accepts the profile we write. moto validates no MFA code,
 //! so code handling is tested against the in-repo fake instead.
 
-mod support;
+use crate::support;
 
 use support::{Moto, TestEnv};
 

@@ -2,14 +2,11 @@
 //! byte-identical, the file stays readable by botocore, no temporary files are left behind,
 //! and no two processes ever submit the same code step for one device.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use fake_aws::FakeAws;
-use support::TestEnv;
+use support::World;
 
 const PROFILES: usize = 8;
 const WORKERS: usize = 16;
@@ -35,26 +32,18 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(50);
-    let env = TestEnv::new();
-    let fake = FakeAws::start();
+    let world = World::new();
+    let (env, fake) = (&world.env, &world.fake);
     let base = (now() / 30.0).floor() * 30.0 + 5.0;
     let total = WORKERS * mints_per_worker + 200;
     fake.set_accept_any_step_within(Some(base as u64 - 60..base as u64 + total as u64 * 30 + 60));
 
     let mut creds = String::from(HEADER);
     for p in 0..PROFILES {
-        let user = format!("user{p}");
-        let keys = fake.add_user(&user, "123456789012");
-        let serial = fake.add_mfa_device(&user, &user, &seed(p));
-        creds.push_str(&format!(
-            "\n[p{p}-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-            keys.access_key_id, keys.secret_access_key
-        ));
-        let r = env.run(
-            &["import", &format!("p{p}"), "--serial", &serial],
-            Some(&seed(p)),
-        );
-        assert_eq!(r.code, 0, "{r:?}");
+        let user = world.user(&format!("user{p}"), Some(&seed(p)));
+        creds.push('\n');
+        creds.push_str(&user.long_term(&format!("p{p}")));
+        world.import(&format!("p{p}"), &user.serial, &seed(p));
     }
     env.write_file(".aws/credentials", &creds);
     let config_before = env.read_file(".aws/config").unwrap();
@@ -206,23 +195,14 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
 
 #[test]
 fn two_processes_never_submit_the_same_step() {
-    let env = TestEnv::new();
-    let fake = FakeAws::start();
-    let keys = fake.add_user("alice", "123456789012");
-    let serial = fake.add_mfa_device("alice", "alice", &seed(1));
-    env.write_file(
-        ".aws/credentials",
-        &format!(
-            "[a-long-term]\naws_access_key_id = {0}\naws_secret_access_key = {1}\n[b-long-term]\naws_access_key_id = {0}\naws_secret_access_key = {1}\n",
-            keys.access_key_id, keys.secret_access_key
-        ),
-    );
+    let world = World::new();
+    let (env, fake) = (&world.env, &world.fake);
+    let alice = world.user("alice", Some(&seed(1)));
+    let serial = alice.serial.clone();
+    // One user's keys as the source of two profiles.
+    world.write_credentials(&format!("{}{}", alice.long_term("a"), alice.long_term("b")));
     for p in ["a", "b"] {
-        assert_eq!(
-            env.run(&["import", p, "--serial", &serial], Some(&seed(1)))
-                .code,
-            0
-        );
+        world.import(p, &serial, &seed(1));
     }
     // Both start half a second before a step boundary, sharing one device and one ledger.
     let t = now();

@@ -1,15 +1,13 @@
 //! The bad-input corpus: every case gets exactly one `error:` line and one `hint:` line on
 //! stderr, its documented exit code, no panic, and nothing written under HOME.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support::{self, fake_aws};
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use fake_aws::{Failure, FakeAws};
-use support::TestEnv;
+use fake_aws::Failure;
+use support::{TestEnv, World};
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
@@ -372,17 +370,13 @@ fn keyring_problems() {
 
 #[test]
 fn sts_failures() {
-    let env = TestEnv::new();
-    let fake = FakeAws::start();
-    let keys = fake.add_user("alice", "123456789012");
-    let serial = fake.add_mfa_device("alice", "alice", SEED);
-    let r = env.run(&["import", "dev", "--serial", &serial], Some(SEED));
-    assert_eq!(r.code, 0, "{r:?}");
-    let creds = format!(
-        "[dev-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-        keys.access_key_id, keys.secret_access_key
-    );
-    env.write_file(".aws/credentials", &creds);
+    let w = World::new();
+    let (env, fake) = (&w.env, &w.fake);
+    let alice = w.user("alice", Some(SEED));
+    let keys = &alice.keys;
+    w.import("dev", &alice.serial, SEED);
+    let creds = alice.long_term("dev");
+    w.write_credentials(&creds);
     let endpoint = fake.endpoint();
     // A separate step ledger per case: a failure whose answer was lost keeps its code step
     // claimed, and the next case would wait for a fresh one.
@@ -413,11 +407,11 @@ fn sts_failures() {
         (Failure::CloseConnection, "AWS"),
     ] {
         fake.fail_next(1, failure);
-        run(&env, &["dev"], pairs(&at()), 7, needle);
+        run(env, &["dev"], pairs(&at()), 7, needle);
     }
     fake.fail_next(1, Failure::Delay(std::time::Duration::from_secs(5)));
     run(
-        &env,
+        env,
         &["dev", "--timeout", "1s"],
         pairs(&at()),
         7,
@@ -425,18 +419,18 @@ fn sts_failures() {
     );
     let mut refused = pairs(&at());
     refused[0].1 = "http://127.0.0.1:9".into();
-    run(&env, &["dev"], refused, 7, "cannot reach");
+    run(env, &["dev"], refused, 7, "cannot reach");
     // Unknown key, then a wrong secret.
     env.write_file(
         ".aws/credentials",
         &creds.replace(&keys.access_key_id, "AKIAUNKNOWNKEY000000"),
     );
-    run(&env, &["dev"], pairs(&at()), 6, "access key");
+    run(env, &["dev"], pairs(&at()), 6, "access key");
     env.write_file(
         ".aws/credentials",
         &creds.replace(&keys.secret_access_key, "wrong-secret"),
     );
-    run(&env, &["dev"], pairs(&at()), 6, "signature");
+    run(env, &["dev"], pairs(&at()), 6, "signature");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! keyrings really are private, the failure variants really fail, nothing outlives its TestEnv,
 //! and moto plus awscli work from the venv.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

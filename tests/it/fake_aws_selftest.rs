@@ -1,8 +1,7 @@
-//! Self-tests of the fake AWS in `tests/support/fake_aws.rs`: it must accept what the real SDK
+//! Self-tests of the fake AWS in `tests/it/support/fake_aws.rs`: it must accept what the real SDK
 //! sends and refuse, with AWS's codes and texts, what AWS refuses.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
+use crate::support::fake_aws;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

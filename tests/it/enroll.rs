@@ -1,60 +1,28 @@
 //! Enrolling a new virtual MFA device against the fake IAM (and moto for wire compatibility).
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
+use crate::support;
 
-use fake_aws::FakeAws;
-use support::{Moto, TestEnv};
-
-struct Setup {
-    env: TestEnv,
-    fake: FakeAws,
-}
-
-fn setup() -> Setup {
-    let env = TestEnv::new();
-    let fake = FakeAws::start();
-    let keys = fake.add_user("alice", "123456789012");
-    env.write_file(
-        ".aws/credentials",
-        &format!(
-            "[dev-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-            keys.access_key_id, keys.secret_access_key
-        ),
-    );
-    Setup { env, fake }
-}
-
-impl Setup {
-    fn run(&self, args: &[&str]) -> support::Run {
-        let ep = self.fake.endpoint();
-        self.env.run_env(
-            args,
-            None,
-            &[
-                ("AWS_ENDPOINT_URL_STS", ep.as_str()),
-                ("AWS_ENDPOINT_URL_IAM", ep.as_str()),
-            ],
-        )
-    }
-}
+use support::{Moto, TestEnv, World};
 
 #[test]
 fn enroll_then_mint_with_the_new_device() {
-    let s = setup();
+    // User alice, no device yet, her long-term keys in [dev-long-term].
+    let (s, _alice) = World::with_alice(None);
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("backup.png");
     let png_arg = png.display().to_string();
-    let r = s.run(&[
-        "enroll",
-        "dev",
-        "--device-name",
-        "alice-laptop",
-        "--show-qr",
-        "--qr-png",
-        &png_arg,
-    ]);
+    let r = s.run(
+        &[
+            "enroll",
+            "dev",
+            "--device-name",
+            "alice-laptop",
+            "--show-qr",
+            "--qr-png",
+            &png_arg,
+        ],
+        None,
+    );
     assert_eq!(r.code, 0, "{r:?}");
     let serial = "arn:aws:iam::123456789012:mfa/alice-laptop";
     assert!(r.stderr.contains(serial), "{r:?}");
@@ -99,15 +67,16 @@ fn enroll_then_mint_with_the_new_device() {
     }
 
     // And the device works for minting (the enable used steps t-1 and t: the mint waits).
-    let r = s.run(&["dev"]);
+    let r = s.run(&["dev"], None);
     assert_eq!(r.code, 0, "{r:?}");
 }
 
 #[test]
 fn rejected_enable_rolls_back() {
-    let s = setup();
+    // User alice, no device yet, her long-term keys in [dev-long-term].
+    let (s, _alice) = World::with_alice(None);
     s.fake.set_permission_denied("EnableMFADevice");
-    let r = s.run(&["enroll", "dev", "--device-name", "flaky"]);
+    let r = s.run(&["enroll", "dev", "--device-name", "flaky"], None);
     assert_eq!(r.code, 6, "{r:?}");
     assert!(r.stderr.contains("was deleted again"), "{r:?}");
     let serial = "arn:aws:iam::123456789012:mfa/flaky";
@@ -122,19 +91,27 @@ fn rejected_enable_rolls_back() {
 
 #[test]
 fn name_taken_and_bad_names() {
-    let s = setup();
-    assert_eq!(s.run(&["enroll", "dev", "--device-name", "taken"]).code, 0);
-    let r = s.run(&[
-        "enroll",
-        "prod",
-        "--device-name",
-        "taken",
-        "--source",
-        "dev-long-term",
-    ]);
+    // User alice, no device yet, her long-term keys in [dev-long-term].
+    let (s, _alice) = World::with_alice(None);
+    assert_eq!(
+        s.run(&["enroll", "dev", "--device-name", "taken"], None)
+            .code,
+        0
+    );
+    let r = s.run(
+        &[
+            "enroll",
+            "prod",
+            "--device-name",
+            "taken",
+            "--source",
+            "dev-long-term",
+        ],
+        None,
+    );
     assert_eq!(r.code, 6, "{r:?}");
     assert!(r.stderr.contains("already exists"), "{r:?}");
-    let r = s.run(&["enroll", "dev", "--device-name", "bad name!"]);
+    let r = s.run(&["enroll", "dev", "--device-name", "bad name!"], None);
     assert_eq!(r.code, 4, "{r:?}");
     assert_eq!(
         s.fake.action_count("CreateVirtualMFADevice"),
@@ -145,33 +122,38 @@ fn name_taken_and_bad_names() {
 
 #[test]
 fn missing_permission_names_the_actions() {
-    let s = setup();
+    // User alice, no device yet, her long-term keys in [dev-long-term].
+    let (s, _alice) = World::with_alice(None);
     s.fake.set_permission_denied("CreateVirtualMFADevice");
-    let r = s.run(&["enroll", "dev", "--device-name", "x"]);
+    let r = s.run(&["enroll", "dev", "--device-name", "x"], None);
     assert_eq!(r.code, 6, "{r:?}");
     assert!(r.stderr.contains("iam:CreateVirtualMFADevice"), "{r:?}");
 }
 
 #[test]
 fn export_needs_confirmation_and_matches_the_stored_seed() {
-    let s = setup();
+    // User alice, no device yet, her long-term keys in [dev-long-term].
+    let (s, _alice) = World::with_alice(None);
     assert_eq!(
-        s.run(&["enroll", "dev", "--device-name", "phone-too"]).code,
+        s.run(&["enroll", "dev", "--device-name", "phone-too"], None)
+            .code,
         0
     );
-    let r = s.run(&["export", "dev", "--uri"]);
+    let r = s.run(&["export", "dev", "--uri"], None);
     assert_eq!(r.code, 9, "{r:?}");
-    let r = s.run(&["export", "dev", "--uri", "--yes"]);
+    let r = s.run(&["export", "dev", "--uri", "--yes"], None);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
         r.stdout
             .starts_with("otpauth://totp/Amazon%20Web%20Services:phone-too@123456789012?"),
         "{r:?}"
     );
-    let r = s.run(&["export", "dev", "--show-qr", "--yes"]);
+    let r = s.run(&["export", "dev", "--show-qr", "--yes"], None);
     assert_eq!(
         support::decode_terminal_qr(&r.stdout),
-        s.run(&["export", "dev", "--uri", "--yes"]).stdout.trim()
+        s.run(&["export", "dev", "--uri", "--yes"], None)
+            .stdout
+            .trim()
     );
 }
 
