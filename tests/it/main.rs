@@ -10,6 +10,7 @@ mod support;
 mod bad_input;
 mod cli_text;
 mod concurrency;
+mod drift_regressions;
 mod enroll;
 mod fake_aws_selftest;
 mod harness_selftest;

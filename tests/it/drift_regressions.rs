@@ -1,67 +1,42 @@
 //! Regression tests for the defects that came from logic drifting apart in several places
 //! (issue 11): each runs the real binary against the fake STS and a private keyring.
 
-#[path = "support/fake_aws.rs"]
-mod fake_aws;
-mod support;
-
-use fake_aws::FakeAws;
-use support::TestEnv;
+use crate::support::{TestEnv, World};
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
-fn setup() -> (TestEnv, FakeAws) {
-    let env = TestEnv::new();
-    let fake = FakeAws::start();
-    let keys = fake.add_user("alice", "123456789012");
-    let serial = fake.add_mfa_device("alice", "alice", SEED);
-    env.write_file(
-        ".aws/credentials",
-        &format!(
-            "[dev-long-term]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-            keys.access_key_id, keys.secret_access_key
-        ),
-    );
-    let r = env.run(&["import", "dev", "--serial", &serial], Some(SEED));
-    assert_eq!(r.code, 0, "{r:?}");
-    (env, fake)
-}
-
-fn with_sts(fake: &str) -> [(&'static str, &str); 1] {
-    [("AWS_ENDPOINT_URL_STS", fake)]
+/// Alice with a device, her keys in `[dev-long-term]`, the seed imported for `dev`.
+fn setup() -> World {
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.import("dev", &alice.serial, SEED);
+    w
 }
 
 #[test]
 fn doctor_after_keys_import_finds_the_keys_in_the_keyring() {
-    let (env, fake) = setup();
-    let r = env.run(&["keys", "import", "dev-long-term"], None);
+    let w = setup();
+    let r = w.run(&["keys", "import", "dev-long-term"], None);
     assert_eq!(r.code, 0, "{r:?}");
-    let ep = fake.endpoint();
-    let r = env.run_env(&["doctor", "dev"], None, &with_sts(&ep));
+    let r = w.run(&["doctor", "dev"], None);
     assert!(
         !r.stdout.contains("[FAIL] dev"),
         "doctor must resolve keys as mint does: {r:?}"
     );
     assert!(r.stdout.contains("in the keyring"), "{r:?}");
-    let r = env.run_env(&["dev"], None, &with_sts(&ep));
+    let r = w.run(&["dev"], None);
     assert_eq!(r.code, 0, "minting works too: {r:?}");
 }
 
 #[test]
 fn an_empty_region_does_not_shadow_aws_default_region() {
-    let (env, fake) = setup();
-    let mut config = env.read_file(".aws/config").unwrap();
+    let w = setup();
+    let mut config = w.config().unwrap();
     config.push_str("region =\n");
-    env.write_file(".aws/config", &config);
-    let ep = fake.endpoint();
-    let r = env.run_env(
+    w.write_config(&config);
+    let r = w.run_env(
         &["-v", "dev"],
         None,
-        &[
-            ("AWS_ENDPOINT_URL_STS", ep.as_str()),
-            ("AWS_REGION", ""),
-            ("AWS_DEFAULT_REGION", "eu-west-1"),
-        ],
+        &[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "eu-west-1")],
     );
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("region eu-west-1"), "{r:?}");
@@ -95,22 +70,20 @@ fn json_reports_an_error_for_a_single_profile_too() {
 
 #[test]
 fn exec_without_a_command_is_a_usage_problem_not_a_seed_problem() {
-    let (env, fake) = setup();
-    let ep = fake.endpoint();
-    let r = env.run_env(&["exec", "dev", "--"], None, &with_sts(&ep));
-    assert_eq!(r.code, 4, "{r:?}");
-    assert!(r.stderr.contains("no command to run"), "{r:?}");
+    let w = setup();
+    let r = w.run(&["exec", "dev", "--"], None);
+    assert_eq!(r.code, 2, "a usage error, as clap reports it: {r:?}");
+    assert!(r.stderr.contains("COMMAND"), "{r:?}");
     assert!(!r.stderr.contains("seed"), "{r:?}");
-    assert_eq!(fake.request_count(), 0, "nothing is minted for a typo");
+    assert_eq!(w.fake.request_count(), 0, "nothing is minted for a typo");
 }
 
 #[test]
 fn mints_by_credential_process_show_in_status() {
-    let (env, fake) = setup();
-    let ep = fake.endpoint();
-    let r = env.run_env(&["credential-process", "dev"], None, &with_sts(&ep));
+    let w = setup();
+    let r = w.run(&["credential-process", "dev"], None);
     assert_eq!(r.code, 0, "{r:?}");
-    let r = env.run(&["status", "dev", "--json"], None);
+    let r = w.run(&["status", "dev", "--json"], None);
     assert_eq!(r.code, 0, "{r:?}");
     let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
     assert_eq!(v["profiles"][0]["last_run"]["outcome"], "minted", "{v}");
@@ -118,14 +91,13 @@ fn mints_by_credential_process_show_in_status() {
 
 #[test]
 fn a_duration_typo_fails_even_while_the_session_is_fresh() {
-    let (env, fake) = setup();
-    let ep = fake.endpoint();
-    let r = env.run_env(&["dev"], None, &with_sts(&ep));
+    let w = setup();
+    let r = w.run(&["dev"], None);
     assert_eq!(r.code, 0, "{r:?}");
     for bad in ["abc", "12hr", "10m", "40h"] {
-        let r = env.run_env(&["dev", "--duration", bad], None, &with_sts(&ep));
+        let r = w.run(&["dev", "--duration", bad], None);
         assert_eq!(r.code, 4, "--duration {bad}: {r:?}");
         assert!(r.stderr.contains("--duration"), "{r:?}");
     }
-    assert_eq!(fake.request_count(), 1);
+    assert_eq!(w.fake.request_count(), 1);
 }
