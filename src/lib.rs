@@ -26,7 +26,6 @@ pub mod seeds;
 pub mod serial;
 pub mod session;
 pub mod skew;
-pub mod sources;
 pub mod state;
 pub mod status;
 pub mod store;
