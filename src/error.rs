@@ -60,7 +60,7 @@ pub enum Error {
     #[error("invalid MFA seed: {0}")]
     Seed(#[source] crate::totp::SeedError),
     #[error("cannot import: {0}")]
-    Source(#[source] crate::sources::Error),
+    Source(#[source] crate::totp::formats::Error),
     #[error("invalid MFA serial: {0}")]
     Serial(#[from] crate::aws::serial::Error),
     #[error("invalid {flag}: {source}")]

@@ -21,7 +21,6 @@ pub(crate) mod output;
 pub(crate) mod qr;
 pub(crate) mod schedule;
 pub(crate) mod secret;
-pub mod sources;
 pub(crate) mod state;
 pub mod totp;
 pub(crate) mod vault;

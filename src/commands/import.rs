@@ -39,10 +39,10 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
     aws_files::load(&config_path)?;
 
     let input = read_input(args)?;
-    let seed = crate::sources::entries(&input)
-        .and_then(|found| crate::sources::pick(found, args.account.as_deref()))
+    let seed = crate::totp::formats::entries(&input)
+        .and_then(|found| crate::totp::formats::pick(found, args.account.as_deref()))
         .map_err(|e| match e {
-            crate::sources::Error::Seed(e) => Error::Seed(e),
+            crate::totp::formats::Error::Seed(e) => Error::Seed(e),
             other => Error::Source(other),
         })?;
     drop(input);

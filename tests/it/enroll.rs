@@ -56,7 +56,7 @@ fn enroll_then_mint_with_the_new_device() {
         .unwrap();
     assert!(stored.contains(&format!("secret={secret}")));
     let bytes = std::fs::read(&png).unwrap();
-    assert_eq!(mfa_mint::sources::decode_qr(&bytes).unwrap(), uri);
+    assert_eq!(mfa_mint::totp::formats::decode_qr(&bytes).unwrap(), uri);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

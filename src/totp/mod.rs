@@ -6,6 +6,7 @@
 //! devices use SHA-1, 6 digits and 30-second steps with a 320-bit seed shown as 64 base32 characters.
 
 mod error;
+pub mod formats;
 mod uri;
 
 use std::fmt;
