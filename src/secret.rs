@@ -14,8 +14,8 @@ const REDACTED: &str = "<redacted>";
 /// A secret string: an AWS secret access key, a session token, a stored seed URI.
 ///
 /// Held in a [`Zeroizing<String>`] rather than `secrecy::SecretString`: converting a `String` into
-/// a `Box<str>` may reallocate and leave an unzeroized copy behind (see FACTS.md), whereas wrapping
-/// the `String` itself moves it without copying, and the whole capacity is wiped on drop.
+/// a `Box<str>` may reallocate and leave an unzeroized copy behind (docs/notes.md), whereas
+/// wrapping the `String` itself moves it without copying, and the whole capacity is wiped on drop.
 #[derive(Clone, Default)]
 pub struct SecretText(Zeroizing<String>);
 

@@ -59,7 +59,7 @@ fn rfc6238_vectors_via_uri_parameters() {
 }
 
 #[test]
-fn aws_seed_vector_from_facts() {
+fn aws_seed_vector() {
     // Checked independently with Python's hmac/hashlib (HMAC-SHA1, RFC 4226 truncation).
     let seed = Seed::parse(AWS_SEED).unwrap();
     assert!(seed.is_aws_compatible());
