@@ -14,9 +14,6 @@ use crate::vault::Seeds;
 
 /// The issuer authenticator apps show for AWS devices.
 pub const ISSUER: &str = "Amazon Web Services";
-/// The IAM actions `enroll` needs, for the permission hint.
-pub const ACTIONS: &str =
-    "iam:GetUser, iam:CreateVirtualMFADevice, iam:EnableMFADevice, iam:DeleteVirtualMFADevice";
 
 pub struct Request<'a> {
     pub profile: &'a str,
@@ -82,7 +79,7 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     check_device_name(req.device_name)?;
     let files = Files::load()?;
     let source = config::resolve_source(&files, req.profile, req.source)?;
-    let keys = seeds.long_term_keys(config::keys_of(&files, &source)?, &source)?;
+    let keys = crate::minter::long_term_keys(seeds, config::keys_of(&files, &source)?, &source)?;
     // Never create a device whose seed could not be kept.
     seeds.store()?;
 

@@ -229,7 +229,7 @@ impl Error {
             DeviceName { .. } => "device names use 1 to 226 letters, digits and _ + = , . @ -".into(),
             DeviceNameTaken { .. } => "choose another --device-name (names are unique per account), or list them with `aws iam list-virtual-mfa-devices`".into(),
             TooManyDevices { user } => format!("remove a device you no longer use (`aws iam list-mfa-devices --user-name {user}`), then retry"),
-            MissingPermission { .. } => format!("grant the source profile's user {}", crate::enrollment::ACTIONS),
+            MissingPermission { .. } => format!("grant the source profile's user {}", crate::aws::iam::ENROLL_ACTIONS),
             EnrollRolledBack { cause, .. } => return cause.hint(),
             EnrollIncomplete { serial, source_profile, seed_kept, .. } => format!(
                 "delete it with `aws iam delete-virtual-mfa-device --serial-number {serial} --profile {source_profile}` and retry{}",

@@ -15,6 +15,10 @@ pub fn region_for_partition(partition: &str) -> &'static str {
     }
 }
 
+/// The IAM actions `enroll` needs, for the permission hint.
+pub const ENROLL_ACTIONS: &str =
+    "iam:GetUser, iam:CreateVirtualMFADevice, iam:EnableMFADevice, iam:DeleteVirtualMFADevice";
+
 pub struct Iam {
     client: aws_sdk_iam::Client,
     runtime: tokio::runtime::Runtime,

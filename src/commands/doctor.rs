@@ -103,7 +103,8 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
     // The same resolver as minting, so doctor and mint never disagree about a profile.
     let resolved = match ProfileConfig::resolve(files, p, &config::Overrides::default(), &env) {
         Ok(cfg) => {
-            match seeds.long_term_keys(
+            match crate::minter::long_term_keys(
+                seeds,
                 config::keys_of(files, &cfg.source).unwrap_or(config::Keys::Keyring),
                 &cfg.source,
             ) {
@@ -237,7 +238,7 @@ fn clock_check(cfg: ProfileConfig, seeds: &mut Seeds) -> Check {
         endpoint_url: cfg.sts_endpoint,
         timeout: std::time::Duration::from_secs(10),
     };
-    let keys = match seeds.long_term_keys(cfg.keys, &cfg.source) {
+    let keys = match crate::minter::long_term_keys(seeds, cfg.keys, &cfg.source) {
         Ok(k) => k,
         Err(e) => return Check::from_error("clock", &e),
     };

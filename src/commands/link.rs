@@ -5,7 +5,7 @@ use crate::output;
 use crate::vault::Seeds;
 
 pub(crate) fn run(profile: &str, serial: &str, seeds: &mut Seeds) -> Result<u8, Error> {
-    let serial = crate::config::manage::link(profile, serial, seeds)?;
+    let serial = crate::commands::manage::link(profile, serial, seeds)?;
     output::status(&format!("profile {profile} now uses {serial}"));
     Ok(exit::OK)
 }

@@ -5,7 +5,7 @@ use crate::output;
 use crate::vault::Seeds;
 
 pub(crate) fn run(seeds: &mut Seeds) -> Result<u8, Error> {
-    let devices = crate::config::manage::list(seeds)?;
+    let devices = crate::commands::manage::list(seeds)?;
     if devices.is_empty() {
         output::status("no profile is set up yet: mfa-mint import PROFILE --serial ARN < seed.txt");
     }

@@ -15,7 +15,7 @@ pub(crate) fn run(profile: &str, yes: bool, seeds: &mut Seeds) -> Result<u8, Err
             return Err(Error::Declined);
         }
     }
-    let done = crate::config::manage::remove(profile, seeds)?;
+    let done = crate::commands::manage::remove(profile, seeds)?;
     let seed = match (&done.serial, done.seed_deleted, done.shared_with.is_empty()) {
         (None, _, _) => "it had no device".to_string(),
         (Some(_), _, false) => format!(

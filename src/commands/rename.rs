@@ -4,7 +4,7 @@ use crate::error::{Error, exit};
 use crate::output;
 
 pub(crate) fn run(from: &str, to: &str) -> Result<u8, Error> {
-    crate::config::manage::rename(from, to)?;
+    crate::commands::manage::rename(from, to)?;
     output::status(&format!("profile {to} now has {from}'s mfa-mint settings"));
     Ok(exit::OK)
 }

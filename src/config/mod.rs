@@ -241,7 +241,6 @@ pub fn keys_in_keyring(files: &Files, source: &str) -> bool {
         .is_some_and(|v| v == "keyring")
 }
 
-pub(crate) mod manage;
 mod resolve;
 
 pub use resolve::{Env, Keys, Overrides, ProfileConfig, Timing, keys_of, region};

@@ -136,7 +136,7 @@ pub fn plan(
     seeds: &mut Seeds,
 ) -> Result<Plan, Error> {
     let cfg = ProfileConfig::resolve(files, profile, &opts.overrides(), &Env::from_process())?;
-    let keys = seeds.long_term_keys(cfg.keys, &cfg.source)?;
+    let keys = long_term_keys(seeds, cfg.keys, &cfg.source)?;
     let plan = Plan {
         profile: cfg.profile,
         source: cfg.source,
@@ -161,6 +161,18 @@ pub fn plan(
         )
     });
     Ok(plan)
+}
+
+/// The long-term keys of `source`, wherever the resolver found them.
+pub fn long_term_keys(
+    seeds: &mut Seeds,
+    keys: crate::config::Keys,
+    source: &str,
+) -> Result<sts::LongTermKeys, Error> {
+    match keys {
+        crate::config::Keys::File(keys) => Ok(keys),
+        crate::config::Keys::Keyring => seeds.load_keys(source),
+    }
 }
 
 /// Generates an unused code and calls GetSessionToken: one request, or two when the first

@@ -4,40 +4,13 @@
 //! cache (`session/PROFILE`), else it is minted (never prompting) and cached in the keyring, so
 //! repeated calls within the refresh window make no STS request.
 
-use serde_json::json;
-
 use crate::aws::sts::Session;
-use crate::clock::{format_rfc3339, parse_timestamp};
+use crate::clock::format_rfc3339;
 use crate::config::{self, Files, Timing, keys};
 use crate::error::Error;
 use crate::minter::{self, Options, Outcome};
 use crate::secret::SecretText;
 use crate::vault::Seeds;
-
-/// The AWS credential_process JSON (Version 1).
-pub fn to_json(session: &Session) -> SecretText {
-    SecretText::from_string(
-        json!({
-            "Version": 1,
-            "AccessKeyId": session.access_key_id,
-            "SecretAccessKey": session.secret_access_key.expose_secret(),
-            "SessionToken": session.session_token.expose_secret(),
-            "Expiration": format_rfc3339(session.expiration),
-        })
-        .to_string(),
-    )
-}
-
-pub fn from_json(text: &str) -> Option<Session> {
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    let field = |k: &str| v.get(k)?.as_str().map(str::to_string);
-    Some(Session {
-        access_key_id: field("AccessKeyId")?,
-        secret_access_key: SecretText::from_string(field("SecretAccessKey")?),
-        session_token: SecretText::from_string(field("SessionToken")?),
-        expiration: parse_timestamp(&field("Expiration")?)?,
-    })
-}
 
 /// Where a session came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,17 +203,6 @@ mod tests {
             session_token: SecretText::new("tok"),
             expiration: 1_795_993_373,
         }
-    }
-
-    #[test]
-    fn credential_process_json_round_trips() {
-        let json = to_json(&session());
-        let v: serde_json::Value = serde_json::from_str(json.expose_secret()).unwrap();
-        assert_eq!(v["Version"], 1);
-        assert_eq!(v["Expiration"], "2026-11-29T23:02:53Z");
-        let back = from_json(json.expose_secret()).unwrap();
-        assert_eq!(back.secret_access_key.expose_secret(), "se'cret");
-        assert_eq!(back.expiration, 1_795_993_373);
     }
 
     #[test]

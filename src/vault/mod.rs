@@ -73,18 +73,6 @@ struct StoredKeys {
 }
 
 impl Seeds {
-    /// The long-term keys of `source`, wherever the resolver found them.
-    pub fn long_term_keys(
-        &mut self,
-        keys: crate::config::Keys,
-        source: &str,
-    ) -> Result<crate::aws::sts::LongTermKeys, Error> {
-        match keys {
-            crate::config::Keys::File(keys) => Ok(keys),
-            crate::config::Keys::Keyring => self.load_keys(source),
-        }
-    }
-
     /// Long-term keys that `mfa-mint keys import` moved into the keyring.
     pub fn load_keys(&mut self, source: &str) -> Result<crate::aws::sts::LongTermKeys, Error> {
         let account = keys_account(source);
@@ -133,7 +121,9 @@ impl Seeds {
         let Some(text) = self.store()?.get(&session_account(profile))? else {
             return Ok(None);
         };
-        Ok(crate::minter::session::from_json(text.expose_secret()))
+        Ok(crate::aws::credential_process::from_json(
+            text.expose_secret(),
+        ))
     }
 
     pub fn save_session(
@@ -142,7 +132,7 @@ impl Seeds {
         session: &crate::aws::sts::Session,
     ) -> Result<(), Error> {
         let label = format!("mfa-mint AWS session of profile {profile}");
-        let text = crate::minter::session::to_json(session);
+        let text = crate::aws::credential_process::to_json(session);
         self.store()?
             .set(&session_account(profile), &label, &text)?;
         Ok(())
@@ -170,9 +160,7 @@ mod tests {
             secret_access_key: SecretText::new("s3cr3t"),
         };
         v.save_keys("dev-long-term", &keys).unwrap();
-        let back = v
-            .long_term_keys(crate::config::Keys::Keyring, "dev-long-term")
-            .unwrap();
+        let back = v.load_keys("dev-long-term").unwrap();
         assert_eq!(back.access_key_id, "AKIAEXAMPLE");
         assert_eq!(back.secret_access_key.expose_secret(), "s3cr3t");
         assert!(v.delete_keys("dev-long-term").unwrap());
