@@ -73,6 +73,7 @@ fn check(
 
 #[test]
 fn bad_seeds_are_refused_before_anything_is_stored() {
+    require!(Keyring);
     let env = TestEnv::new();
     let import = ["import", "dev", "--serial", SERIAL];
     let cases: &[(&str, &str)] = &[
@@ -121,6 +122,7 @@ fn bad_seeds_are_refused_before_anything_is_stored() {
 
 #[test]
 fn bad_seed_files_and_images() {
+    require!(Keyring);
     let env = TestEnv::new();
     let dir = tempfile::tempdir().unwrap();
     let binary = dir.path().join("binary");
@@ -155,6 +157,7 @@ fn bad_seed_files_and_images() {
 
 #[test]
 fn bad_serials_get_a_hint() {
+    require!(Keyring);
     let env = TestEnv::new();
     for (serial, needle) in [
         (
@@ -209,6 +212,7 @@ fn configured(credentials: Option<&str>, config_extra: &str) -> TestEnv {
 
 #[test]
 fn bad_credentials_files() {
+    require!(Keyring);
     let cases: &[(&str, &str)] = &[
         ("[other]\naws_access_key_id = AKIAX\n", "no source profile"),
         ("[dev-long-term]\nregion = us-east-1\n", "aws_access_key_id"),
@@ -252,6 +256,7 @@ fn bad_credentials_files() {
 
 #[test]
 fn binary_huge_and_odd_files() {
+    require!(Keyring);
     for (content, needle) in [
         (
             b"[dev-long-term]\naws_access_key_id = A\x00B\n".to_vec(),
@@ -275,6 +280,7 @@ fn binary_huge_and_odd_files() {
 
 #[test]
 fn bad_settings_and_profiles() {
+    require!(Keyring);
     let env = configured(Some(LONG_TERM), "");
     check(
         &env,
@@ -310,6 +316,7 @@ fn bad_settings_and_profiles() {
 
 #[test]
 fn bad_durations() {
+    require!(Keyring);
     let env = configured(Some(LONG_TERM), "");
     for (args, needle) in [
         (vec!["dev", "--duration", "899"], "900 s"),
@@ -327,6 +334,7 @@ fn bad_durations() {
 
 #[test]
 fn keyring_problems() {
+    require!(Keyring);
     // Unavailable: no bus at all.
     let env = TestEnv::new();
     let nobus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")];
@@ -370,6 +378,7 @@ fn keyring_problems() {
 
 #[test]
 fn sts_failures() {
+    require!(Keyring);
     let w = World::new();
     let (env, fake) = (&w.env, &w.fake);
     let alice = w.user("alice", Some(SEED));
@@ -435,6 +444,7 @@ fn sts_failures() {
 
 #[test]
 fn confirmations_and_usage() {
+    require!(Keyring);
     let env = configured(Some(LONG_TERM), "");
     check(
         &env,

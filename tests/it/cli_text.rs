@@ -122,6 +122,7 @@ fn usage_errors_are_pinned() {
 
 #[test]
 fn error_texts_are_pinned() {
+    require!(Keyring);
     let (w, alice) = World::with_alice(Some(SEED));
     let env = &w.env;
     // Bad seed input, refused before anything is stored.

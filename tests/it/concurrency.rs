@@ -28,6 +28,7 @@ fn now() -> f64 {
 
 #[test]
 fn sixteen_writers_and_sigkills_lose_nothing() {
+    require!(Keyring, Venv);
     let mints_per_worker: usize = std::env::var("MFA_MINT_STRESS_MINTS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -195,6 +196,7 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
 
 #[test]
 fn two_processes_never_submit_the_same_step() {
+    require!(Keyring);
     let world = World::new();
     let (env, fake) = (&world.env, &world.fake);
     let alice = world.user("alice", Some(&seed(1)));

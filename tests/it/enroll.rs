@@ -6,6 +6,7 @@ use support::{Moto, TestEnv, World};
 
 #[test]
 fn enroll_then_mint_with_the_new_device() {
+    require!(Keyring);
     // User alice, no device yet, her long-term keys in [dev-long-term].
     let (s, _alice) = World::with_alice(None);
     let dir = tempfile::tempdir().unwrap();
@@ -73,6 +74,7 @@ fn enroll_then_mint_with_the_new_device() {
 
 #[test]
 fn rejected_enable_rolls_back() {
+    require!(Keyring);
     // User alice, no device yet, her long-term keys in [dev-long-term].
     let (s, _alice) = World::with_alice(None);
     s.fake.set_permission_denied("EnableMFADevice");
@@ -91,6 +93,7 @@ fn rejected_enable_rolls_back() {
 
 #[test]
 fn name_taken_and_bad_names() {
+    require!(Keyring);
     // User alice, no device yet, her long-term keys in [dev-long-term].
     let (s, _alice) = World::with_alice(None);
     assert_eq!(
@@ -122,6 +125,7 @@ fn name_taken_and_bad_names() {
 
 #[test]
 fn missing_permission_names_the_actions() {
+    require!(Keyring);
     // User alice, no device yet, her long-term keys in [dev-long-term].
     let (s, _alice) = World::with_alice(None);
     s.fake.set_permission_denied("CreateVirtualMFADevice");
@@ -132,6 +136,7 @@ fn missing_permission_names_the_actions() {
 
 #[test]
 fn export_needs_confirmation_and_matches_the_stored_seed() {
+    require!(Keyring);
     // User alice, no device yet, her long-term keys in [dev-long-term].
     let (s, _alice) = World::with_alice(None);
     assert_eq!(
@@ -159,6 +164,7 @@ fn export_needs_confirmation_and_matches_the_stored_seed() {
 
 #[test]
 fn enroll_against_moto() {
+    require!(Keyring, Venv);
     let env = TestEnv::new();
     let moto = Moto::start();
     env.write_file(

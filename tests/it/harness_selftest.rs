@@ -13,6 +13,7 @@ const ATTRS: &[(&str, &str)] = &[("service", "mfa-mint-selftest"), ("user", "ali
 
 #[test]
 fn harness_keyrings_of_two_envs_are_independent() {
+    require!(Keyring);
     let a = TestEnv::new();
     let b = TestEnv::new();
     assert_ne!(a.dbus_address(), b.dbus_address());
@@ -34,12 +35,14 @@ fn harness_keyrings_of_two_envs_are_independent() {
 
 #[test]
 fn harness_lookup_of_a_missing_item_is_none() {
+    require!(Keyring);
     let env = TestEnv::new();
     assert_eq!(env.secret_tool_lookup(&[("service", "nothing-here")]), None);
 }
 
 #[test]
 fn harness_locked_keyring_refuses_reads_and_writes() {
+    require!(Keyring);
     let env = TestEnv::new();
     env.secret_tool_store("before", ATTRS, "stored-before-locking");
     assert!(!env.keyring_is_locked());
@@ -66,6 +69,7 @@ fn harness_locked_keyring_refuses_reads_and_writes() {
 
 #[test]
 fn harness_env_without_secret_service_refuses_writes() {
+    require!(Keyring);
     let env = TestEnv::new_without_secret_service();
     let started = Instant::now();
     let run = env.secret_tool(&["store", "--label=x", "service", "x"], Some("secret"));
@@ -78,6 +82,7 @@ fn harness_env_without_secret_service_refuses_writes() {
 
 #[test]
 fn harness_env_without_keyring_has_no_bus() {
+    require!(Keyring); // secret-tool
     let env = TestEnv::new_without_keyring();
     assert!(env.daemon_pids().is_empty());
     let socket = env.dbus_address().strip_prefix("unix:path=").unwrap();
@@ -88,6 +93,7 @@ fn harness_env_without_keyring_has_no_bus() {
 
 #[test]
 fn harness_drop_leaves_no_daemon_and_no_files() {
+    require!(Keyring);
     let env = TestEnv::new();
     let pids = env.daemon_pids();
     assert_eq!(pids.len(), 2, "a dbus-daemon and a gnome-keyring-daemon");
@@ -125,6 +131,9 @@ fn harness_commands_get_a_scrubbed_environment() {
     let get = |key: &str| vars.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     assert_eq!(get("HOME"), Some(env.home().to_str().unwrap()));
     assert_eq!(get("MFA_MINT_STATE_DIR"), env.state_dir().to_str());
+    // No test reaches the user's crontab: `schedule` and `doctor` get this env's stand-in.
+    let stand_in = env.root().join("bin/crontab");
+    assert_eq!(get("MFA_MINT_CRONTAB"), stand_in.to_str());
     assert_eq!(get("DBUS_SESSION_BUS_ADDRESS"), Some(env.dbus_address()));
     assert_eq!(get("LANG"), Some("C.UTF-8"));
     assert_eq!(get("NO_COLOR"), Some("1"));
@@ -165,6 +174,33 @@ fn harness_commands_get_a_scrubbed_environment() {
 }
 
 #[test]
+fn harness_crontab_stand_in_behaves_like_crontab() {
+    let env = TestEnv::new_without_keyring();
+    let crontab = |args: &[&str], stdin: Option<&str>| {
+        let mut cmd = env.command(env.root().join("bin/crontab"));
+        cmd.args(args);
+        run_command(cmd, stdin.map(str::as_bytes), Duration::from_secs(10))
+    };
+    let none = crontab(&["-l"], None);
+    assert_eq!(none.code, 1, "{none:?}");
+    assert!(none.stderr.contains("no crontab for"), "{none:?}");
+    crontab(&["-"], Some("0 1 * * * backup\n")).success();
+    assert_eq!(
+        crontab(&["-l"], None).success().stdout,
+        "0 1 * * * backup\n"
+    );
+    assert_eq!(env.crontab().as_deref(), Some("0 1 * * * backup\n"));
+    crontab(&["-r"], None).success();
+    assert_eq!(env.crontab(), None);
+    assert_eq!(crontab(&["-l"], None).code, 1);
+    assert_eq!(
+        crontab(&["-e"], None).code,
+        2,
+        "unsupported: no editor session"
+    );
+}
+
+#[test]
 fn harness_run_feeds_stdin_and_captures_output() {
     let env = TestEnv::new_without_keyring();
     let mut cmd = env.command("sh");
@@ -202,6 +238,7 @@ fn harness_run_kills_a_command_past_its_timeout() {
 
 #[test]
 fn harness_runs_the_real_binary() {
+    require!(Keyring);
     let env = TestEnv::new();
     // `--help` exits 0 both for today's stub and for a clap CLI.
     env.run(&["--help"], None).success();
@@ -210,6 +247,7 @@ fn harness_runs_the_real_binary() {
 
 #[test]
 fn harness_moto_answers_awscli_get_caller_identity() {
+    require!(Venv);
     let moto = Moto::start();
     let env = TestEnv::new_without_keyring();
     env.write_file(
@@ -238,6 +276,7 @@ fn harness_moto_answers_awscli_get_caller_identity() {
 
 #[test]
 fn harness_setup_time_per_env() {
+    require!(Keyring);
     const ROUNDS: u32 = 5;
     let time = |make: fn() -> TestEnv| {
         let started = Instant::now();

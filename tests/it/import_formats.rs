@@ -21,7 +21,7 @@ fn oathtool_codes(secret_b32: &str) -> Vec<String> {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let out = std::process::Command::new("oathtool")
+    let out = std::process::Command::new(support::require_tool("oathtool"))
         .args([
             "--totp",
             "-b",
@@ -116,6 +116,7 @@ fn migration(entries: &[(&[u8], &str, &str, u64)]) -> String {
 
 #[test]
 fn secrets_uris_and_files() {
+    require!(Keyring, Oathtool);
     let env = TestEnv::new();
     let spaced = b32()
         .to_lowercase()
@@ -138,6 +139,7 @@ fn secrets_uris_and_files() {
 
 #[test]
 fn qr_screenshots() {
+    require!(Keyring, Oathtool);
     let env = TestEnv::new();
     let dir = tempfile::tempdir().unwrap();
     let uri = format!("otpauth://totp/AWS:alice?secret={}&issuer=AWS", b32());
@@ -156,6 +158,7 @@ fn qr_screenshots() {
 
 #[test]
 fn google_authenticator_export_with_several_accounts() {
+    require!(Keyring, Oathtool);
     let env = TestEnv::new();
     let uri = migration(&[
         (RAW, "alice@123456789012", "Amazon Web Services", 2),
@@ -193,6 +196,7 @@ fn google_authenticator_export_with_several_accounts() {
 
 #[test]
 fn winauth_aegis_and_2fas_exports() {
+    require!(Keyring, Oathtool);
     let env = TestEnv::new();
     let dir = tempfile::tempdir().unwrap();
     let winauth = format!(
@@ -225,6 +229,7 @@ fn winauth_aegis_and_2fas_exports() {
 
 #[test]
 fn list_rename_link_remove() {
+    require!(Keyring);
     let env = TestEnv::new();
     let r = env.run(&["import", "dev", "--serial", SERIAL], Some(&b32()));
     assert_eq!(r.code, 0, "{r:?}");

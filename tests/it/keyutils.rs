@@ -7,6 +7,7 @@ use support::TestEnv;
 
 #[test]
 fn import_and_code_with_the_kernel_keyring() {
+    require!(Keyctl);
     let env = TestEnv::new_without_keyring();
     let keyctl = support::require_tool("keyctl");
     let bin = env!("CARGO_BIN_EXE_mfa-mint");

@@ -5,6 +5,7 @@
 //!   cargo test --test it mint_flow::        one area
 //!   cargo test --test it mint_flow::name    one test
 
+#[macro_use]
 mod support;
 
 mod bad_input;

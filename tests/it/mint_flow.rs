@@ -32,6 +32,7 @@ fn import(s: &World, alice: &User) {
 
 #[test]
 fn import_stores_the_seed_in_the_keyring_and_links_the_profile() {
+    require!(Keyring);
     let (s, alice) = setup();
     import(&s, &alice);
     let stored = s
@@ -60,6 +61,7 @@ fn import_stores_the_seed_in_the_keyring_and_links_the_profile() {
 
 #[test]
 fn code_prints_the_same_code_as_an_independent_totp() {
+    require!(Keyring, Oathtool);
     let (s, alice) = setup();
     import(&s, &alice);
     let r = s.run(&["code", "dev"], None);
@@ -73,7 +75,7 @@ fn code_prints_the_same_code_as_an_independent_totp() {
         .unwrap()
         .as_secs();
     let start = format!("@{}", now - 30);
-    let out = std::process::Command::new("oathtool")
+    let out = std::process::Command::new(support::require_tool("oathtool"))
         .args(["--totp", "-b", "-w", "2", "-N", &start, SEED])
         .output()
         .expect("oathtool (installed by scripts/test)");
@@ -91,6 +93,7 @@ fn code_prints_the_same_code_as_an_independent_totp() {
 
 #[test]
 fn mint_writes_a_working_session_and_keeps_every_other_byte() {
+    require!(Keyring);
     let (s, alice) = setup();
     import(&s, &alice);
     let before = s.env.read_file(".aws/credentials").unwrap();
@@ -143,6 +146,7 @@ fn mint_writes_a_working_session_and_keeps_every_other_byte() {
 
 #[test]
 fn fresh_session_is_skipped_without_network_or_keyring() {
+    require!(Keyring);
     let (s, alice) = setup();
     import(&s, &alice);
     assert_eq!(s.run(&["dev"], None).code, 0);
@@ -171,6 +175,7 @@ fn fresh_session_is_skipped_without_network_or_keyring() {
 
 #[test]
 fn forced_second_mint_in_the_same_step_waits_for_a_new_code() {
+    require!(Keyring);
     let (s, alice) = setup();
     import(&s, &alice);
     // Start 1.5 s before a step boundary so the wait is short but certain.
@@ -198,6 +203,7 @@ fn forced_second_mint_in_the_same_step_waits_for_a_new_code() {
 
 #[test]
 fn out_of_range_duration_is_refused_locally() {
+    require!(Keyring);
     let (s, alice) = setup();
     import(&s, &alice);
     let before = s.env.read_file(".aws/credentials");
@@ -221,6 +227,7 @@ fn out_of_range_duration_is_refused_locally() {
 
 #[test]
 fn aws_errors_get_one_line_a_hint_and_nothing_written() {
+    require!(Keyring);
     let (s, alice) = setup();
     // A seed that does not belong to the device: AWS says the code is invalid.
     let r = s.run(
@@ -258,6 +265,7 @@ fn aws_errors_get_one_line_a_hint_and_nothing_written() {
 
 #[test]
 fn transient_failures_exit_7() {
+    require!(Keyring);
     let (s, alice) = setup();
     import(&s, &alice);
     s.fake.fail_next(1, fake_aws::Failure::Throttle);
@@ -275,6 +283,7 @@ fn transient_failures_exit_7() {
 
 #[test]
 fn missing_source_profile_is_a_config_error() {
+    require!(Keyring);
     let env = TestEnv::new();
     let r = env.run(
         &[
@@ -294,6 +303,7 @@ fn missing_source_profile_is_a_config_error() {
 
 #[test]
 fn user_arn_gets_a_hint_and_nothing_is_stored() {
+    require!(Keyring);
     let env = TestEnv::new();
     let r = env.run(
         &[
@@ -315,6 +325,7 @@ fn user_arn_gets_a_hint_and_nothing_is_stored() {
 
 #[test]
 fn the_aws_cli_uses_the_minted_profile() {
+    require!(Keyring, Venv);
     let (s, alice) = setup();
     import(&s, &alice);
     assert_eq!(s.run(&["dev"], None).code, 0);
@@ -339,6 +350,7 @@ fn the_aws_cli_uses_the_minted_profile() {
 
 #[test]
 fn help_is_available_for_every_command() {
+    require!(Keyring);
     let env = TestEnv::new();
     for args in [
         vec!["--help"],
@@ -375,6 +387,7 @@ fn help_is_available_for_every_command() {
 
 #[test]
 fn a_new_credentials_file_is_private_and_bom_crlf_files_work() {
+    require!(Keyring);
     let w = World::new();
     let env = &w.env;
     let alice = w.user("alice", Some(SEED));

@@ -10,6 +10,7 @@ const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK
 
 #[test]
 fn mint_against_moto_and_use_the_profile_with_the_aws_cli() {
+    require!(Keyring, Venv);
     let env = TestEnv::new();
     let moto = Moto::start();
     env.write_file(

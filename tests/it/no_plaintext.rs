@@ -9,6 +9,7 @@ const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK
 
 #[test]
 fn credential_process_json_and_cache() {
+    require!(Keyring);
     let (s, alice) = World::with_alice(Some(SEED));
     s.import("dev", &alice.serial, SEED);
     let ep = s.endpoint();
@@ -44,6 +45,7 @@ fn credential_process_json_and_cache() {
 
 #[test]
 fn the_aws_cli_uses_credential_process_and_a_second_call_is_free() {
+    require!(Keyring, Venv);
     let (s, alice) = World::with_alice(Some(SEED));
     s.import("dev", &alice.serial, SEED);
     let r = s.env.run(&["setup-credential-process", "dev"], None);
@@ -72,6 +74,7 @@ fn the_aws_cli_uses_credential_process_and_a_second_call_is_free() {
 
 #[test]
 fn exec_passes_the_session_and_the_exit_code() {
+    require!(Keyring);
     let (s, alice) = World::with_alice(Some(SEED));
     s.import("dev", &alice.serial, SEED);
     let ep = s.endpoint();
@@ -105,6 +108,7 @@ fn exec_passes_the_session_and_the_exit_code() {
 
 #[test]
 fn long_term_keys_move_into_the_keyring_and_back() {
+    require!(Keyring);
     let (s, alice) = World::with_alice(Some(SEED));
     s.import("dev", &alice.serial, SEED);
     let before = s.env.read_file(".aws/credentials").unwrap();

@@ -32,6 +32,7 @@ fn files_containing(dir: &std::path::Path, needle: &str, skip: &[&str]) -> Vec<S
 
 #[test]
 fn no_secret_reaches_output_logs_or_files() {
+    require!(Keyring);
     let (w, alice) = World::with_alice(Some(SEED));
     let (env, fake, serial) = (&w.env, &w.fake, alice.serial.clone());
     let log = env.home().join("mint.log").display().to_string();
@@ -124,6 +125,7 @@ fn no_secret_reaches_output_logs_or_files() {
 
 #[test]
 fn no_flag_takes_a_secret() {
+    require!(Keyring);
     let env = TestEnv::new();
     for cmd in [
         "import",

@@ -1,5 +1,5 @@
 //! Unattended use: cron's environment, several profiles, the log file, status and doctor,
-//! clock skew, and a real crontab install.
+//! clock skew, and installing a schedule (into a stand-in crontab; the real one when opted in).
 
 use crate::support::{self, fake_aws};
 
@@ -23,6 +23,7 @@ fn setup() -> World {
 
 #[test]
 fn all_profiles_in_one_run_with_a_log_file_then_fresh() {
+    require!(Keyring);
     let s = setup();
     let log = s.env.home().join("refresh.log");
     let log_arg = log.display().to_string();
@@ -70,6 +71,7 @@ fn all_profiles_in_one_run_with_a_log_file_then_fresh() {
 
 #[test]
 fn failures_keep_going_and_report_the_first_code() {
+    require!(Keyring);
     let s = setup();
     s.fake.fail_next(1, fake_aws::Failure::Throttle);
     let r = s.run(&["dev", "prod", "--json"], None);
@@ -86,6 +88,7 @@ fn failures_keep_going_and_report_the_first_code() {
 
 #[test]
 fn a_mint_with_crons_minimal_environment() {
+    require!(Keyring);
     let s = setup();
     // cron gives HOME, PATH, SHELL and little else; the Secret Service is found through the
     // runtime dir's bus socket, as on a logged-in desktop.
@@ -149,6 +152,7 @@ fn a_mint_with_crons_minimal_environment() {
 
 #[test]
 fn doctor_passes_on_a_good_setup_and_fails_with_a_fix() {
+    require!(Keyring);
     let s = setup();
     let r = s.run(&["doctor"], None);
     assert_eq!(r.code, 0, "{r:?}");
@@ -164,6 +168,7 @@ fn doctor_passes_on_a_good_setup_and_fails_with_a_fix() {
 
 #[test]
 fn clock_skew_is_measured_and_corrected() {
+    require!(Keyring);
     for offset in [90i64, -90] {
         let s = setup();
         s.fake.set_clock_offset(offset);
@@ -187,6 +192,7 @@ fn clock_skew_is_measured_and_corrected() {
 
 #[test]
 fn schedule_renders_for_every_platform() {
+    require!(Keyring);
     let env = TestEnv::new();
     for (platform, needle) in [
         ("cron", "# mfa-mint-schedule"),
@@ -218,47 +224,27 @@ fn schedule_renders_for_every_platform() {
     assert_eq!(r.code, 4, "{r:?}");
 }
 
-#[test]
-fn cron_install_show_remove_for_real() {
-    // Uses the real crontab of the user running the tests; other lines must survive.
-    let crontab = |args: &[&str], stdin: Option<&str>| {
-        use std::io::Write;
-        let mut child = std::process::Command::new("crontab")
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("crontab (Debian package cron, installed by scripts/test)");
-        if let Some(text) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-        }
-        drop(child.stdin.take());
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
-    };
-    let (had, saved) = crontab(&["-l"], None);
+/// `schedule install`, `show` and `remove` with cron, on the crontab that `read` and `write`
+/// reach: the lines already there survive, a second install replaces ours, remove takes only ours.
+fn cron_install_show_remove(
+    env: &TestEnv,
+    extra_env: &[(&str, &str)],
+    read: &dyn Fn() -> Option<String>,
+    write: &dyn Fn(&str),
+) {
     let base = format!(
         "{}# kept by the mfa-mint test\n",
-        if had { saved.clone() } else { String::new() }
+        read().unwrap_or_default()
     );
-    assert!(crontab(&["-"], Some(&base)).0);
+    write(&base);
 
-    let env = TestEnv::new();
-    let r = env.run(
+    let r = env.run_env(
         &["schedule", "install", "dev", "prod", "--every", "1h"],
         None,
+        extra_env,
     );
     assert_eq!(r.code, 0, "{r:?}");
-    let (_, now) = crontab(&["-l"], None);
+    let now = read().unwrap_or_default();
     assert!(now.starts_with(&base), "other lines kept: {now}");
     let ours: Vec<&str> = now
         .lines()
@@ -272,26 +258,122 @@ fn cron_install_show_remove_for_real() {
     );
     // Installing again replaces, never duplicates.
     assert_eq!(
-        env.run(&["schedule", "install", "dev", "--every", "30m"], None)
-            .code,
+        env.run_env(
+            &["schedule", "install", "dev", "--every", "30m"],
+            None,
+            extra_env
+        )
+        .code,
         0
     );
-    let (_, now) = crontab(&["-l"], None);
+    let now = read().unwrap_or_default();
     assert_eq!(
         now.lines()
             .filter(|l| l.ends_with("# mfa-mint-schedule"))
             .count(),
         1
     );
-    let r = env.run(&["schedule", "show"], None);
+    let r = env.run_env(&["schedule", "show"], None, extra_env);
     assert!(r.stdout.starts_with("*/30 * * * * "), "{r:?}");
-    assert_eq!(env.run(&["schedule", "remove"], None).code, 0);
-    let (_, now) = crontab(&["-l"], None);
-    assert_eq!(now, base);
-    // Restore what the user had.
-    if had {
-        assert!(crontab(&["-"], Some(&saved)).0);
-    } else {
-        crontab(&["-r"], None);
+    assert_eq!(
+        env.run_env(&["schedule", "remove"], None, extra_env).code,
+        0
+    );
+    assert_eq!(read().unwrap_or_default(), base);
+}
+
+#[test]
+fn cron_install_show_remove_keeps_other_lines() {
+    require!(Keyring);
+    // The env's stand-in crontab (MFA_MINT_CRONTAB), holding someone's own jobs.
+    let env = TestEnv::new();
+    let theirs = "MAILTO=me\n0 1 * * * backup\n";
+    env.set_crontab(theirs);
+    cron_install_show_remove(&env, &[], &|| env.crontab(), &|text| env.set_crontab(text));
+    assert!(env.crontab().unwrap().starts_with(theirs));
+}
+
+/// Enables [`cron_install_show_remove_with_the_real_crontab`] (`scripts/test` sets it).
+const REAL_CRONTAB_VAR: &str = "MFA_MINT_TEST_REAL_CRONTAB";
+
+#[test]
+fn cron_install_show_remove_with_the_real_crontab() {
+    // Opt-in: it edits the crontab of the user running the tests (and restores it).
+    if std::env::var(REAL_CRONTAB_VAR).as_deref() != Ok("1") {
+        support::need::skip(&format!("set {REAL_CRONTAB_VAR}=1 to use the real crontab"));
+        return;
+    }
+    require!(Keyring, Crontab);
+    let _restore = RealCrontab::take();
+    let env = TestEnv::new();
+    cron_install_show_remove(
+        &env,
+        &[("MFA_MINT_CRONTAB", "crontab")],
+        &|| real_crontab(&["-l"], None),
+        &|text| {
+            real_crontab(&["-"], Some(text)).expect("crontab - failed");
+        },
+    );
+}
+
+/// `crontab args` with `stdin`: its stdout when it succeeded, `None` when it failed (as
+/// `crontab -l` does when the user has no crontab).
+fn real_crontab(args: &[&str], stdin: Option<&str>) -> Option<String> {
+    let mut cmd = std::process::Command::new(support::require_tool("crontab"));
+    cmd.args(args);
+    let r = support::run_command(cmd, stdin.map(str::as_bytes), support::DEFAULT_TIMEOUT);
+    (r.code == 0).then_some(r.stdout)
+}
+
+/// The user's crontab as it was, put back on drop however the test ends (a failed assertion
+/// included), while holding a lock that keeps other checkouts' runs of this test out.
+struct RealCrontab {
+    saved: Option<String>,
+    _lock: std::fs::File,
+}
+
+impl RealCrontab {
+    /// Waits for the lock (`/tmp/mfa-mint-real-crontab.lock`, shared by every checkout of
+    /// the same user), then saves the crontab.
+    fn take() -> RealCrontab {
+        let path = std::env::temp_dir().join("mfa-mint-real-crontab.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("opening {}: {e}", path.display()));
+        lock.lock()
+            .unwrap_or_else(|e| panic!("locking {}: {e}", path.display()));
+        RealCrontab {
+            saved: real_crontab(&["-l"], None),
+            _lock: lock,
+        }
+    }
+}
+
+impl Drop for RealCrontab {
+    fn drop(&mut self) {
+        match &self.saved {
+            Some(text) => {
+                real_crontab(&["-"], Some(text));
+            }
+            None => {
+                real_crontab(&["-r"], None);
+            }
+        }
+        // Still under the lock (fields drop after this): check that it took.
+        let now = real_crontab(&["-l"], None);
+        if now != self.saved {
+            let msg = format!(
+                "could not restore your crontab; it was:\n{}",
+                self.saved.as_deref().unwrap_or("(none)")
+            );
+            if std::thread::panicking() {
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes());
+            } else {
+                panic!("{msg}");
+            }
+        }
     }
 }

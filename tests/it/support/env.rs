@@ -14,7 +14,9 @@ use super::session_bus::{
 pub const KEYRING_PASSWORD: &str = "mfa-mint-test-keyring-password";
 
 /// One test's world: `<tmp>/home` (HOME), `<tmp>/state` (`MFA_MINT_STATE_DIR`), `<tmp>/runtime`
-/// (XDG_RUNTIME_DIR, mode 0700, holds the bus socket), and the daemons behind the keyring.
+/// (XDG_RUNTIME_DIR, mode 0700, holds the bus socket), `<tmp>/bin/crontab` (`MFA_MINT_CRONTAB`: a
+/// stand-in keeping this env's crontab in `<tmp>/crontab`, so no test touches the user's), and
+/// the daemons behind the keyring.
 /// Fully independent of every other `TestEnv`; dropping it kills its daemons and removes the dir.
 pub struct TestEnv {
     // Field order is drop order: the keyring before its bus, both before the dir.
@@ -87,6 +89,7 @@ impl TestEnv {
         let state = private_dir("state");
         let runtime = private_dir("runtime");
         let bus_address = format!("unix:path={}", runtime.join("no-bus-here").display());
+        write_crontab_stand_in(dir.path());
         TestEnv {
             keyring: None,
             bus: None,
@@ -191,11 +194,23 @@ impl TestEnv {
     }
 
     /// The real `mfa-mint` binary in the scrubbed environment (see [`TestEnv::command`]), plus
-    /// `MFA_MINT_STATE_DIR=<tmp>/state`.
+    /// `MFA_MINT_STATE_DIR=<tmp>/state` and `MFA_MINT_CRONTAB=<tmp>/bin/crontab` (the stand-in;
+    /// set `MFA_MINT_CRONTAB=crontab` to reach the real one).
     pub fn cmd(&self) -> Command {
         let mut cmd = self.command(env!("CARGO_BIN_EXE_mfa-mint"));
-        cmd.env("MFA_MINT_STATE_DIR", &self.state);
+        cmd.env("MFA_MINT_STATE_DIR", &self.state)
+            .env("MFA_MINT_CRONTAB", self.root().join("bin/crontab"));
         cmd
+    }
+
+    /// This env's crontab as the stand-in `crontab` holds it, `None` when there is none.
+    pub fn crontab(&self) -> Option<String> {
+        std::fs::read_to_string(self.root().join("crontab")).ok()
+    }
+
+    /// Replaces this env's (stand-in) crontab.
+    pub fn set_crontab(&self, text: &str) {
+        std::fs::write(self.root().join("crontab"), text).expect("writing the stand-in crontab");
     }
 
     /// Runs `mfa-mint args` with `stdin` (closed at once when `None`); fails the test after
@@ -273,4 +288,28 @@ impl TestEnv {
         args.extend(attrs.iter().flat_map(|(k, v)| [*k, *v]));
         self.secret_tool(&args, Some(secret)).success();
     }
+}
+
+/// `<root>/bin/crontab`: `crontab -l`, `crontab -` and `crontab -r` over `<root>/crontab`, with
+/// the real program's exit codes ("no crontab for USER" and 1 when there is none).
+fn write_crontab_stand_in(root: &Path) {
+    let bin = root.join("bin");
+    std::fs::create_dir(&bin).unwrap_or_else(|e| panic!("creating {}: {e}", bin.display()));
+    let tab = root.join("crontab");
+    let script = format!(
+        "#!/bin/sh\n\
+         # A stand-in for crontab(1) for one test env: its crontab is {tab}.\n\
+         tab='{tab}'\n\
+         case \"$*\" in\n\
+         -l) if [ -f \"$tab\" ]; then cat \"$tab\"; else echo \"no crontab for tester\" >&2; exit 1; fi ;;\n\
+         -) cat >\"$tab.new\" && mv \"$tab.new\" \"$tab\" ;;\n\
+         -r) if [ -f \"$tab\" ]; then rm \"$tab\"; else echo \"no crontab for tester\" >&2; exit 1; fi ;;\n\
+         *) echo \"crontab stand-in: unsupported arguments: $*\" >&2; exit 2 ;;\n\
+         esac\n",
+        tab = tab.display()
+    );
+    let path = bin.join("crontab");
+    std::fs::write(&path, script).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
 }

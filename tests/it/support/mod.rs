@@ -1,13 +1,17 @@
-//! Shared test harness for behaviour tests that run the real `mfa-mint` binary: a hermetic
-//! [`World`] (the fixture tests start from: a [`TestEnv`] and a fake AWS), a hermetic
+//! Shared test harness for behaviour tests that run the real `mfa-mint` binary: [`World`] (the
+//! fixture tests start from: a [`TestEnv`] and a fake AWS), a hermetic
 //! [`TestEnv`] (temp HOME, its own D-Bus session bus and gnome-keyring Secret Service), a local
 //! [`Moto`] server and the venv's `aws` CLI as an independent reader of `~/.aws`.
 //!
-//! Every module of the `it` test binary uses it as `crate::support`. The tools it drives (dbus-daemon,
-//! gnome-keyring-daemon, secret-tool, moto_server, aws) are installed by `scripts/test`; a missing
-//! one is a panic that says so, never a silent skip.
+//! Every module of the `it` test binary uses it as `crate::support`. The tools it drives
+//! (dbus-daemon, gnome-keyring-daemon, secret-tool, moto_server, aws, keyctl, oathtool) are
+//! installed by `scripts/test`. A test declares what it needs with `require!(Keyring, Venv)`
+//! ([`need`]): plain `cargo test` skips it with one line on stderr where a tool is missing;
+//! under `scripts/test` or CI a missing tool fails it.
 #![allow(dead_code, unused_imports)]
 
+#[macro_use]
+pub mod need;
 mod env;
 mod extra;
 pub mod fake_aws;

@@ -53,18 +53,18 @@ impl fmt::Debug for Run {
     }
 }
 
-/// Finds `name` on PATH or panics with a message that says how to install it.
+/// Finds `name` on PATH or panics with a message that says how to install it. A tool that
+/// belongs to a [`super::need::Need`] must have been declared by the calling test with
+/// `require!`.
+#[track_caller]
 pub fn require_tool(name: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "`{name}` is not installed (not found on PATH): run `scripts/test`, which installs \
+    super::need::check_tool_declared(name);
+    super::need::find_on_path(name).unwrap_or_else(|| {
+        panic!(
+            "`{name}` is not installed (not found on PATH): run `scripts/test`, which installs \
                  the Debian packages the tests need"
-            )
-        })
+        )
+    })
 }
 
 /// Runs `cmd` to completion with `stdin` as its input (closed at once when `None`), capturing

@@ -10,23 +10,25 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::env::TestEnv;
+use super::need::{self, Need, VENV_VAR};
 use super::process::{DEFAULT_TIMEOUT, Run, run_command};
 use super::session_bus::outer_path;
 
-/// Set by `scripts/test` to the absolute path of its venv.
-const VENV_VAR: &str = "MFA_MINT_TEST_VENV";
 const MOTO_STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// `$MFA_MINT_TEST_VENV/bin/<name>`; panics (saying to run `scripts/test`) when the variable is
-/// unset or the program isn't there.
+/// `<venv>/bin/<name>` of the test venv ([`need::venv_dir`]: `$MFA_MINT_TEST_VENV`, else
+/// `target/test-venv`). The calling test must have declared `require!(Venv)`; panics (saying to
+/// run `scripts/test`) when the program isn't there.
+#[track_caller]
 pub fn venv_bin(name: &str) -> PathBuf {
-    let venv = std::env::var_os(VENV_VAR).unwrap_or_else(|| {
+    need::check_declared(Need::Venv, "the test venv (moto, the AWS CLI)");
+    let venv = need::venv_dir().unwrap_or_else(|| {
         panic!(
-            "{VENV_VAR} is not set: run the tests with `scripts/test`, which installs moto and \
-             awscli into target/test-venv and exports it"
+            "no test venv ({VENV_VAR} unset or incomplete, no target/test-venv): run the tests \
+             with `scripts/test`, which installs moto and awscli into target/test-venv"
         )
     });
-    let path = PathBuf::from(venv).join("bin").join(name);
+    let path = venv.join("bin").join(name);
     assert!(
         path.is_file(),
         "{} does not exist: run `scripts/test`, which (re)installs the test venv",
@@ -46,6 +48,7 @@ pub struct Moto {
 
 impl Moto {
     /// Starts moto and returns once it accepts connections (≈ 0.3 s, longer under load).
+    #[track_caller]
     pub fn start() -> Moto {
         let program = venv_bin("moto_server");
         let home = tempfile::Builder::new()
