@@ -14,6 +14,7 @@ fn setup() -> World {
 
 #[test]
 fn doctor_after_keys_import_finds_the_keys_in_the_keyring() {
+    require!(Keyring);
     let w = setup();
     let r = w.run(&["keys", "import", "dev-long-term"], None);
     assert_eq!(r.code, 0, "{r:?}");
@@ -29,6 +30,7 @@ fn doctor_after_keys_import_finds_the_keys_in_the_keyring() {
 
 #[test]
 fn an_empty_region_does_not_shadow_aws_default_region() {
+    require!(Keyring);
     let w = setup();
     let mut config = w.config().unwrap();
     config.push_str("region =\n");
@@ -44,6 +46,7 @@ fn an_empty_region_does_not_shadow_aws_default_region() {
 
 #[test]
 fn an_aws_folder_that_is_a_file_gets_the_cause_and_a_hint() {
+    require!(Keyring);
     let env = TestEnv::new();
     env.write_file(".aws", "not a folder\n");
     let r = env.run(&["dev"], None);
@@ -57,6 +60,7 @@ fn an_aws_folder_that_is_a_file_gets_the_cause_and_a_hint() {
 
 #[test]
 fn json_reports_an_error_for_a_single_profile_too() {
+    require!(Keyring);
     let env = TestEnv::new();
     let r = env.run(&["dev", "--json"], None);
     assert_ne!(r.code, 0, "{r:?}");
@@ -70,6 +74,7 @@ fn json_reports_an_error_for_a_single_profile_too() {
 
 #[test]
 fn exec_without_a_command_is_a_usage_problem_not_a_seed_problem() {
+    require!(Keyring);
     let w = setup();
     let r = w.run(&["exec", "dev", "--"], None);
     assert_eq!(r.code, 2, "a usage error, as clap reports it: {r:?}");
@@ -80,6 +85,7 @@ fn exec_without_a_command_is_a_usage_problem_not_a_seed_problem() {
 
 #[test]
 fn mints_by_credential_process_show_in_status() {
+    require!(Keyring);
     let w = setup();
     let r = w.run(&["credential-process", "dev"], None);
     assert_eq!(r.code, 0, "{r:?}");
@@ -91,6 +97,7 @@ fn mints_by_credential_process_show_in_status() {
 
 #[test]
 fn a_duration_typo_fails_even_while_the_session_is_fresh() {
+    require!(Keyring);
     let w = setup();
     let r = w.run(&["dev"], None);
     assert_eq!(r.code, 0, "{r:?}");
