@@ -13,8 +13,9 @@ Examples:
 
 `mfa-mint PROFILE…` is short for `mfa-mint mint PROFILE…` (write `mint` for a profile named
 like a command).
-Exit codes: 0 ok or still fresh, 2 usage, 3 config files, 4 bad input, 5 keyring,
-6 AWS refused, 7 transient (network, throttling, 5xx: retry later), 8 file I/O, 9 needs confirmation.";
+Exit codes: 0 ok or still fresh, 1 internal error (a bug: please report it), 2 usage,
+3 config files, 4 bad input, 5 keyring, 6 AWS refused, 7 transient (network, throttling, 5xx:
+retry later), 8 file I/O, 9 needs confirmation.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -105,7 +106,11 @@ pub enum Command {
     Mint(MintArgs),
     /// Store an MFA seed (secret, otpauth:// URI, QR image or app export) in the OS keyring
     Import(ImportArgs),
-    /// Print the current MFA code for PROFILE
+    /// Print the current MFA code for PROFILE (the next one if the current code was already used)
+    ///
+    /// AWS accepts each code once. The code shown is recorded, so a mint right after waits up to
+    /// 30 s for the next code instead of sending this one again; and when the current code was
+    /// already used (by a mint or an earlier `code`), this waits for and prints the next one.
     Code(CodeArgs),
     /// Create and enable a new virtual MFA device, its seed straight into the keyring
     Enroll(EnrollArgs),
@@ -129,6 +134,7 @@ pub enum Command {
     List,
     /// Delete PROFILE's seed from the keyring and mfa-mint's keys from the config file
     Remove {
+        /// The profile whose mfa-mint settings (and seed, unless another profile uses it) go
         #[arg(value_name = "PROFILE")]
         profile: String,
         /// Don't ask for confirmation
@@ -137,16 +143,19 @@ pub enum Command {
     },
     /// Move mfa-mint's settings from one profile name to another
     Rename {
+        /// The profile that has mfa-mint's settings now
         #[arg(value_name = "OLD")]
         from: String,
+        /// The profile that gets them
         #[arg(value_name = "NEW")]
         to: String,
     },
     /// Point PROFILE at another device whose seed is already stored
     Link {
+        /// The profile to point at the device
         #[arg(value_name = "PROFILE")]
         profile: String,
-        /// The device ARN
+        /// The device's serial ARN (arn:aws:iam::ACCOUNT:mfa/NAME); its seed must be stored
         #[arg(long, value_name = "ARN")]
         serial: String,
     },
@@ -206,6 +215,7 @@ pub enum KeysCommand {
     },
     /// Put SOURCE's keys back into the credentials file and remove them from the keyring
     Export {
+        /// The profile whose keys were moved into the keyring, e.g. dev-long-term
         #[arg(value_name = "SOURCE_PROFILE")]
         source: String,
     },
@@ -230,11 +240,13 @@ pub enum ScheduleCommand {
     },
     /// Show the installed job
     Show {
+        /// Scheduler to look in [default: as for install]
         #[arg(long, value_enum)]
         platform: Option<crate::schedule::Platform>,
     },
     /// Remove the installed job
     Remove {
+        /// Scheduler to remove the job from [default: as for install]
         #[arg(long, value_enum)]
         platform: Option<crate::schedule::Platform>,
     },
