@@ -322,7 +322,7 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Colour only on a terminal, and never with NO_COLOR (https://no-color.org) or TERM=dumb.
+/// Colour only on a terminal, and never with NO_COLOR (<https://no-color.org>) or TERM=dumb.
 pub fn use_color() -> bool {
     std::env::var_os(crate::env_vars::NO_COLOR).is_none_or(|v| v.is_empty())
         && std::env::var(crate::env_vars::TERM).map_or(true, |t| t != "dumb")

@@ -4,7 +4,7 @@
 //! - [`ini`]: the text model (`Document`), pure and tested from `&str`.
 //! - [`names`]: AWS section naming (`[profile NAME]` in config, `[NAME]` in credentials).
 //! - [`paths`]: where the files are (`AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE`, `~/.aws`).
-//! - [`file`]: `load` and `edit` on disk.
+//! - [`file`](mod@file): `load` and `edit` on disk.
 
 mod error;
 pub mod file;
