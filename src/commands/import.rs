@@ -10,6 +10,7 @@ use crate::cli::ImportArgs;
 use crate::config::{self, keys};
 use crate::error::{Error, exit};
 use crate::output;
+use crate::totp::formats::{self, Claim};
 use crate::vault::Seeds;
 
 /// Seeds are short and screenshots small; anything bigger is refused before it is read.
@@ -20,6 +21,8 @@ pub struct Imported {
     pub replaced: bool,
     pub unchanged: bool,
     pub backend: crate::vault::store::Backend,
+    /// The entry taken from an export holding several: its label and how many it held.
+    pub picked: Option<(String, usize)>,
 }
 
 pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
@@ -39,13 +42,28 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
     aws_files::load(&config_path)?;
 
     let input = read_input(args)?;
-    let seed = crate::totp::formats::entries(&input)
-        .and_then(|found| crate::totp::formats::pick(found, args.account.as_deref()))
-        .map_err(|e| match e {
-            crate::totp::formats::Error::Seed(e) => Error::Seed(e),
-            other => Error::Source(other),
-        })?;
+    let claim = if args.qr.is_some() {
+        Claim::QrImage
+    } else {
+        Claim::Anything
+    };
+    // Every format refuses seeds AWS cannot use (issue 16): nothing else to check here.
+    let to_error = |e: formats::Error| match e {
+        formats::Error::Seed(e) => Error::Seed(e),
+        other => Error::Source(other),
+    };
+    let found = formats::read(&input, claim).map_err(to_error)?;
     drop(input);
+    let count = found.len();
+    let seed = formats::pick(found, args.account.as_deref()).map_err(to_error)?;
+    let picked = (count > 1).then(|| {
+        let label = [seed.issuer(), seed.account()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(":");
+        (label, count)
+    });
     // A bare secret gets the label an authenticator app would show for an AWS device.
     let seed = if seed.issuer().is_none() && seed.account().is_none() {
         let user = parsed.name.rsplit('/').next().unwrap_or(&parsed.name);
@@ -56,11 +74,6 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
     } else {
         seed
     };
-    if !seed.is_aws_compatible() {
-        output::warn(
-            "AWS virtual MFA devices use SHA1, 6 digits and 30 s; this seed uses other parameters, so AWS will reject its codes",
-        );
-    }
 
     let existing = seeds.existing(&serial, &seed)?;
     let unchanged = existing == Some(true);
@@ -88,6 +101,7 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
     })?;
     Ok(Imported {
         backend: seeds.backend()?,
+        picked,
         serial,
         replaced,
         unchanged,
@@ -155,6 +169,11 @@ pub(crate) fn run(args: &ImportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
                 "unchanged": done.unchanged,
             })
         );
+    }
+    if let Some((label, count)) = &done.picked {
+        output::status(&format!(
+            "Took {label:?}, one of the {count} entries of the input."
+        ));
     }
     let what = if done.unchanged {
         "already held this seed"

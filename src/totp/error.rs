@@ -86,6 +86,13 @@ pub enum SeedError {
         "unsupported period={value:?}; the period is a whole number of seconds from 1 to {MAX_PERIOD_SECS}"
     )]
     UnsupportedPeriod { value: String },
+    #[error(
+        "{parameter}={value} cannot work with AWS: virtual MFA devices use SHA1, 6 digits and 30 s"
+    )]
+    NotAws {
+        parameter: &'static str,
+        value: String,
+    },
     #[error("the otpauth URI has no secret= parameter, or it is empty")]
     MissingSecret,
     #[error("the otpauth URI is malformed: {reason}")]
@@ -133,6 +140,10 @@ impl SeedError {
             SeedError::UnsupportedPeriod { .. } => {
                 "AWS virtual MFA uses 30 seconds: remove the period parameter or set period=30"
             }
+            SeedError::NotAws { .. } => {
+                "this seed belongs to another service (AWS never issues such seeds): import the \
+                 AWS entry (--account NAME) or the secret key AWS showed for the device"
+            }
             SeedError::MissingSecret | SeedError::MalformedUri { .. } => {
                 "copy the complete otpauth://totp/LABEL?secret=... URI again, or paste just the \
                  base32 secret key"
@@ -142,7 +153,7 @@ impl SeedError {
 }
 
 /// A parameter value as quoted in an error: at most [`MAX_QUOTED_CHARS`] characters.
-pub(super) fn quoted(value: &str) -> String {
+pub(crate) fn quoted(value: &str) -> String {
     let mut chars = value.chars();
     let mut shown: String = chars.by_ref().take(MAX_QUOTED_CHARS).collect();
     if chars.next().is_some() {

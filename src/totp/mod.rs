@@ -14,6 +14,7 @@ use std::fmt;
 use totp_rs::{Builder, Secret};
 use zeroize::Zeroizing;
 
+pub(crate) use self::error::quoted;
 pub use self::error::{CharClass, SeedError};
 use crate::secret::{SecretBytes, SecretText};
 
@@ -46,7 +47,7 @@ impl Algorithm {
     }
 
     /// Accepts the Key Uri names in any case, also written with a dash (`SHA-256`).
-    fn from_uri_value(value: &str) -> Option<Self> {
+    pub(crate) fn from_uri_value(value: &str) -> Option<Self> {
         let name: String = value
             .trim()
             .chars()
@@ -178,9 +179,22 @@ impl Seed {
 
     /// Whether AWS would accept codes from this seed: SHA-1, 6 digits, 30 seconds.
     pub fn is_aws_compatible(&self) -> bool {
-        self.algorithm == Algorithm::Sha1
-            && self.digits == DEFAULT_DIGITS
-            && self.period == DEFAULT_PERIOD_SECS
+        self.check_aws().is_ok()
+    }
+
+    /// AWS virtual MFA is TOTP with SHA-1, 6 digits and 30-second steps; any other seed gives
+    /// codes AWS rejects forever. The error names the first parameter that differs.
+    pub fn check_aws(&self) -> Result<(), SeedError> {
+        let (parameter, value) = if self.algorithm != Algorithm::Sha1 {
+            ("algorithm", self.algorithm.as_str().to_string())
+        } else if self.digits != DEFAULT_DIGITS {
+            ("digits", self.digits.to_string())
+        } else if self.period != DEFAULT_PERIOD_SECS {
+            ("period", self.period.to_string())
+        } else {
+            return Ok(());
+        };
+        Err(SeedError::NotAws { parameter, value })
     }
 
     /// The RFC 6238 time step containing `unix_secs`.
@@ -228,6 +242,13 @@ impl Seed {
     pub fn key_uri(&self, issuer: &str, account: &str) -> SecretText {
         self.build_uri(issuer.trim(), account.trim(), !self.is_aws_compatible())
     }
+}
+
+/// The one strict check of a base32 secret, for every format that carries one as text: the rules
+/// of [`Seed::parse`] (any case, spaces and dashes ignored, `=` only at the end, no length that
+/// base32 cannot produce, 80 to 1024 bits).
+pub fn parse_secret(text: &str) -> Result<SecretBytes, SeedError> {
+    decode_base32(text)?.ok_or(SeedError::Empty)
 }
 
 fn check_secret_len(bytes: usize) -> Result<(), SeedError> {
