@@ -319,6 +319,12 @@ impl Hint for crate::aws_files::Error {
     }
 }
 
+impl Hint for crate::schedule::Error {
+    fn hint(&self) -> Option<String> {
+        crate::schedule::Error::hint(self)
+    }
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -2,7 +2,7 @@
 //! to and removed from (see `crate::schedule::plan` for the rules).
 
 use crate::cli::ScheduleCommand;
-use crate::config::{self, Files, keys};
+use crate::config::{self, Env, Files, Overrides, ProfileConfig};
 use crate::error::{Error, exit};
 use crate::output;
 use crate::schedule::interval::{self, human};
@@ -43,8 +43,9 @@ fn distinct(profiles: &[String]) -> Result<Vec<String>, Error> {
     Ok(out)
 }
 
-/// The session length of a profile set up for mfa-mint; an error naming the profiles that are,
-/// when it is not.
+/// The session length of a profile, resolved as a run of the job will resolve it, so a job that
+/// could only fail is never installed. A profile with no MFA device is one mfa-mint does not
+/// know: the error names those it does.
 fn session_of(files: &Files, profile: &str) -> Result<u64, Error> {
     let source = config::resolve_source(files, profile, None).ok();
     if config::resolve_serial(files, profile, source.as_deref()).is_err() {
@@ -57,14 +58,8 @@ fn session_of(files: &Files, profile: &str) -> Result<u64, Error> {
         }
         .into());
     }
-    config::duration_setting(
-        files,
-        profile,
-        None,
-        keys::DURATION,
-        crate::duration::parse_session,
-        crate::duration::DEFAULT_SESSION,
-    )
+    let cfg = ProfileConfig::resolve(files, profile, &Overrides::default(), &Env::from_process())?;
+    Ok(cfg.timing.duration)
 }
 
 fn install(

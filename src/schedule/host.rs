@@ -209,10 +209,7 @@ pub fn remove(platform: Platform) -> Result<bool, Error> {
 }
 
 fn crontab_program() -> String {
-    std::env::var(CRONTAB_ENV)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "crontab".into())
+    crate::env_vars::non_empty(CRONTAB_ENV).unwrap_or_else(|| "crontab".into())
 }
 
 /// The user's crontab ("" when there is none yet).
@@ -241,7 +238,7 @@ fn read_crontab() -> Result<String, Error> {
 
 /// `$XDG_CONFIG_HOME/systemd/user`, where systemd looks for a user's own units.
 fn systemd_dir() -> Result<PathBuf, Error> {
-    let config = std::env::var_os("XDG_CONFIG_HOME")
+    let config = crate::env_vars::non_empty(crate::env_vars::XDG_CONFIG_HOME)
         .map(PathBuf::from)
         .filter(|p| p.is_absolute());
     Ok(match config {

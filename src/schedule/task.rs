@@ -45,9 +45,9 @@ pub const PRINT_NOTE: &str = "<!-- To install this by hand (PowerShell):
 /// The user the task runs as, `DOMAIN\user` from the environment Windows sets at logon; with
 /// none, `schtasks` registers the task for whoever runs it.
 pub fn user_from_env() -> Option<String> {
-    let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
-    let user = var("USERNAME")?;
-    Some(match var("USERDOMAIN") {
+    use crate::env_vars::{USERDOMAIN, USERNAME, non_empty};
+    let user = non_empty(USERNAME)?;
+    Some(match non_empty(USERDOMAIN) {
         Some(domain) => format!("{domain}\\{user}"),
         None => user,
     })
