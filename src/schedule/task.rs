@@ -8,9 +8,9 @@
 //! - never runs twice at once (`MultipleInstancesPolicy` `IgnoreNew`) and is stopped after
 //!   5 minutes (`ExecutionTimeLimit`);
 //! - runs only while the user is logged on (`InteractiveToken`): Windows Credential Manager, which
-//!   holds the MFA seed, is only reachable from the user's logon session. Without it the task
+//!   holds the MFA seed, is only reachable from the user's logon session. Otherwise the task
 //!   would need the user's Windows password stored with it ("run whether user is logged on or
-//!   not"), and still could not read the seed.
+//!   not"); without a password (S4U) it cannot reach Credential Manager at all.
 //! - shows no console window: the action is `conhost.exe --headless mfa-mint.exe …`. conhost
 //!   is a GUI-subsystem program, so Windows gives it no console window, and `--headless` (the
 //!   ConPTY mode, Windows 10 1809 and later) hosts mfa-mint's console without drawing one. Neither
