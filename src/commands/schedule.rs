@@ -206,11 +206,24 @@ fn show(platform: Platform) -> Result<u8, Error> {
 fn remove(profiles: &[String], platform: Platform) -> Result<u8, Error> {
     let named = distinct(profiles)?;
     let _lock = schedule::lock()?;
-    let Some(Installed { job, location }) = schedule::read(platform)? else {
-        if named.is_empty() {
+    if named.is_empty() {
+        // Removing everything needs no reading of the job, so a job edited by hand (which install
+        // refuses to overwrite) can still be removed.
+        let what = match schedule::read(platform) {
+            Ok(Some(installed)) => installed.job.profiles.join(", "),
+            Ok(None) | Err(schedule::Error::Unreadable { .. }) => "every profile".into(),
+            Err(e) => return Err(e.into()),
+        };
+        if schedule::remove(platform)? {
+            output::status(&format!(
+                "removed the mfa-mint schedule for {what} ({platform})"
+            ));
+        } else {
             output::status(&format!("no mfa-mint schedule was installed ({platform})"));
-            return Ok(exit::OK);
         }
+        return Ok(exit::OK);
+    }
+    let Some(Installed { job, location }) = schedule::read(platform)? else {
         return Err(schedule::Error::NotScheduled {
             profiles: named,
             scheduled: Vec::new(),
@@ -221,7 +234,7 @@ fn remove(profiles: &[String], platform: Platform) -> Result<u8, Error> {
         Removal::All => {
             schedule::remove(platform)?;
             output::status(&format!(
-                "removed the mfa-mint schedule for {} ({platform}: {location})",
+                "removed the mfa-mint schedule for {} ({platform})",
                 job.profiles.join(", ")
             ));
         }

@@ -422,6 +422,30 @@ fn a_failed_install_leaves_the_previous_job() {
     assert_eq!(s.crontab(), before);
 }
 
+#[test]
+fn a_job_edited_by_hand_is_not_overwritten_but_can_be_removed() {
+    let s = Sched::new();
+    s.set_crontab("MAILTO=me\n*/7 * * * * /usr/bin/mfa-mint dev --quiet # mfa-mint-schedule\n");
+    let before = s.crontab();
+    for args in [
+        &["schedule", "install", "web"][..],
+        &["schedule", "show"][..],
+        &["schedule", "remove", "dev"][..],
+    ] {
+        let r = s.run(args);
+        assert_eq!(r.code, 8, "{args:?}: {r:?}");
+        assert!(
+            r.stderr.contains("is not in a form mfa-mint wrote"),
+            "{args:?}: {r:?}"
+        );
+        assert_eq!(s.crontab(), before, "{args:?}");
+    }
+    let r = s.run(&["schedule", "remove"]);
+    r.success();
+    assert!(r.stderr.contains("removed the mfa-mint schedule"), "{r:?}");
+    assert_eq!(s.crontab(), "MAILTO=me\n");
+}
+
 /// The add-up story on one platform, named as people type it; returns the env for more checks.
 fn add_up_on(platform: &str) -> Sched {
     let s = Sched::new();
