@@ -223,30 +223,41 @@ pub enum KeysCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
-    /// Install a job that runs `mfa-mint PROFILE… --quiet --non-interactive` periodically
+    /// Add profiles to the periodic refresh job (one job refreshes every scheduled profile)
+    #[command(long_about = crate::schedule::INSTALL_HELP)]
     Install {
-        /// Profiles to refresh
+        /// Profiles to refresh, added to those already scheduled
         #[arg(value_name = "PROFILE", required = true)]
         profiles: Vec<String>,
-        /// How often to run: 15m, 1h, … (1m to 24h)
-        #[arg(long, value_name = "DURATION", default_value = "1h")]
-        every: String,
-        /// Scheduler to use [default: cron on Linux, launchd on macOS, schtasks on Windows]
+        /// How often the job runs: 1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m, 1h, 2h, 3h, 4h,
+        /// 6h, 8h, 12h or 24h [default: 1h for a new job, else the job's interval]
+        #[arg(long, value_name = "DURATION")]
+        every: Option<String>,
+        /// Scheduler to use; linux, macos and windows name cron, launchd and schtasks [default:
+        /// this system's]
         #[arg(long, value_enum)]
         platform: Option<crate::schedule::Platform>,
-        /// Print what would be installed, install nothing
+        /// Print the job install would write (with the profiles already scheduled), install nothing
         #[arg(long)]
         print: bool,
     },
-    /// Show the installed job
+    /// List the scheduled profiles, the interval and the command the job runs
+    #[command(
+        long_about = "List the scheduled profiles, the interval and the command the job runs.\n\nWith no job installed it says so on stderr and exits 0."
+    )]
     Show {
-        /// Scheduler to look in [default: as for install]
+        /// Scheduler to look in; linux, macos and windows name cron, launchd and schtasks
+        /// [default: this system's]
         #[arg(long, value_enum)]
         platform: Option<crate::schedule::Platform>,
     },
-    /// Remove the installed job
+    /// Remove profiles from the refresh job; with no profile, remove the job
     Remove {
-        /// Scheduler to remove the job from [default: as for install]
+        /// Profiles to stop refreshing [default: all, removing the job]
+        #[arg(value_name = "PROFILE")]
+        profiles: Vec<String>,
+        /// Scheduler to remove from; linux, macos and windows name cron, launchd and schtasks
+        /// [default: this system's]
         #[arg(long, value_enum)]
         platform: Option<crate::schedule::Platform>,
     },

@@ -49,6 +49,12 @@ pub const HOME: &str = "HOME";
 pub const USERPROFILE: &str = "USERPROFILE";
 /// Base of the state directory on Linux (default `~/.local/state`).
 pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
+/// Base of the user's systemd units (`schedule --platform systemd`; default `~/.config`).
+pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+/// The Windows user a scheduled task runs as (`USERDOMAIN\USERNAME`).
+pub const USERNAME: &str = "USERNAME";
+/// The Windows user's domain (the computer's name for a local account).
+pub const USERDOMAIN: &str = "USERDOMAIN";
 /// Base of the state directory on Windows.
 #[cfg_attr(not(windows), allow(dead_code))]
 pub const LOCALAPPDATA: &str = "LOCALAPPDATA";
@@ -128,6 +134,8 @@ mod tests {
             ("error.rs", include_str!("error.rs")),
             ("output.rs", include_str!("output.rs")),
             ("state/dirs.rs", include_str!("state/dirs.rs")),
+            ("schedule/host.rs", include_str!("schedule/host.rs")),
+            ("schedule/task.rs", include_str!("schedule/task.rs")),
         ] {
             for needle in ["env::var(\"", "env::var_os(\"", "non_empty(\""] {
                 assert!(

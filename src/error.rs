@@ -132,8 +132,8 @@ pub enum Error {
     // --- local I/O (exit 8) ---
     #[error(transparent)]
     State(#[from] crate::state::Error),
-    #[error("{0}")]
-    Schedule(String),
+    #[error(transparent)]
+    Schedule(#[from] crate::schedule::Error),
     #[error("cannot {action}: {source}")]
     Io {
         action: String,
@@ -188,7 +188,8 @@ impl Error {
             EnrolledButNotLinked { .. } => exit::CONFIG,
             Sts(e) if e.is_transient() => exit::TRANSIENT,
             Sts(_) => exit::AWS_REFUSED,
-            State(_) | Schedule(_) | Io { .. } => exit::IO,
+            Schedule(e) => e.exit_code(),
+            State(_) | Io { .. } => exit::IO,
             SeedExists { .. } | Declined | ConfirmExport | ConfirmRemove => {
                 exit::NEEDS_CONFIRMATION
             }
@@ -261,7 +262,7 @@ impl Error {
             Sts(S::Other { .. }) => return None,
             State(_) => "check that the state directory is writable (MFA_MINT_STATE_DIR overrides it)".into(),
             Io { .. } => "check that the path exists and that you may read (or write) it".into(),
-            Schedule(_) => "check that the scheduler works for your user (`crontab -l`, `systemctl --user status`), or use --print and install the job by hand".into(),
+            Schedule(e) => return e.hint(),
             SeedExists { .. } => "pass --force to replace it (the old seed is lost unless you kept it elsewhere)".into(),
             Declined => return None,
             ConfirmExport | ConfirmRemove => "pass --yes to confirm".into(),
@@ -315,6 +316,12 @@ impl Hint for Error {
 impl Hint for crate::aws_files::Error {
     fn hint(&self) -> Option<String> {
         crate::aws_files::Error::hint(self)
+    }
+}
+
+impl Hint for crate::schedule::Error {
+    fn hint(&self) -> Option<String> {
+        crate::schedule::Error::hint(self)
     }
 }
 

@@ -217,17 +217,23 @@ fn cron_like_keyring() -> Check {
     }
 }
 
-/// Whether a refresh job is installed for this platform's default scheduler.
+/// Whether a refresh job is installed for this platform's default scheduler, and for which
+/// profiles. A scheduler that cannot be asked (wine's schtasks) is not taken for "installed".
 fn schedule_check() -> Check {
     let platform = crate::schedule::Platform::default_for_os();
-    match crate::schedule::show(platform) {
-        Ok(Some(job)) => Check::pass(format!(
-            "scheduled refresh installed ({platform:?}): {}",
-            job.lines().next().unwrap_or_default()
+    match crate::schedule::read(platform) {
+        Ok(Some(installed)) => Check::pass(format!(
+            "scheduled refresh installed ({platform}): {} every {}",
+            installed.job.profiles.join(", "),
+            crate::schedule::interval::human(installed.job.every_secs)
         )),
-        _ => Check::warn(
-            format!("no scheduled refresh installed ({platform:?})"),
+        Ok(None) => Check::warn(
+            format!("no scheduled refresh installed ({platform})"),
             "mfa-mint schedule install PROFILE --every 1h",
+        ),
+        Err(e) => Check::warn(
+            format!("cannot tell whether a refresh is scheduled ({platform}): {e}"),
+            e.hint().unwrap_or_default(),
         ),
     }
 }

@@ -42,6 +42,10 @@ pub enum Need {
     Oathtool,
     /// `crontab` (Debian package cron), for the opt-in test with the real crontab.
     Crontab,
+    /// `systemd-analyze` (Debian package systemd), to check the schedule's calendar timers.
+    SystemdAnalyze,
+    /// `python3`, whose plist and XML parsers read what the schedule writes.
+    Python,
 }
 
 impl Need {
@@ -59,6 +63,8 @@ impl Need {
             Need::Keyctl => &["keyctl"],
             Need::Oathtool => &["oathtool"],
             Need::Crontab => &["crontab"],
+            Need::SystemdAnalyze => &["systemd-analyze"],
+            Need::Python => &["python3"],
         }
     }
 
@@ -95,6 +101,8 @@ impl Need {
             Need::Keyctl,
             Need::Oathtool,
             Need::Crontab,
+            Need::SystemdAnalyze,
+            Need::Python,
         ]
         .into_iter()
         .find(|need| need.tools().contains(&tool))

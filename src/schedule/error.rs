@@ -1,0 +1,213 @@
+//! What can go wrong with a schedule, each with its exit code and a hint.
+
+use super::interval::human;
+use crate::error::exit;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("profile {profile:?} is not set up for mfa-mint (no mfa_serial for it in {config})")]
+    UnknownProfile {
+        profile: String,
+        config: String,
+        /// A known profile with a similar name.
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+    #[error(
+        "--every {every} cannot be scheduled exactly: a schedule runs every 1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30 minutes, or every 1, 2, 3, 4, 6, 8, 12 or 24 hours"
+    )]
+    Interval {
+        every: String,
+        shorter: Option<u64>,
+        longer: Option<u64>,
+    },
+    #[error(
+        "the job would run every {}, but a session of profile {profile:?} lasts {}: it would expire before the next run refreshes it",
+        human(*every_secs),
+        human(*session_secs)
+    )]
+    LongerThanSession {
+        profile: String,
+        every_secs: u64,
+        session_secs: u64,
+        /// The longest interval that fits the session.
+        longest: Option<u64>,
+    },
+    #[error(
+        "{} not scheduled (scheduled: {})",
+        names(profiles),
+        scheduled_list(scheduled)
+    )]
+    NotScheduled {
+        profiles: Vec<String>,
+        scheduled: Vec<String>,
+    },
+    #[error("cannot run {program}: {source}")]
+    ToolMissing {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{command}` failed: {detail}")]
+    ToolFailed { command: String, detail: String },
+    #[error("`{command}` printed nothing and exited 0: cannot tell whether the job is installed")]
+    NoAnswer { command: String },
+    #[error("the mfa-mint job in {location} is not in a form mfa-mint wrote (edited by hand?)")]
+    Unreadable { location: String },
+    #[error("cannot {action}: {source}")]
+    Io {
+        action: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("HOME is not set, so there is no place for the job's files")]
+    NoHome,
+}
+
+fn names(profiles: &[String]) -> String {
+    let quoted: Vec<String> = profiles.iter().map(|p| format!("{p:?}")).collect();
+    match quoted.as_slice() {
+        [one] => format!("profile {one} is"),
+        _ => format!("profiles {} are", quoted.join(", ")),
+    }
+}
+
+fn scheduled_list(profiles: &[String]) -> String {
+    if profiles.is_empty() {
+        "none".into()
+    } else {
+        profiles.join(", ")
+    }
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::UnknownProfile { .. } => exit::CONFIG,
+            Error::Interval { .. }
+            | Error::LongerThanSession { .. }
+            | Error::NotScheduled { .. } => exit::INPUT,
+            Error::ToolMissing { .. }
+            | Error::ToolFailed { .. }
+            | Error::NoAnswer { .. }
+            | Error::Unreadable { .. }
+            | Error::Io { .. }
+            | Error::NoHome => exit::IO,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Error::UnknownProfile {
+                suggestion: Some(s),
+                ..
+            } => format!("did you mean {s}?"),
+            Error::UnknownProfile { known, profile, .. } if known.is_empty() => format!(
+                "set the profile up first: mfa-mint import {profile} --serial arn:aws:iam::ACCOUNT:mfa/NAME"
+            ),
+            Error::UnknownProfile { known, .. } => {
+                format!("profiles set up for mfa-mint: {}", known.join(", "))
+            }
+            Error::Interval {
+                shorter, longer, ..
+            } => match (shorter, longer) {
+                (Some(s), Some(l)) => format!("use --every {} or --every {}", human(*s), human(*l)),
+                (Some(s), None) => format!("use --every {} or less", human(*s)),
+                (None, Some(l)) => format!("use --every {} or more", human(*l)),
+                (None, None) => "use --every 1h".into(),
+            },
+            Error::LongerThanSession {
+                longest: Some(l),
+                profile,
+                ..
+            } => format!(
+                "use --every {} or less, or a longer session for {profile} (mfa_mint_duration in its config section)",
+                human(*l)
+            ),
+            Error::LongerThanSession { profile, .. } => format!(
+                "give {profile} a longer session (mfa_mint_duration in its config section)"
+            ),
+            Error::NotScheduled { .. } => {
+                "`mfa-mint schedule show` lists the scheduled profiles".into()
+            }
+            Error::ToolMissing { program, .. } => format!(
+                "install {program}, or choose another scheduler with --platform (or --print the job and install it by hand)"
+            ),
+            Error::ToolFailed { .. } => "check that the scheduler works for your user (`crontab -l`, `systemctl --user status`, `launchctl print gui/$UID`, `schtasks /Query`), or use --print and install the job by hand".into(),
+            Error::NoAnswer { .. } => "this scheduler cannot be queried here (wine's schtasks answers nothing); check it with the system's own tools".into(),
+            Error::Unreadable { .. } => "remove it with `mfa-mint schedule remove` (or by hand) and install again".into(),
+            Error::Io { .. } => "check the permissions of the folder named above".into(),
+            Error::NoHome => "set HOME (USERPROFILE on Windows)".into(),
+        })
+    }
+}
+
+/// The known profile closest to `name`, when one is close enough to be a typo.
+pub fn suggest(name: &str, known: &[String]) -> Option<String> {
+    known
+        .iter()
+        .map(|k| (edit_distance(name, k), k))
+        .filter(|(d, k)| *d <= 1.max(k.chars().count() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.clone())
+}
+
+/// Levenshtein distance counting a swap of two neighbours as one edit ("dve" → "dev").
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_get_a_suggestion_and_strangers_none() {
+        let known = vec!["dev".to_string(), "prod".to_string(), "staging".to_string()];
+        assert_eq!(suggest("dve", &known).as_deref(), Some("dev"));
+        assert_eq!(suggest("prd", &known).as_deref(), Some("prod"));
+        assert_eq!(suggest("stagign", &known).as_deref(), Some("staging"));
+        assert_eq!(suggest("web", &known), None);
+        assert_eq!(suggest("x", &known), None);
+    }
+
+    #[test]
+    fn messages_name_the_profiles() {
+        let e = Error::NotScheduled {
+            profiles: vec!["qa".into()],
+            scheduled: vec!["dev".into(), "prod".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "profile \"qa\" is not scheduled (scheduled: dev, prod)"
+        );
+        let e = Error::NotScheduled {
+            profiles: vec!["a".into(), "b".into()],
+            scheduled: vec![],
+        };
+        assert_eq!(
+            e.to_string(),
+            "profiles \"a\", \"b\" are not scheduled (scheduled: none)"
+        );
+        assert_eq!(e.exit_code(), exit::INPUT);
+    }
+}
