@@ -9,10 +9,12 @@ pub(crate) fn run(cmd: ScheduleCommand) -> Result<u8, Error> {
     match cmd {
         ScheduleCommand::Install {
             profiles,
+            profile_flags,
             every,
             platform,
             print,
         } => {
+            let profiles = [profiles, profile_flags].concat();
             for p in &profiles {
                 crate::config::check_name(p)?;
             }

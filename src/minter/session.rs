@@ -30,6 +30,9 @@ pub fn obtain(
 ) -> Result<(Session, Origin), Error> {
     config::check_name(profile)?;
     let files = Files::load()?;
+    if let Some(role) = super::roles::role_of(&files, profile, opts)? {
+        return super::roles::obtain(&role, opts, seeds);
+    }
     let window = Timing::resolve(&files, profile, &opts.overrides())?.refresh;
     if !opts.force
         && let Some(session) = from_credentials_file(&files, profile)

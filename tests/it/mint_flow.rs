@@ -47,7 +47,10 @@ fn import_stores_the_seed_in_the_keyring_and_links_the_profile() {
     let config = s.env.read_file(".aws/config").unwrap();
     assert_eq!(
         config,
-        format!("[profile dev]\nmfa_serial = {}\n", alice.serial)
+        format!(
+            "[profile dev]\nmfa_serial = {}\nmfa_mint_wrote = mfa_serial\n",
+            alice.serial
+        )
     );
     // The seed is on no output.
     let r = s.run(
