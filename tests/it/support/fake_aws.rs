@@ -98,8 +98,22 @@ pub struct IssuedSession {
     /// Unix time (fake clock).
     pub expiration: i64,
     pub user: String,
-    /// The MFA serial used, if any.
+    /// The MFA serial used, if any (for a role session: the one of the session it came from).
     pub serial: Option<String>,
+    /// For an AssumeRole session: the role's ARN and the session name.
+    pub role: Option<(String, String)>,
+}
+
+/// An IAM role of the fake (see [`FakeAws::add_role`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    pub arn: String,
+    /// Users its trust policy allows.
+    pub trusted: Vec<String>,
+    /// The trust policy's `aws:MultiFactorAuthPresent` condition.
+    pub requires_mfa: bool,
+    /// MaxSessionDuration (3600 by default, as in IAM).
+    pub max_session: i64,
 }
 
 struct User {
@@ -130,6 +144,7 @@ struct State {
     keys: HashMap<String, (String, String)>,
     sessions: HashMap<String, IssuedSession>,
     devices: BTreeMap<String, Device>,
+    roles: BTreeMap<String, Role>,
     used_steps: HashSet<(String, u64)>,
     accepted: Vec<(String, u64)>,
     failures: VecDeque<Failure>,
@@ -341,6 +356,7 @@ impl FakeAws {
             keys: HashMap::new(),
             sessions: HashMap::new(),
             devices: BTreeMap::new(),
+            roles: BTreeMap::new(),
             used_steps: HashSet::new(),
             accepted: Vec::new(),
             failures: VecDeque::new(),
@@ -445,6 +461,29 @@ impl FakeAws {
             },
         );
         serial
+    }
+
+    /// Adds a role `arn:aws:iam::ACCOUNT:role/NAME` that `trusted` users may assume, with MFA
+    /// when `requires_mfa` (a code in the call, or a caller session from GetSessionToken with
+    /// MFA). Returns its ARN.
+    pub fn add_role(
+        &self,
+        account: &str,
+        name: &str,
+        trusted: &[&str],
+        requires_mfa: bool,
+    ) -> String {
+        let arn = format!("arn:aws:iam::{account}:role/{name}");
+        self.lock().roles.insert(
+            arn.clone(),
+            Role {
+                arn: arn.clone(),
+                trusted: trusted.iter().map(|u| u.to_string()).collect(),
+                requires_mfa,
+                max_session: 3600,
+            },
+        );
+        arn
     }
 
     /// Whether the user's policy denies GetSessionToken without MFA (default true).
