@@ -440,3 +440,45 @@ fn minting_over_an_aws_mfa_section_removes_its_stale_lines() {
     assert!(!creds.contains("oldtoken"), "{creds}");
     assert!(creds.contains("[dev]\naws_access_key_id = ASIA"), "{creds}");
 }
+
+#[test]
+fn the_aws_cli_assumes_a_role_from_the_minted_session_without_asking_for_a_code() {
+    // The pattern the README recommends, checked with the real AWS CLI (botocore) against the
+    // fake: the role's source_profile is the minted [dev], and the role has no mfa_serial.
+    let (w, _alice, _admin, _ops) = with_roles();
+    assert_eq!(w.run(&["dev"], None).code, 0);
+    let endpoint = w.endpoint();
+    let r = crate::support::aws_cli(
+        &w.env,
+        &[
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "admin",
+            "--output",
+            "json",
+        ],
+        &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let v = json(&r.stdout);
+    assert!(
+        v["Arn"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin/")),
+        "{v}"
+    );
+    assert_eq!(w.fake.accepted_steps().len(), 1, "the one code of the mint");
+    // The usual layout (mfa_serial on the role) makes the AWS CLI ask for a code instead.
+    let r = crate::support::aws_cli(
+        &w.env,
+        &["sts", "get-caller-identity", "--profile", "ops"],
+        &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())],
+    );
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout.contains("Enter MFA code") || r.stderr.contains("MFA"),
+        "{r:?}"
+    );
+}

@@ -406,7 +406,9 @@ fn a_new_credentials_file_is_private_and_bom_crlf_files_work() {
     let after = env.read_file(".aws/config").unwrap();
     assert_eq!(
         after,
-        format!("{config}\r\n[profile dev]\r\nmfa_serial = {serial}\r\n"),
+        format!(
+            "{config}\r\n[profile dev]\r\nmfa_serial = {serial}\r\nmfa_mint_wrote = mfa_serial\r\n"
+        ),
         "BOM and CRLF kept, our section in the file's line endings"
     );
     let r = w.run(&["dev"], None);
