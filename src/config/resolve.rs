@@ -130,7 +130,10 @@ impl ProfileConfig {
         env: &Env,
     ) -> Result<ProfileConfig, Error> {
         super::check_name(profile)?;
-        super::check_known(files, profile)?;
+        if overrides.source.is_none() {
+            // With --source the user says where everything is; a new profile is fine then.
+            super::check_known(files, profile)?;
+        }
         let timing = Timing::resolve(files, profile, overrides)?;
         let source = super::resolve_source(files, profile, overrides.source.as_deref())?;
         let serial = super::resolve_serial(files, profile, Some(&source))?;
@@ -550,5 +553,88 @@ mod tests {
                 && e.contains("[profile keys] in /h/.aws/config"),
             "{e}"
         );
+    }
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/admin";
+
+    fn role(f: &Files, profile: &str) -> Result<Option<RoleConfig>, Error> {
+        RoleConfig::resolve(f, profile, &Overrides::default(), &Env::default())
+    }
+
+    #[test]
+    fn a_role_whose_source_is_an_mfa_mint_profile_is_assumed_from_it() {
+        let f = files(
+            &format!(
+                "[profile dev]\nmfa_serial = {SERIAL}\n[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev\nduration_seconds = 7200\nrole_session_name = alice\nexternal_id = x1\nregion = eu-west-1\n"
+            ),
+            &long_term(),
+        );
+        let r = role(&f, "admin").unwrap().unwrap();
+        assert_eq!(r.base, "dev");
+        assert!(!r.prompts);
+        assert_eq!(r.duration, 7200);
+        assert_eq!(r.session_name, "alice");
+        assert_eq!(r.external_id.as_deref(), Some("x1"));
+        assert_eq!(r.region, "eu-west-1");
+        assert_eq!(role(&f, "dev").unwrap(), None, "no role_arn, no role");
+    }
+
+    #[test]
+    fn a_role_on_long_term_keys_is_assumed_from_the_mfa_mint_profile_of_those_keys() {
+        // The most common layout: source_profile = the keys, mfa_serial on the role.
+        let f = files(
+            &format!(
+                "[profile dev]\nmfa_serial = {SERIAL}\n[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev-long-term\nmfa_serial = {SERIAL}\n"
+            ),
+            &long_term(),
+        );
+        let r = role(&f, "admin").unwrap().unwrap();
+        assert_eq!(r.base, "dev");
+        assert!(r.prompts);
+        assert_eq!(r.duration, 3600, "AssumeRole's default");
+        // Another device on the role: not this user's session.
+        let other = files(
+            &format!(
+                "[profile dev]\nmfa_serial = {SERIAL}\n[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev-long-term\nmfa_serial = arn:aws:iam::123456789012:mfa/bob\n"
+            ),
+            &long_term(),
+        );
+        let e = role(&other, "admin").unwrap_err();
+        assert!(matches!(e, Error::RoleWithoutBase { .. }), "{e}");
+        assert!(
+            e.hint()
+                .unwrap()
+                .contains("--serial arn:aws:iam::123456789012:mfa/bob")
+        );
+    }
+
+    #[test]
+    fn roles_without_source_or_chained_are_refused() {
+        let f = files(
+            &format!(
+                "[profile a]\nrole_arn = {ROLE}\n[profile b]\nrole_arn = {ROLE}\nsource_profile = a\n"
+            ),
+            "",
+        );
+        assert!(matches!(role(&f, "a"), Err(Error::RoleWithoutBase { .. })));
+        let e = role(&f, "b").unwrap_err().to_string();
+        assert!(e.contains("role chains are not supported"), "{e}");
+    }
+
+    #[test]
+    fn unknown_profiles_get_the_closest_configured_name() {
+        let f = files(
+            &format!("[profile dev]\nmfa_serial = {SERIAL}\n[profile prod]\nregion = x\n"),
+            &long_term(),
+        );
+        let suggestion = |name: &str| match resolve(&f, name, &Env::default()) {
+            Err(Error::UnknownProfile { suggestion, .. }) => suggestion,
+            other => panic!("{name}: {:?}", other.map(|c| c.profile)),
+        };
+        assert_eq!(suggestion("dve").as_deref(), Some("dev"));
+        assert_eq!(suggestion("prd").as_deref(), Some("prod"));
+        assert_eq!(suggestion("staging"), None);
+        // Known from either file (or its -long-term keys) is enough to get past this check.
+        assert!(super::super::check_known(&f, "dev-long-term").is_ok());
     }
 }
