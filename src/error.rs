@@ -62,6 +62,10 @@ pub enum Error {
         base: Option<String>,
         prompts: bool,
     },
+    #[error(
+        "profile {profile:?} assumes the role {role_arn}; a credential_process there would never run (role_arn wins)"
+    )]
+    CredentialProcessOnRole { profile: String, role_arn: String },
     #[error("role profile {profile:?} has no mfa-mint profile to assume the role from ({why})")]
     RoleWithoutBase {
         profile: String,
@@ -202,6 +206,7 @@ impl Error {
             | LongTermTargetTaken { .. }
             | RoleProfile { .. }
             | RoleWithoutBase { .. }
+            | CredentialProcessOnRole { .. }
             | BadSetting { .. } => exit::CONFIG,
             AssumeRole { source, .. } if source.is_transient() => exit::TRANSIENT,
             AssumeRole { .. } => exit::AWS_REFUSED,
@@ -264,6 +269,9 @@ impl Error {
             ),
             RoleProfile { .. } => "set up the IAM user's session profile first (see `mfa-mint doctor`), then point the role's source_profile at it".into(),
             RoleWithoutBase { setup, .. } => setup.clone(),
+            CredentialProcessOnRole { profile, .. } => format!(
+                "add a profile without role_arn, e.g. [profile {profile}-mfa] with `credential_process = mfa-mint credential-process {profile}` (mfa-mint assumes the role for it)"
+            ),
             AssumeRole { source: S::AccessDenied { .. }, .. } => "the role's trust policy must allow your IAM user (with MFA: aws:MultiFactorAuthPresent) and your user needs sts:AssumeRole on it".into(),
             AssumeRole { source, .. } => return Error::Sts(source.clone()).hint(),
             SourceIsTarget { .. } => "the session is written into PROFILE; the long-term keys must live in another profile".into(),

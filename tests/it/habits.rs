@@ -131,6 +131,12 @@ fn minting_into_a_role_profile_explains_the_pattern_that_works() {
     );
     assert_eq!(w.fake.request_count(), 0);
     assert!(!w.credentials().unwrap().contains("[admin]"));
+    // credential_process beside role_arn would never run: refused, config untouched.
+    let config = w.config().unwrap();
+    let r = w.run(&["setup-credential-process", "admin"], None);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.stderr.contains("[profile admin-mfa]"), "{r:?}");
+    assert_eq!(w.config().unwrap(), config);
 }
 
 #[test]
