@@ -133,6 +133,7 @@ pub enum Command {
     /// List the profiles set up for mfa-mint and whether their seeds are in the keyring
     List,
     /// Delete PROFILE's seed from the keyring and mfa-mint's keys from the config file
+    #[command(mut_arg("name", |a| a.help("The profile whose mfa-mint settings (and seed, unless another profile uses it) go (default: $AWS_PROFILE, else `default`)")))]
     Remove {
         #[command(flatten)]
         profile: ProfileArg,
@@ -150,6 +151,7 @@ pub enum Command {
         to: String,
     },
     /// Point PROFILE at another device whose seed is already stored
+    #[command(mut_arg("name", |a| a.help("The profile to point at the device (default: $AWS_PROFILE, else `default`)")))]
     Link {
         #[command(flatten)]
         profile: ProfileArg,
@@ -195,6 +197,7 @@ impl ProfileArg {
 
 /// Options shared by the commands that obtain a session without writing the credentials file.
 #[derive(Debug, Args, Clone)]
+#[command(mut_arg("name", |a| a.help("Profile to get a session for (default: $AWS_PROFILE, else `default`)")))]
 pub struct SessionArgs {
     #[command(flatten)]
     pub profile: ProfileArg,
@@ -204,6 +207,7 @@ pub struct SessionArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("Profile to configure (default: $AWS_PROFILE, else `default`)")))]
 pub struct SetupArgs {
     #[command(flatten)]
     pub profile: ProfileArg,
@@ -369,6 +373,7 @@ pub struct MintingArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("Profile that will use this device, e.g. `dev` (default: $AWS_PROFILE, else `default`)")))]
 pub struct ImportArgs {
     #[command(flatten)]
     pub profile: ProfileArg,
@@ -405,6 +410,7 @@ pub struct ImportArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("Profile whose device to use (default: $AWS_PROFILE, else `default`)")))]
 pub struct CodeArgs {
     #[command(flatten)]
     pub profile: ProfileArg,
@@ -415,6 +421,7 @@ pub struct CodeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("Profile that will use the new device, e.g. `dev` (default: $AWS_PROFILE, else `default`)")))]
 pub struct EnrollArgs {
     #[command(flatten)]
     pub profile: ProfileArg,
@@ -450,6 +457,7 @@ pub struct EnrollArgs {
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("format").required(true).args(["show_qr", "qr_png", "uri"])))]
+#[command(mut_arg("name", |a| a.help("Profile whose device seed to show (default: $AWS_PROFILE, else `default`)")))]
 pub struct ExportArgs {
     #[command(flatten)]
     pub profile: ProfileArg,

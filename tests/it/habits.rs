@@ -34,6 +34,7 @@ fn json(text: &str) -> serde_json::Value {
 
 #[test]
 fn one_code_serves_every_role_through_exec_env_and_credential_process() {
+    require!(Keyring);
     let (w, _alice, admin, ops) = with_roles();
     let r = w.run(&["credential-process", "admin"], None);
     assert_eq!(r.code, 0, "{r:?}");
@@ -90,6 +91,7 @@ fn one_code_serves_every_role_through_exec_env_and_credential_process() {
 
 #[test]
 fn a_role_the_trust_policy_refuses_gets_a_role_hint() {
+    require!(Keyring);
     let (w, _alice) = dev();
     let other = w.fake.add_role(ACCOUNT, "other", &["bob"], true);
     let config = w.config().unwrap();
@@ -108,6 +110,7 @@ fn a_role_the_trust_policy_refuses_gets_a_role_hint() {
 
 #[test]
 fn minting_into_a_role_profile_explains_the_pattern_that_works() {
+    require!(Keyring);
     let (w, _alice, _admin, _ops) = with_roles();
     let r = w.run(&["ops", "--source", "dev-long-term"], None);
     assert_eq!(r.code, 3, "{r:?}");
@@ -141,6 +144,7 @@ fn minting_into_a_role_profile_explains_the_pattern_that_works() {
 
 #[test]
 fn doctor_points_out_role_profiles_that_would_still_prompt() {
+    require!(Keyring);
     let (w, _alice, _admin, _ops) = with_roles();
     let r = w.run(&["doctor"], None);
     assert!(
@@ -162,6 +166,7 @@ fn doctor_points_out_role_profiles_that_would_still_prompt() {
 
 #[test]
 fn remove_and_rename_keep_the_mfa_serial_of_a_role_profile() {
+    require!(Keyring);
     let (w, alice, _admin, ops) = with_roles();
     // Importing for the role profile (its serial is already there) and removing it again
     // leaves the AWS CLI's mfa_serial in place.
@@ -207,6 +212,7 @@ fn remove_and_rename_keep_the_mfa_serial_of_a_role_profile() {
 
 #[test]
 fn source_profile_names_the_long_term_keys() {
+    require!(Keyring);
     let w = World::new();
     let alice = w.user("alice", Some(SEED));
     w.write_credentials(&format!(
@@ -243,6 +249,7 @@ fn source_profile_names_the_long_term_keys() {
 
 #[test]
 fn link_takes_source_and_a_source_given_once_is_remembered() {
+    require!(Keyring);
     let w = World::new();
     let alice = w.user("alice", Some(SEED));
     w.write_credentials(&format!(
@@ -294,6 +301,7 @@ fn link_takes_source_and_a_source_given_once_is_remembered() {
 
 #[test]
 fn profile_flag_and_the_default_profile() {
+    require!(Keyring);
     let w = World::new();
     let alice = w.user("alice", Some(SEED));
     w.write_credentials(&alice.long_term("default"));
@@ -330,6 +338,7 @@ fn profile_flag_and_the_default_profile() {
 
 #[test]
 fn an_unknown_profile_gets_the_closest_name() {
+    require!(Keyring);
     let (w, _alice) = dev();
     let r = w.run(&["dve"], None);
     assert_eq!(r.code, 3, "{r:?}");
@@ -350,6 +359,7 @@ fn an_unknown_profile_gets_the_closest_name() {
 
 #[test]
 fn import_takes_the_profiles_mfa_serial_when_serial_is_absent() {
+    require!(Keyring);
     let (w, alice) = World::with_alice(Some(SEED));
     w.write_config(&format!("[profile dev]\nmfa_serial = {}\n", alice.serial));
     let r = w.run(&["import", "dev"], Some(SEED));
@@ -371,6 +381,7 @@ fn import_takes_the_profiles_mfa_serial_when_serial_is_absent() {
 
 #[test]
 fn setup_moves_long_term_keys_out_of_the_session_profile() {
+    require!(Keyring);
     let w = World::new();
     let alice = w.user("alice", Some(SEED));
     let keys = format!(
@@ -408,6 +419,7 @@ fn setup_moves_long_term_keys_out_of_the_session_profile() {
 
 #[test]
 fn setup_moves_keys_kept_in_the_config_file_too() {
+    require!(Keyring);
     let w = World::new();
     let alice = w.user("alice", Some(SEED));
     w.write_config(&format!(
@@ -433,6 +445,7 @@ fn setup_moves_keys_kept_in_the_config_file_too() {
 
 #[test]
 fn minting_over_an_aws_mfa_section_removes_its_stale_lines() {
+    require!(Keyring);
     let (w, alice) = dev();
     w.write_credentials(&format!(
         "{}\n[dev]\nassumed_role = False\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = oldtoken\naws_security_token = oldtoken\nexpiration = 2020-01-01 00:00:00\n",
@@ -449,6 +462,7 @@ fn minting_over_an_aws_mfa_section_removes_its_stale_lines() {
 
 #[test]
 fn the_aws_cli_assumes_a_role_from_the_minted_session_without_asking_for_a_code() {
+    require!(Keyring, Venv);
     // The pattern the README recommends, checked with the real AWS CLI (botocore) against the
     // fake: the role's source_profile is the minted [dev], and the role has no mfa_serial.
     let (w, _alice, _admin, _ops) = with_roles();
