@@ -135,7 +135,18 @@ impl ProfileConfig {
             super::check_known(files, profile)?;
         }
         let timing = Timing::resolve(files, profile, overrides)?;
-        let source = super::resolve_source(files, profile, overrides.source.as_deref())?;
+        let source = super::resolve_source(files, profile, overrides.source.as_deref()).map_err(
+            |e| match e {
+                // aws-mfa's `--setup` case: the keys are where the session should go.
+                Error::NoSource { .. } if super::edit::holds_long_term_keys(files, profile) => {
+                    Error::TargetHoldsLongTermKeys {
+                        profile: profile.to_string(),
+                        path: files.display_credentials(),
+                    }
+                }
+                other => other,
+            },
+        )?;
         let serial = super::resolve_serial(files, profile, Some(&source))?;
         let serial = crate::aws::serial::parse(&serial)?.arn;
         let keys = keys_of(files, &source)?;
@@ -636,5 +647,16 @@ mod tests {
         assert_eq!(suggestion("staging"), None);
         // Known from either file (or its -long-term keys) is enough to get past this check.
         assert!(super::super::check_known(&f, "dev-long-term").is_ok());
+    }
+
+    #[test]
+    fn keys_in_the_profile_itself_point_at_setup() {
+        let f = files(
+            &format!("[profile work]\nmfa_serial = {SERIAL}\n"),
+            "[work]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s\n",
+        );
+        let e = resolve(&f, "work", &Env::default()).err().unwrap();
+        assert!(matches!(e, Error::TargetHoldsLongTermKeys { .. }), "{e}");
+        assert!(e.hint().unwrap().contains("mfa-mint work --setup"));
     }
 }

@@ -396,6 +396,10 @@ fn setup_moves_long_term_keys_out_of_the_session_profile() {
     assert_eq!(r.code, 3, "{r:?}");
     assert!(r.stderr.contains("mfa-mint work --setup"), "{r:?}");
     assert_eq!(w.credentials().unwrap(), keys);
+    // exec, env and credential-process say the same.
+    let r = w.run(&["exec", "work", "--", "true"], None);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.stderr.contains("mfa-mint work --setup"), "{r:?}");
     let r = w.run(&["work", "--setup"], None);
     assert_eq!(r.code, 0, "{r:?}");
     let creds = w.credentials().unwrap();
