@@ -10,7 +10,8 @@
 //!   [`FakeAws::endpoint`] is `http://127.0.0.1:PORT` for both STS and IAM.
 //! - Setup: [`FakeAws::add_user`] (returns long-term `AKIA…` [`Keys`]), [`FakeAws::add_access_key`],
 //!   [`FakeAws::add_mfa_device`] (an enabled virtual device from a base32 seed, returns its serial
-//!   ARN), [`FakeAws::set_mfa_required`] (default true: GetSessionToken without MFA is denied).
+//!   ARN), [`FakeAws::set_mfa_required`] (default true: GetSessionToken without MFA is denied),
+//!   [`FakeAws::add_role`] (a role that listed users may assume, optionally only with MFA).
 //! - Clock: the fake's time is system time + [`FakeAws::set_clock_offset`] seconds
 //!   ([`FakeAws::now_unix`]). It drives the `Date` response header, the ±5 min signature window,
 //!   TOTP steps and session expiry. [`FakeAws::set_accept_any_step_within`] widens the accepted
@@ -31,6 +32,13 @@
 //!   the TOTP (SHA-1, 30 s) at step t-1, t or t+1; a step once accepted for a serial is refused
 //!   again. Codes accepted by EnableMFADevice count as used too (as with AWS: wait for a fresh
 //!   code after enrolling).
+//! - AssumeRole: long-term keys or a session as caller; the role must trust the caller's user;
+//!   with MFA required, the MFA comes from SerialNumber + TokenCode (checked like
+//!   GetSessionToken's) or from the caller's GetSessionToken session (its MFA context);
+//!   `RoleSessionName` 2..=64 of `[\w+=,.@-]`, `DurationSeconds` 900..=43200 and at most the
+//!   role's MaxSessionDuration (3600), 1 h when chaining from a role session; a refused or
+//!   unknown role gets the same AccessDenied text. Role sessions answer GetCallerIdentity with
+//!   their `assumed-role` ARN.
 //! - IAM CreateVirtualMFADevice, EnableMFADevice (two consecutive codes, the later one at step
 //!   t-1, t or t+1), DeactivateMFADevice, DeleteVirtualMFADevice, ListMFADevices, GetUser.
 //!
