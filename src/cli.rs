@@ -133,10 +133,10 @@ pub enum Command {
     /// List the profiles set up for mfa-mint and whether their seeds are in the keyring
     List,
     /// Delete PROFILE's seed from the keyring and mfa-mint's keys from the config file
+    #[command(mut_arg("name", |a| a.help("The profile whose mfa-mint settings (and seed, unless another profile uses it) go (default: $AWS_PROFILE, else `default`)")))]
     Remove {
-        /// The profile whose mfa-mint settings (and seed, unless another profile uses it) go
-        #[arg(value_name = "PROFILE")]
-        profile: String,
+        #[command(flatten)]
+        profile: ProfileArg,
         /// Don't ask for confirmation
         #[arg(long)]
         yes: bool,
@@ -151,13 +151,16 @@ pub enum Command {
         to: String,
     },
     /// Point PROFILE at another device whose seed is already stored
+    #[command(mut_arg("name", |a| a.help("The profile to point at the device (default: $AWS_PROFILE, else `default`)")))]
     Link {
-        /// The profile to point at the device
-        #[arg(value_name = "PROFILE")]
-        profile: String,
+        #[command(flatten)]
+        profile: ProfileArg,
         /// The device's serial ARN (arn:aws:iam::ACCOUNT:mfa/NAME); its seed must be stored
         #[arg(long, value_name = "ARN")]
         serial: String,
+        /// Profile holding the long-term keys (recorded in the config file)
+        #[arg(long, value_name = "PROFILE")]
+        source: Option<String>,
     },
     /// Show each mfa-mint profile: device, seed present, session expiry, last run
     Status(StatusArgs),
@@ -167,22 +170,47 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+/// One profile, given as `PROFILE` or `-p/--profile PROFILE` (every AWS tool's habit); with
+/// neither, `$AWS_PROFILE`, else `default` (as the AWS CLI does).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProfileArg {
+    /// Profile (default: $AWS_PROFILE, else `default`)
+    #[arg(value_name = "PROFILE")]
+    pub name: Option<String>,
+
+    /// The profile, the way AWS tools take it (same as PROFILE)
+    #[arg(
+        short = 'p',
+        long = "profile",
+        value_name = "PROFILE",
+        conflicts_with = "name"
+    )]
+    pub flag: Option<String>,
+}
+
+impl ProfileArg {
+    /// The profile given on the command line, if any.
+    pub fn given(&self) -> Option<&str> {
+        self.name.as_deref().or(self.flag.as_deref())
+    }
+}
+
 /// Options shared by the commands that obtain a session without writing the credentials file.
 #[derive(Debug, Args, Clone)]
+#[command(mut_arg("name", |a| a.help("Profile to get a session for (default: $AWS_PROFILE, else `default`)")))]
 pub struct SessionArgs {
-    /// Profile to get a session for (default: $AWS_PROFILE)
-    #[arg(value_name = "PROFILE")]
-    pub profile: Option<String>,
+    #[command(flatten)]
+    pub profile: ProfileArg,
 
     #[command(flatten)]
     pub minting: MintingArgs,
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("Profile to configure (default: $AWS_PROFILE, else `default`)")))]
 pub struct SetupArgs {
-    /// Profile to configure
-    #[arg(value_name = "PROFILE")]
-    pub profile: String,
+    #[command(flatten)]
+    pub profile: ProfileArg,
 }
 
 #[derive(Debug, Args)]
@@ -227,8 +255,11 @@ pub enum ScheduleCommand {
     #[command(long_about = crate::schedule::INSTALL_HELP)]
     Install {
         /// Profiles to refresh, added to those already scheduled
-        #[arg(value_name = "PROFILE", required = true)]
+        #[arg(value_name = "PROFILE", required_unless_present = "profile_flags")]
         profiles: Vec<String>,
+        /// A profile to refresh, the way AWS tools take it (repeatable)
+        #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+        profile_flags: Vec<String>,
         /// How often the job runs: 1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m, 1h, 2h, 3h, 4h,
         /// 6h, 8h, 12h or 24h [default: 1h for a new job, else the job's interval]
         #[arg(long, value_name = "DURATION")]
@@ -269,6 +300,10 @@ pub struct StatusArgs {
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
 
+    /// A profile to show, the way AWS tools take it (repeatable)
+    #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+    pub profile_flags: Vec<String>,
+
     /// Print JSON on stdout
     #[arg(long)]
     pub json: bool,
@@ -279,6 +314,10 @@ pub struct DoctorArgs {
     /// Profiles to check (default: every profile set up for mfa-mint)
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
+
+    /// A profile to check, the way AWS tools take it (repeatable)
+    #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+    pub profile_flags: Vec<String>,
 
     /// Also measure the clock offset against AWS (one STS GetCallerIdentity request)
     #[arg(long)]
@@ -291,13 +330,22 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct MintArgs {
-    /// Profile(s) to mint into, e.g. `dev` (default: $AWS_PROFILE)
+    /// Profile(s) to mint into, e.g. `dev` (default: $AWS_PROFILE, else `default`)
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
 
+    /// A profile to mint into, the way AWS tools take it (repeatable)
+    #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+    pub profile_flags: Vec<String>,
+
     /// Every profile set up for mfa-mint (with mfa_serial and no role_arn in the config file)
-    #[arg(long, conflicts_with = "profiles")]
+    #[arg(long, conflicts_with_all = ["profiles", "profile_flags"])]
     pub all: bool,
+
+    /// When PROFILE holds long-term keys, move them to [PROFILE-long-term] first (in the
+    /// credentials and config files), as aws-mfa's --setup does
+    #[arg(long)]
+    pub setup: bool,
 
     /// Append one line per profile (time, profile, outcome, expiry; never a secret) to FILE
     #[arg(long, value_name = "FILE")]
@@ -336,14 +384,15 @@ pub struct MintingArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("Profile that will use this device, e.g. `dev` (default: $AWS_PROFILE, else `default`)")))]
 pub struct ImportArgs {
-    /// Profile that will use this device, e.g. `dev`
-    #[arg(value_name = "PROFILE")]
-    pub profile: String,
+    #[command(flatten)]
+    pub profile: ProfileArg,
 
-    /// The MFA device ARN, e.g. arn:aws:iam::123456789012:mfa/alice
+    /// The MFA device ARN, e.g. arn:aws:iam::123456789012:mfa/alice [default: the profile's
+    /// mfa_serial]
     #[arg(long, value_name = "ARN")]
-    pub serial: String,
+    pub serial: Option<String>,
 
     /// Profile holding the long-term keys (recorded in the config file)
     #[arg(long, value_name = "PROFILE")]
@@ -372,10 +421,10 @@ pub struct ImportArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("Profile whose device to use (default: $AWS_PROFILE, else `default`)")))]
 pub struct CodeArgs {
-    /// Profile whose device to use (default: $AWS_PROFILE)
-    #[arg(value_name = "PROFILE")]
-    pub profile: Option<String>,
+    #[command(flatten)]
+    pub profile: ProfileArg,
 
     /// Print JSON with the code and the seconds it stays valid
     #[arg(long)]
@@ -383,10 +432,10 @@ pub struct CodeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("Profile that will use the new device, e.g. `dev` (default: $AWS_PROFILE, else `default`)")))]
 pub struct EnrollArgs {
-    /// Profile that will use the new device, e.g. `dev`
-    #[arg(value_name = "PROFILE")]
-    pub profile: String,
+    #[command(flatten)]
+    pub profile: ProfileArg,
 
     /// Name of the new virtual MFA device (unique in the account), e.g. alice-laptop
     #[arg(long, value_name = "NAME")]
@@ -419,10 +468,10 @@ pub struct EnrollArgs {
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("format").required(true).args(["show_qr", "qr_png", "uri"])))]
+#[command(mut_arg("name", |a| a.help("Profile whose device seed to show (default: $AWS_PROFILE, else `default`)")))]
 pub struct ExportArgs {
-    /// Profile whose device seed to show
-    #[arg(value_name = "PROFILE")]
-    pub profile: String,
+    #[command(flatten)]
+    pub profile: ProfileArg,
 
     /// Print the seed as a QR code in the terminal
     #[arg(long)]

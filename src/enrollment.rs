@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::aws::iam::{Iam, region_for_partition};
 use crate::aws::sts;
 use crate::aws_files::{self, Document};
-use crate::config::{self, Files, keys};
+use crate::config::{self, Files};
 use crate::error::Error;
 use crate::output;
 use crate::totp::Seed;
@@ -153,11 +153,7 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     }
 
     aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
-        let section = doc.config_section_for(req.profile);
-        doc.set(&section, keys::MFA_SERIAL, &serial)?;
-        if let Some(source) = req.source {
-            doc.set(&section, keys::SOURCE, source)?;
-        }
+        crate::config::edit::record_device(doc, req.profile, &serial, req.source)?;
         Ok::<(), Error>(())
     })
     .map_err(|e| Error::EnrolledButNotLinked {

@@ -28,11 +28,11 @@ pub enum Error {
     NoSerial { profile: String, config: String },
     #[error("no source profile with long-term keys for {profile:?} (looked for {tried})")]
     NoSource { profile: String, tried: String },
-    #[error("source profile {source_profile:?} has no {missing} in {path}")]
+    #[error("source profile {source_profile:?} has no {missing} (looked at {looked})")]
     SourceWithoutKeys {
         source_profile: String,
         missing: &'static str,
-        path: String,
+        looked: String,
     },
     #[error("source profile {source_profile:?} holds session credentials, not long-term keys")]
     SourceHasSession { source_profile: String },
@@ -42,6 +42,44 @@ pub enum Error {
     TargetHoldsLongTermKeys { profile: String, path: String },
     #[error("profile {profile:?} cannot be its own source profile")]
     SourceIsTarget { profile: String },
+    #[error("profile {profile} is not set up for mfa-mint{}", suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
+    UnknownProfile {
+        profile: String,
+        suggestion: Option<String>,
+    },
+    #[error("cannot move the long-term keys of {profile:?}: [{target}] already holds keys")]
+    LongTermTargetTaken { profile: String, target: String },
+    #[error("no --serial given and profile {profile:?} names no MFA device (no mfa_serial)")]
+    NoSerialToImport { profile: String },
+    #[error(
+        "profile {profile:?} assumes the role {role_arn}: the AWS CLI ignores a session written into it (role_arn wins){}",
+        if *prompts { " and asks for an MFA code because of its mfa_serial" } else { "" }
+    )]
+    RoleProfile {
+        profile: String,
+        role_arn: String,
+        /// The mfa-mint profile whose session the role can be assumed from.
+        base: Option<String>,
+        prompts: bool,
+    },
+    #[error(
+        "profile {profile:?} assumes the role {role_arn}; a credential_process there would never run (role_arn wins)"
+    )]
+    CredentialProcessOnRole { profile: String, role_arn: String },
+    #[error("role profile {profile:?} has no mfa-mint profile to assume the role from ({why})")]
+    RoleWithoutBase {
+        profile: String,
+        why: String,
+        /// What to run to set one up.
+        setup: String,
+    },
+    #[error("assuming the role {role_arn} for profile {profile:?} failed: {source}")]
+    AssumeRole {
+        profile: String,
+        role_arn: String,
+        #[source]
+        source: crate::aws::sts::Error,
+    },
     #[error("{key} = {value:?} in profile {profile:?} is invalid: {reason}")]
     BadSetting {
         profile: String,
@@ -51,8 +89,6 @@ pub enum Error {
     },
 
     // --- bad input (exit 4) ---
-    #[error("no profile given and AWS_PROFILE is not set")]
-    NoProfile,
     #[error("no profile is set up for mfa-mint (none has mfa_serial in the config file)")]
     NoMfaProfiles,
     #[error("invalid profile name {name:?}")]
@@ -165,9 +201,16 @@ impl Error {
             | SourceHasSession { .. }
             | TargetHoldsLongTermKeys { .. }
             | SourceIsTarget { .. }
+            | UnknownProfile { .. }
+            | NoSerialToImport { .. }
+            | LongTermTargetTaken { .. }
+            | RoleProfile { .. }
+            | RoleWithoutBase { .. }
+            | CredentialProcessOnRole { .. }
             | BadSetting { .. } => exit::CONFIG,
-            NoProfile
-            | NoMfaProfiles
+            AssumeRole { source, .. } if source.is_transient() => exit::TRANSIENT,
+            AssumeRole { .. } => exit::AWS_REFUSED,
+            NoMfaProfiles
             | ProfileName { .. }
             | Seed(_)
             | Source(_)
@@ -214,11 +257,26 @@ impl Error {
             ),
             SourceHasSession { .. } => "GetSessionToken needs an IAM user's long-term keys (AKIA…); point --source at the profile that holds them".into(),
             TargetHoldsLongTermKeys { profile, .. } => format!(
-                "move those keys to [{profile}-long-term] (mfa-mint reads them from there) or mint into another profile"
+                "move those keys to [{profile}-long-term] (mfa-mint reads them from there): run `mfa-mint {profile} --setup`, which moves them in both AWS files"
             ),
+            UnknownProfile { .. } => "name a profile set up with `mfa-mint import PROFILE --serial ARN` (`mfa-mint list` shows them), or set AWS_PROFILE".into(),
+            LongTermTargetTaken { profile, target } => format!("keep one set of keys: delete the ones in [{profile}] or in [{target}], then run again"),
+            NoSerialToImport { .. } => "pass the device ARN: --serial arn:aws:iam::ACCOUNT:mfa/NAME".into(),
+            RoleProfile { profile, base: Some(base), prompts: false, .. } => format!(
+                "mint its source instead (`mfa-mint {base}`): the AWS CLI then assumes the role from that session without asking for a code; or run `mfa-mint exec {profile} -- CMD`"
+            ),
+            RoleProfile { profile, base: Some(base), prompts: true, .. } => format!(
+                "in [profile {profile}] set source_profile = {base} and delete mfa_serial, then `mfa-mint {base}` serves the role with no prompt; or run `mfa-mint exec {profile} -- CMD` as it is"
+            ),
+            RoleProfile { .. } => "set up the IAM user's session profile first (see `mfa-mint doctor`), then point the role's source_profile at it".into(),
+            RoleWithoutBase { setup, .. } => setup.clone(),
+            CredentialProcessOnRole { profile, .. } => format!(
+                "add a profile without role_arn, e.g. [profile {profile}-mfa] with `credential_process = mfa-mint credential-process {profile}` (mfa-mint assumes the role for it)"
+            ),
+            AssumeRole { source: S::AccessDenied { .. }, .. } => "the role's trust policy must allow your IAM user (with MFA: aws:MultiFactorAuthPresent) and your user needs sts:AssumeRole on it".into(),
+            AssumeRole { source, .. } => return Error::Sts(source.clone()).hint(),
             SourceIsTarget { .. } => "the session is written into PROFILE; the long-term keys must live in another profile".into(),
             BadSetting { key, .. } => format!("fix or remove {key} in the AWS config file"),
-            NoProfile => "name a profile (mfa-mint dev) or set AWS_PROFILE".into(),
             NoMfaProfiles => "set one up with mfa-mint import PROFILE --serial ARN".into(),
             ProfileName { .. } => "profile names cannot be empty or contain [ ] or newlines".into(),
             Seed(e) => e.hint().to_string(),

@@ -52,7 +52,7 @@ impl std::fmt::Debug for Session {
 }
 
 /// What AWS (or the network) said, classified.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     #[error("AWS rejected the MFA code: {message}")]
     InvalidCode { message: String },
@@ -161,6 +161,16 @@ pub(crate) fn client_parts(
 
 fn client(target: &Target, keys: &LongTermKeys, probe: &DateProbe) -> aws_sdk_sts::Client {
     let (credentials, retries, timeouts) = client_parts(target, keys);
+    client_with(target, credentials, retries, timeouts, probe)
+}
+
+fn client_with(
+    target: &Target,
+    credentials: Credentials,
+    retries: RetryConfig,
+    timeouts: TimeoutConfig,
+    probe: &DateProbe,
+) -> aws_sdk_sts::Client {
     let mut config = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(target.region.clone()))
@@ -213,6 +223,59 @@ pub fn get_session_token(
         secret_access_key: SecretText::from_string(creds.secret_access_key),
         session_token: SecretText::from_string(creds.session_token),
         expiration,
+    })
+}
+
+/// What AssumeRole needs besides the caller's session (the AWS CLI's profile keys).
+#[derive(Debug, Clone)]
+pub struct RoleRequest {
+    pub role_arn: String,
+    pub session_name: String,
+    pub duration_secs: u32,
+    pub external_id: Option<String>,
+}
+
+/// Calls AssumeRole once, signed with `caller`: a session from GetSessionToken with MFA, whose
+/// MFA context AWS carries into the role (so no code is sent again).
+/// <https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html>
+pub fn assume_role(
+    target: &Target,
+    caller: &Session,
+    role: &RoleRequest,
+    probe: &DateProbe,
+) -> Result<Session, Error> {
+    let endpoint = endpoint_label(target);
+    let keys = LongTermKeys {
+        access_key_id: caller.access_key_id.clone(),
+        secret_access_key: caller.secret_access_key.clone(),
+    };
+    let (_, retries, timeouts) = client_parts(target, &keys);
+    let credentials = Credentials::new(
+        caller.access_key_id.clone(),
+        caller.secret_access_key.expose_secret().to_string(),
+        Some(caller.session_token.expose_secret().to_string()),
+        None,
+        "mfa-mint",
+    );
+    let client = client_with(target, credentials, retries, timeouts, probe);
+    let request = client
+        .assume_role()
+        .role_arn(&role.role_arn)
+        .role_session_name(&role.session_name)
+        .duration_seconds(role.duration_secs as i32)
+        .set_external_id(role.external_id.clone());
+    let output = runtime()?
+        .block_on(request.send())
+        .map_err(|e| classify(e, &endpoint))?;
+    let creds = output.credentials.ok_or_else(|| Error::Malformed {
+        endpoint: endpoint.clone(),
+        detail: "no Credentials in the response".into(),
+    })?;
+    Ok(Session {
+        expiration: creds.expiration.secs(),
+        access_key_id: creds.access_key_id,
+        secret_access_key: SecretText::from_string(creds.secret_access_key),
+        session_token: SecretText::from_string(creds.session_token),
     })
 }
 

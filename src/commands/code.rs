@@ -2,13 +2,13 @@
 
 use serde_json::json;
 
-use super::profiles_or_env;
+use super::one_profile;
 use crate::cli::CodeArgs;
 use crate::error::{Error, exit};
 use crate::vault::Seeds;
 
 pub(crate) fn run(args: &CodeArgs, seeds: &mut Seeds) -> Result<u8, Error> {
-    let profile = profiles_or_env(args.profile.as_slice())?.remove(0);
+    let profile = one_profile(&args.profile);
     let code = crate::minter::code::code(&profile, seeds)?;
     if args.json {
         crate::output::outln!(

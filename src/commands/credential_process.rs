@@ -18,10 +18,10 @@ pub(crate) fn run(args: &SessionArgs, seeds: &mut Seeds) -> Result<u8, Error> {
 }
 
 pub(crate) fn setup(args: &SetupArgs) -> Result<u8, Error> {
-    let line = crate::minter::session::setup_credential_process(&args.profile)?;
+    let profile = super::one_profile(&args.profile);
+    let line = crate::minter::session::setup_credential_process(&profile)?;
     output::status(&format!(
-        "[profile {}] now has credential_process = {line}\nTry it: aws sts get-caller-identity --profile {}",
-        args.profile, args.profile
+        "[profile {profile}] now has credential_process = {line}\nTry it: aws sts get-caller-identity --profile {profile}"
     ));
     Ok(exit::OK)
 }

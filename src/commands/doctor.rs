@@ -81,7 +81,10 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
     checks.push(schedule_check());
 
     let profiles = if profiles.is_empty() {
-        config::mfa_profiles(&files)
+        // Every role profile too: the ones that would still prompt are pointed out.
+        let mut all = config::mfa_profiles(&files);
+        all.extend(config::role_profiles(&files));
+        all
     } else {
         profiles.to_vec()
     };
@@ -92,6 +95,15 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
         ));
     }
     for p in &profiles {
+        if files.config_value(p, config::keys::ROLE_ARN).is_some() {
+            let (ok, what, fix) = crate::minter::roles::diagnose(&files, p);
+            checks.push(if ok {
+                Check::pass(what)
+            } else {
+                Check::warn(what, fix.unwrap_or_else(|| "see the message".into()))
+            });
+            continue;
+        }
         checks.extend(check_profile(&files, p, clock, seeds));
     }
     checks
@@ -314,7 +326,11 @@ pub(crate) fn run_command(args: &crate::cli::DoctorArgs, seeds: &mut Seeds) -> R
         seeds.store()?.get("mfa-mint-doctor-probe")?;
         return Ok(exit::OK);
     }
-    let checks = run(&args.profiles, args.clock, seeds);
+    let checks = run(
+        &[&args.profiles[..], &args.profile_flags[..]].concat(),
+        args.clock,
+        seeds,
+    );
     Ok(if print(&checks) {
         exit::OK
     } else {

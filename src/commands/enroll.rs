@@ -10,9 +10,10 @@ use crate::output;
 use crate::vault::Seeds;
 
 pub(crate) fn run(args: &EnrollArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+    let profile = super::one_profile(&args.profile);
     let done = crate::enrollment::enroll(
         &crate::enrollment::Request {
-            profile: &args.profile,
+            profile: &profile,
             device_name: &args.device_name,
             user: args.user.as_deref(),
             source: args.source.as_deref(),
@@ -23,7 +24,7 @@ pub(crate) fn run(args: &EnrollArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     if args.json {
         crate::output::outln!(
             "{}",
-            json!({"profile": args.profile, "serial": done.serial, "user": done.user, "enabled": true})
+            json!({"profile": profile, "serial": done.serial, "user": done.user, "enabled": true})
         );
     }
     output::status(&format!(
@@ -31,8 +32,8 @@ pub(crate) fn run(args: &EnrollArgs, seeds: &mut Seeds) -> Result<u8, Error> {
         done.serial,
         done.user,
         seeds.backend()?,
-        args.profile,
-        args.profile
+        profile,
+        profile
     ));
     show_secret(&done.key_uri(), args.show_qr, args.qr_png.as_deref(), false)?;
     Ok(exit::OK)

@@ -6,7 +6,7 @@ use crate::output;
 use crate::vault::Seeds;
 
 pub(crate) fn run(args: &ExportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
-    let uri = crate::enrollment::exported_uri(&args.profile, seeds)?;
+    let uri = crate::enrollment::exported_uri(&super::one_profile(&args.profile), seeds)?;
     if !args.yes {
         if !output::interactive() {
             return Err(Error::ConfirmExport);

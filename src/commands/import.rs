@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use crate::aws_files;
 use crate::cli::ImportArgs;
-use crate::config::{self, keys};
+use crate::config;
 use crate::error::{Error, exit};
 use crate::output;
 use crate::totp::formats::{self, Claim};
@@ -25,21 +25,37 @@ pub struct Imported {
     pub picked: Option<(String, usize)>,
 }
 
-pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
-    config::check_name(&args.profile)?;
+pub fn import(profile: &str, args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
+    config::check_name(profile)?;
     if let Some(source) = &args.source {
         config::check_name(source)?;
-        if source == &args.profile {
+        if source == profile {
             return Err(Error::SourceIsTarget {
-                profile: args.profile.clone(),
+                profile: profile.to_string(),
             });
         }
     }
-    let parsed = crate::aws::serial::parse(&args.serial)?;
-    let serial = parsed.arn.clone();
     // Fail on a broken config file before touching the keyring.
-    let config_path = aws_files::config_path()?;
-    aws_files::load(&config_path)?;
+    let files = config::Files::load()?;
+    let config_path = files.config_path.clone();
+    // Without --serial, the device the profile already names (a role profile's or aws-vault's
+    // `mfa_serial`, aws-mfa's `aws_mfa_device`).
+    let serial = match &args.serial {
+        Some(serial) => serial.clone(),
+        None => {
+            let source = args
+                .source
+                .clone()
+                .or_else(|| config::resolve_source(&files, profile, None).ok());
+            config::resolve_serial(&files, profile, source.as_deref()).map_err(|_| {
+                Error::NoSerialToImport {
+                    profile: profile.to_string(),
+                }
+            })?
+        }
+    };
+    let parsed = crate::aws::serial::parse(&serial)?;
+    let serial = parsed.arn.clone();
 
     let input = read_input(args)?;
     let claim = if args.qr.is_some() {
@@ -92,11 +108,7 @@ pub fn import(args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
     }
 
     aws_files::edit(&config_path, 0o600, |doc: &mut aws_files::Document| {
-        let section = doc.config_section_for(&args.profile);
-        doc.set(&section, keys::MFA_SERIAL, &serial)?;
-        if let Some(source) = &args.source {
-            doc.set(&section, keys::SOURCE, source)?;
-        }
+        config::edit::record_device(doc, profile, &serial, args.source.as_deref())?;
         Ok::<(), Error>(())
     })?;
     Ok(Imported {
@@ -157,12 +169,13 @@ fn read_limited(reader: impl Read, out: &mut Zeroizing<Vec<u8>>, what: &str) -> 
 }
 
 pub(crate) fn run(args: &ImportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
-    let done = import(args, seeds)?;
+    let profile = super::one_profile(&args.profile);
+    let done = import(&profile, args, seeds)?;
     if args.json {
         crate::output::outln!(
             "{}",
             json!({
-                "profile": args.profile,
+                "profile": profile,
                 "serial": done.serial,
                 "keyring": done.backend.to_string(),
                 "replaced": done.replaced,
@@ -184,7 +197,7 @@ pub(crate) fn run(args: &ImportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     };
     output::status(&format!(
         "The {} keyring {what} for {}; profile {} uses it.\nNext: `mfa-mint code {}` prints the current code, `mfa-mint {}` mints a session.",
-        done.backend, done.serial, args.profile, args.profile, args.profile
+        done.backend, done.serial, profile, profile, profile
     ));
     Ok(exit::OK)
 }

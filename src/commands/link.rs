@@ -4,8 +4,16 @@ use crate::error::{Error, exit};
 use crate::output;
 use crate::vault::Seeds;
 
-pub(crate) fn run(profile: &str, serial: &str, seeds: &mut Seeds) -> Result<u8, Error> {
-    let serial = crate::commands::manage::link(profile, serial, seeds)?;
-    output::status(&format!("profile {profile} now uses {serial}"));
+pub(crate) fn run(
+    profile: &str,
+    serial: &str,
+    source: Option<&str>,
+    seeds: &mut Seeds,
+) -> Result<u8, Error> {
+    let serial = crate::commands::manage::link(profile, serial, source, seeds)?;
+    let keys = source.map_or_else(String::new, |s| {
+        format!(" with the long-term keys of [{s}]")
+    });
+    output::status(&format!("profile {profile} now uses {serial}{keys}"));
     Ok(exit::OK)
 }

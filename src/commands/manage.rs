@@ -2,17 +2,10 @@
 //! use them.
 
 use crate::aws_files::{self, Document};
+use crate::config::edit::{owned_keys, record_device};
 use crate::config::{self, Files, keys};
 use crate::error::Error;
 use crate::vault::Seeds;
-
-/// Config keys that belong to mfa-mint (moved by `rename`, removed by `remove`).
-const OUR_KEYS: &[&str] = &[
-    keys::MFA_SERIAL,
-    keys::SOURCE,
-    keys::DURATION,
-    keys::MIN_REMAINING,
-];
 
 /// One row of `mfa-mint list`.
 pub struct Device {
@@ -78,8 +71,8 @@ pub fn remove(profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
     }
     aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
         let section = doc.config_section_for(profile_name);
-        for key in OUR_KEYS {
-            doc.remove_key(&section, key);
+        for key in owned_keys(doc, &section) {
+            doc.remove_key(&section, &key);
         }
         Ok::<(), Error>(())
     })?;
@@ -90,7 +83,8 @@ pub fn remove(profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
     })
 }
 
-/// Moves mfa-mint's settings from one profile to another in the config file.
+/// Moves mfa-mint's settings from one profile to another in the config file. A device the old
+/// profile had from elsewhere (an `mfa_serial` mfa-mint did not write) is copied, not moved.
 pub fn rename(from: &str, to: &str) -> Result<(), Error> {
     config::check_name(from)?;
     config::check_name(to)?;
@@ -103,29 +97,44 @@ pub fn rename(from: &str, to: &str) -> Result<(), Error> {
     }
     aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
         let (old, new) = (doc.config_section_for(from), doc.config_section_for(to));
-        for key in OUR_KEYS {
-            if let Some(value) = doc.get(&old, key) {
-                doc.set(&new, key, &value)?;
-                doc.remove_key(&old, key);
+        let owned = owned_keys(doc, &old);
+        let serial_owned = owned.iter().any(|k| k == keys::MFA_SERIAL);
+        for key in owned {
+            if let Some(value) = doc.get(&old, &key) {
+                doc.set(&new, &key, &value)?;
+                doc.remove_key(&old, &key);
             }
+        }
+        if !serial_owned && let Some(serial) = doc.get(&old, keys::MFA_SERIAL) {
+            record_device(doc, to, &serial, None)?;
         }
         Ok::<(), Error>(())
     })?;
     Ok(())
 }
 
-/// Points `profile` at another device whose seed is already in the keyring.
-pub fn link(profile_name: &str, serial: &str, seeds: &mut Seeds) -> Result<String, Error> {
+/// Points `profile` at another device whose seed is already in the keyring, and records
+/// `--source` when given (as `import --source` does).
+pub fn link(
+    profile_name: &str,
+    serial: &str,
+    source: Option<&str>,
+    seeds: &mut Seeds,
+) -> Result<String, Error> {
     config::check_name(profile_name)?;
+    if let Some(source) = source {
+        config::check_name(source)?;
+        if source == profile_name {
+            return Err(Error::SourceIsTarget {
+                profile: profile_name.to_string(),
+            });
+        }
+    }
     let serial = crate::aws::serial::parse(serial)?.arn;
     seeds.load(&serial)?;
     let files = Files::load()?;
     aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
-        doc.set(
-            &doc.config_section_for(profile_name),
-            keys::MFA_SERIAL,
-            &serial,
-        )?;
+        record_device(doc, profile_name, &serial, source)?;
         Ok::<(), Error>(())
     })?;
     Ok(serial)

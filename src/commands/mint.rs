@@ -19,12 +19,13 @@ pub(crate) fn run(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
         }
         all
     } else {
-        profiles_or_env(&args.profiles)?
+        profiles_or_env(&args.profiles, &args.profile_flags)
     };
     let opts = minting_options(&args.minting)?;
     let mut first_error: Option<Error> = None;
     for profile in &profiles {
-        let result = minter::mint(profile, &opts, seeds);
+        let result =
+            setup_if_asked(profile, args.setup).and_then(|()| minter::mint(profile, &opts, seeds));
         let entry = minter::run_entry(profile, result.as_ref().map(Clone::clone));
         if let Some(path) = &args.log_file
             && let Err(e) = runlog::append(path, &entry)
@@ -76,4 +77,26 @@ fn report(profile: &str, outcome: &Outcome, json: bool) {
             "{profile}: session still fresh until {when} ({left} left); nothing to do (--force mints anyway)"
         ),
     });
+}
+
+/// aws-mfa's `--setup`: `[PROFILE]` holds long-term keys where the session should go. With
+/// `--setup`, or when the user agrees, they move to `[PROFILE-long-term]` first; otherwise the
+/// mint refuses (and its hint names `--setup`).
+fn setup_if_asked(profile: &str, setup: bool) -> Result<(), Error> {
+    let files = crate::config::Files::load()?;
+    if !crate::config::edit::holds_long_term_keys(&files, profile) {
+        return Ok(());
+    }
+    let asked = !setup
+        && output::interactive()
+        && output::confirm(&format!(
+            "[{profile}] holds long-term keys. Move them to [{profile}-long-term] so mfa-mint can mint sessions into [{profile}]?"
+        ));
+    if setup || asked {
+        let target = crate::config::edit::move_long_term_keys(profile)?;
+        output::status(&format!(
+            "{profile}: moved the long-term keys to [{target}] (credentials and config files)"
+        ));
+    }
+    Ok(())
 }

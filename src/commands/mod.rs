@@ -20,7 +20,7 @@ pub(crate) mod rename;
 pub(crate) mod schedule;
 pub(crate) mod status;
 
-use crate::cli::{Cli, Command, MintingArgs, SessionArgs};
+use crate::cli::{Cli, Command, MintingArgs, ProfileArg, SessionArgs};
 use crate::error::Error;
 use crate::minter;
 use crate::output;
@@ -46,23 +46,41 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Keys(cmd) => keys::run(cmd, &mut seeds),
         Command::Schedule(cmd) => schedule::run(cmd),
         Command::List => list::run(&mut seeds),
-        Command::Remove { profile, yes } => remove::run(&profile, yes, &mut seeds),
+        Command::Remove { profile, yes } => remove::run(&one_profile(&profile), yes, &mut seeds),
         Command::Rename { from, to } => rename::run(&from, &to),
-        Command::Link { profile, serial } => link::run(&profile, &serial, &mut seeds),
+        Command::Link {
+            profile,
+            serial,
+            source,
+        } => link::run(
+            &one_profile(&profile),
+            &serial,
+            source.as_deref(),
+            &mut seeds,
+        ),
         Command::Status(args) => status::run(&args, &mut seeds),
         Command::Doctor(args) => doctor::run_command(&args, &mut seeds),
         Command::Completions(args) => completions::run(&args),
     }
 }
 
-/// The profile named on the command line, else `$AWS_PROFILE`.
-pub(super) fn profiles_or_env(given: &[String]) -> Result<Vec<String>, Error> {
-    if !given.is_empty() {
-        return Ok(given.to_vec());
+/// The profiles named on the command line (as `PROFILE…` and `-p/--profile`), else
+/// `$AWS_PROFILE`, else `default`, as the AWS CLI and aws-mfa do.
+pub(super) fn profiles_or_env(given: &[String], flags: &[String]) -> Vec<String> {
+    let named: Vec<String> = given.iter().chain(flags).cloned().collect();
+    if !named.is_empty() {
+        return named;
     }
-    crate::env_vars::non_empty(crate::env_vars::AWS_PROFILE)
-        .map(|p| vec![p])
-        .ok_or(Error::NoProfile)
+    vec![default_profile()]
+}
+
+/// One profile: `PROFILE` or `-p PROFILE`, else `$AWS_PROFILE`, else `default`.
+pub(super) fn one_profile(arg: &ProfileArg) -> String {
+    arg.given().map_or_else(default_profile, str::to_string)
+}
+
+fn default_profile() -> String {
+    crate::env_vars::non_empty(crate::env_vars::AWS_PROFILE).unwrap_or_else(|| "default".into())
 }
 
 /// A `--timeout` value, clamped to 1 s .. 10 min.
@@ -85,6 +103,5 @@ pub(super) fn minting_options(args: &MintingArgs) -> Result<minter::Options, Err
 }
 
 pub(super) fn session_options(args: &SessionArgs) -> Result<(String, minter::Options), Error> {
-    let profile = profiles_or_env(args.profile.as_slice())?.remove(0);
-    Ok((profile, minting_options(&args.minting)?))
+    Ok((one_profile(&args.profile), minting_options(&args.minting)?))
 }

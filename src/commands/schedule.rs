@@ -13,11 +13,12 @@ pub(crate) fn run(cmd: ScheduleCommand) -> Result<u8, Error> {
     match cmd {
         ScheduleCommand::Install {
             profiles,
+            profile_flags,
             every,
             platform,
             print,
         } => install(
-            &profiles,
+            &[profiles, profile_flags].concat(),
             every.as_deref(),
             platform.unwrap_or_else(Platform::default_for_os),
             print,

@@ -118,7 +118,10 @@ pub fn print(statuses: &[ProfileStatus], as_json: bool) {
 }
 
 pub(crate) fn run(args: &crate::cli::StatusArgs, seeds: &mut Seeds) -> Result<u8, Error> {
-    let statuses = collect(&args.profiles, seeds)?;
+    let statuses = collect(
+        &[&args.profiles[..], &args.profile_flags[..]].concat(),
+        seeds,
+    )?;
     print(&statuses, args.json);
     Ok(crate::error::exit::OK)
 }

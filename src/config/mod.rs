@@ -23,6 +23,16 @@ pub mod keys {
     pub const EXPIRATION: &str = "expiration";
     /// `keyring` when `mfa-mint keys import` moved the long-term keys into the keyring.
     pub const KEYS_IN: &str = "mfa_mint_keys";
+    /// The AWS-standard keys of a section that mfa-mint wrote (comma-separated), so `remove` and
+    /// `rename` touch only those and never a key the user or another tool put there.
+    pub const WROTE: &str = "mfa_mint_wrote";
+    /// AWS-standard: names the profile whose credentials are used (the long-term keys when the
+    /// profile has no `role_arn`; the credentials to assume the role from when it has one).
+    pub const SOURCE_PROFILE: &str = "source_profile";
+    pub const ROLE_ARN: &str = "role_arn";
+    /// aws-mfa (and old boto) write these next to a session; stale once mfa-mint mints.
+    pub const AWS_SECURITY_TOKEN: &str = "aws_security_token";
+    pub const ASSUMED_ROLE: &str = "assumed_role";
 }
 
 /// Both AWS files as read now (each `None` when absent).
@@ -98,12 +108,75 @@ pub fn check_name(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Refuses a profile neither AWS file mentions (nor its `-long-term` keys), suggesting the
+/// closest name the config file knows: "profile dve is not set up for mfa-mint; did you mean dev?"
+pub fn check_known(files: &Files, profile: &str) -> Result<(), Error> {
+    let long_term = format!("{profile}-long-term");
+    if files.has_config_profile(profile)
+        || files.has_credentials_section(profile)
+        || files.has_credentials_section(&long_term)
+    {
+        return Ok(());
+    }
+    let known = files
+        .config
+        .as_ref()
+        .map(aws_files::config_profiles)
+        .unwrap_or_default();
+    Err(Error::UnknownProfile {
+        profile: profile.to_string(),
+        suggestion: closest(profile, &known),
+    })
+}
+
+/// The name nearest to `name` (at most 2 edits, a swap of neighbours counting as one), if any.
+fn closest(name: &str, candidates: &[String]) -> Option<String> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= 2.min(name.chars().count().max(1) - 1).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.clone())
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions and transpositions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 /// The profile holding the long-term keys: `--source`, else `mfa_mint_source_profile`, else
+/// `source_profile` when the profile assumes no role (what users of the AWS CLI expect), else
 /// `PROFILE-long-term` (the aws-mfa convention) when it exists.
 pub fn resolve_source(files: &Files, profile: &str, flag: Option<&str>) -> Result<String, Error> {
+    let is_role = files.config_value(profile, keys::ROLE_ARN).is_some();
     let configured = flag
         .map(str::to_string)
-        .or_else(|| files.config_value(profile, keys::SOURCE));
+        .or_else(|| files.config_value(profile, keys::SOURCE))
+        .or_else(|| {
+            (!is_role)
+                .then(|| files.config_value(profile, keys::SOURCE_PROFILE))
+                .flatten()
+        });
     let source = match configured {
         Some(s) => s,
         None => {
@@ -116,8 +189,9 @@ pub fn resolve_source(files: &Files, profile: &str, flag: Option<&str>) -> Resul
                 return Err(Error::NoSource {
                     profile: profile.to_string(),
                     tried: format!(
-                        "--source, {} in [profile {profile}] of {}, and [{conventional}] in {}",
+                        "--source, {} and {} in [profile {profile}] of {}, and [{conventional}] in {}",
                         keys::SOURCE,
+                        keys::SOURCE_PROFILE,
                         files.display_config(),
                         files.display_credentials()
                     ),
@@ -152,7 +226,12 @@ pub fn source_keys(files: &Files, source: &str) -> Result<LongTermKeys, Error> {
     let missing = |what| Error::SourceWithoutKeys {
         source_profile: source.to_string(),
         missing: what,
-        path: files.display_credentials(),
+        looked: format!(
+            "[{source}] in {} and [{}] in {}",
+            files.display_credentials(),
+            aws_files::config_section(source),
+            files.display_config()
+        ),
     };
     let access_key_id = files
         .key_value(source, keys::ACCESS_KEY_ID)
@@ -234,6 +313,17 @@ pub fn mfa_profiles(files: &Files) -> Vec<String> {
         .collect()
 }
 
+/// Profiles that assume a role (`role_arn`), in file order.
+pub fn role_profiles(files: &Files) -> Vec<String> {
+    let Some(doc) = &files.config else {
+        return Vec::new();
+    };
+    aws_files::config_profiles(doc)
+        .into_iter()
+        .filter(|p| files.config_value(p, keys::ROLE_ARN).is_some())
+        .collect()
+}
+
 /// Whether `mfa-mint keys import` moved `source`'s long-term keys into the keyring.
 pub fn keys_in_keyring(files: &Files, source: &str) -> bool {
     files
@@ -241,6 +331,9 @@ pub fn keys_in_keyring(files: &Files, source: &str) -> bool {
         .is_some_and(|v| v == "keyring")
 }
 
+pub(crate) mod edit;
 mod resolve;
 
-pub use resolve::{Env, Keys, Overrides, ProfileConfig, Timing, keys_of, region};
+pub use resolve::{
+    Env, Keys, Overrides, ProfileConfig, RoleConfig, Timing, keys_of, region, role_base,
+};

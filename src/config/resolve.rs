@@ -130,8 +130,23 @@ impl ProfileConfig {
         env: &Env,
     ) -> Result<ProfileConfig, Error> {
         super::check_name(profile)?;
+        if overrides.source.is_none() {
+            // With --source the user says where everything is; a new profile is fine then.
+            super::check_known(files, profile)?;
+        }
         let timing = Timing::resolve(files, profile, overrides)?;
-        let source = super::resolve_source(files, profile, overrides.source.as_deref())?;
+        let source = super::resolve_source(files, profile, overrides.source.as_deref()).map_err(
+            |e| match e {
+                // aws-mfa's `--setup` case: the keys are where the session should go.
+                Error::NoSource { .. } if super::edit::holds_long_term_keys(files, profile) => {
+                    Error::TargetHoldsLongTermKeys {
+                        profile: profile.to_string(),
+                        path: files.display_credentials(),
+                    }
+                }
+                other => other,
+            },
+        )?;
         let serial = super::resolve_serial(files, profile, Some(&source))?;
         let serial = crate::aws::serial::parse(&serial)?.arn;
         let keys = keys_of(files, &source)?;
@@ -145,6 +160,141 @@ impl ProfileConfig {
             timing,
         })
     }
+}
+
+/// A profile that assumes a role (`role_arn`), resolved the way mfa-mint serves it: from the
+/// session of an mfa-mint profile of the same IAM user (its "base"), so one MFA code serves every
+/// role of that user. A session from GetSessionToken with MFA carries the MFA context into
+/// AssumeRole, so the role's trust policy condition `aws:MultiFactorAuthPresent` holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleConfig {
+    pub profile: String,
+    pub role_arn: String,
+    /// The mfa-mint profile whose session the role is assumed from.
+    pub base: String,
+    /// The role profile's own `source_profile`.
+    pub source_profile: String,
+    /// The AWS CLI would ask for a code for this profile (it has `mfa_serial`).
+    pub prompts: bool,
+    pub session_name: String,
+    pub external_id: Option<String>,
+    /// DurationSeconds for AssumeRole.
+    pub duration: u64,
+    /// A cached role session with less than this left is renewed.
+    pub refresh: u64,
+    pub region: String,
+    pub sts_endpoint: Option<String>,
+}
+
+/// AssumeRole's default DurationSeconds, as the AWS CLI uses it.
+const ROLE_DEFAULT_DURATION: u64 = 3600;
+
+impl RoleConfig {
+    /// `Ok(None)` when `profile` assumes no role. `--duration` overrides the profile's
+    /// `duration_seconds` (AWS CLI key, default 1 h); the role's own `--min-remaining` /
+    /// `mfa_mint_min_remaining` decides when its cached session is renewed.
+    pub fn resolve(
+        files: &Files,
+        profile: &str,
+        overrides: &Overrides,
+        env: &Env,
+    ) -> Result<Option<RoleConfig>, Error> {
+        let Some(role_arn) = files.config_value(profile, keys::ROLE_ARN) else {
+            return Ok(None);
+        };
+        let source_profile = files.config_value(profile, keys::SOURCE_PROFILE);
+        let base = role_base(files, profile, source_profile.as_deref());
+        let base = base?;
+        let source_profile = source_profile.unwrap_or_default();
+        let duration = match (
+            &overrides.duration,
+            files.config_value(profile, "duration_seconds"),
+        ) {
+            (Some(flag), _) => duration::parse(flag).map_err(|source| Error::Duration {
+                flag: "--duration",
+                source,
+            })?,
+            (None, Some(value)) => duration::parse(&value).map_err(|e| Error::BadSetting {
+                profile: profile.to_string(),
+                key: "duration_seconds",
+                value,
+                reason: e.to_string(),
+            })?,
+            (None, None) => ROLE_DEFAULT_DURATION,
+        };
+        let refresh = super::duration_setting(
+            files,
+            profile,
+            overrides
+                .min_remaining
+                .as_deref()
+                .map(|v| ("--min-remaining", v)),
+            keys::MIN_REMAINING,
+            duration::parse,
+            duration::DEFAULT_MIN_REMAINING,
+        )?;
+        Ok(Some(RoleConfig {
+            prompts: files.config_value(profile, keys::MFA_SERIAL).is_some(),
+            session_name: files
+                .config_value(profile, "role_session_name")
+                .unwrap_or_else(|| format!("mfa-mint-{}", crate::clock::now_secs())),
+            external_id: files.config_value(profile, "external_id"),
+            region: region(files, profile, &base, env),
+            sts_endpoint: env.sts_endpoint(),
+            profile: profile.to_string(),
+            role_arn,
+            base,
+            source_profile,
+            duration,
+            refresh,
+        }))
+    }
+}
+
+/// The mfa-mint profile a role is assumed from: its `source_profile` when that is an mfa-mint
+/// profile (the pattern the README recommends), else the mfa-mint profile whose long-term keys
+/// are that `source_profile` (and whose device is the role's `mfa_serial`, when it names one).
+pub fn role_base(files: &Files, profile: &str, source: Option<&str>) -> Result<String, Error> {
+    let Some(source) = source else {
+        return Err(Error::RoleWithoutBase {
+            profile: profile.to_string(),
+            why: "it has no source_profile".into(),
+            setup: format!(
+                "add source_profile = PROFILE (an mfa-mint profile, e.g. dev) to [profile {profile}]"
+            ),
+        });
+    };
+    if files.config_value(source, keys::ROLE_ARN).is_some() {
+        return Err(Error::RoleWithoutBase {
+            profile: profile.to_string(),
+            why: format!(
+                "its source_profile {source} assumes a role itself; role chains are not supported"
+            ),
+            setup: format!(
+                "point source_profile of [profile {profile}] at the mfa-mint profile of your IAM user"
+            ),
+        });
+    }
+    let mfa = super::mfa_profiles(files);
+    if mfa.iter().any(|p| p == source) {
+        return Ok(source.to_string());
+    }
+    let serial = files.config_value(profile, keys::MFA_SERIAL);
+    let found = mfa.into_iter().find(|p| {
+        super::resolve_source(files, p, None).is_ok_and(|s| s == source)
+            && serial
+                .as_ref()
+                .is_none_or(|want| files.config_value(p, keys::MFA_SERIAL).as_ref() == Some(want))
+    });
+    found.ok_or_else(|| Error::RoleWithoutBase {
+        profile: profile.to_string(),
+        why: format!("no mfa-mint profile uses the long-term keys of [{source}]"),
+        setup: format!(
+            "set one up: `mfa-mint import dev --source {source} --serial {}` (any name instead of dev), then set source_profile = dev in [profile {profile}]{}",
+            serial.as_deref().unwrap_or("ARN"),
+            if serial.is_some() { " and delete its mfa_serial" } else { "" },
+        ),
+    })
 }
 
 /// Where `source`'s long-term keys are: the files first (as the AWS CLI reads them), else the
@@ -351,5 +501,162 @@ mod tests {
             resolve(&f, "dev", &Env::default()),
             Err(Error::SourceHasSession { .. })
         ));
+    }
+
+    #[test]
+    fn source_profile_names_the_long_term_keys_of_a_profile_without_a_role() {
+        let f = files(
+            &format!("[profile dev]\nmfa_serial = {SERIAL}\nsource_profile = keys\n"),
+            "[keys]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s\n",
+        );
+        let c = resolve(&f, "dev", &Env::default()).unwrap();
+        assert_eq!(c.source, "keys");
+        // mfa-mint's own setting and the flag still come first.
+        let f = files(
+            &format!(
+                "[profile dev]\nmfa_serial = {SERIAL}\nsource_profile = keys\nmfa_mint_source_profile = dev-long-term\n"
+            ),
+            &long_term(),
+        );
+        assert_eq!(
+            resolve(&f, "dev", &Env::default()).unwrap().source,
+            "dev-long-term"
+        );
+    }
+
+    #[test]
+    fn a_role_profiles_source_profile_is_not_taken_for_long_term_keys() {
+        let f = files(
+            "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = keys\n",
+            "[keys]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s\n",
+        );
+        assert!(matches!(
+            super::super::resolve_source(&f, "admin", None),
+            Err(Error::NoSource { .. })
+        ));
+    }
+
+    #[test]
+    fn errors_name_every_place_looked_at() {
+        let f = files(&format!("[profile dev]\nmfa_serial = {SERIAL}\n"), "");
+        let e = resolve(&f, "dev", &Env::default())
+            .err()
+            .unwrap()
+            .to_string();
+        for place in [
+            "--source",
+            "mfa_mint_source_profile",
+            "source_profile",
+            "[dev-long-term]",
+        ] {
+            assert!(e.contains(place), "{place} missing in: {e}");
+        }
+        let f = files(
+            &format!("[profile dev]\nmfa_serial = {SERIAL}\nsource_profile = keys\n"),
+            "[keys]\n",
+        );
+        let e = resolve(&f, "dev", &Env::default())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("[keys] in /h/.aws/credentials")
+                && e.contains("[profile keys] in /h/.aws/config"),
+            "{e}"
+        );
+    }
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/admin";
+
+    fn role(f: &Files, profile: &str) -> Result<Option<RoleConfig>, Error> {
+        RoleConfig::resolve(f, profile, &Overrides::default(), &Env::default())
+    }
+
+    #[test]
+    fn a_role_whose_source_is_an_mfa_mint_profile_is_assumed_from_it() {
+        let f = files(
+            &format!(
+                "[profile dev]\nmfa_serial = {SERIAL}\n[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev\nduration_seconds = 7200\nrole_session_name = alice\nexternal_id = x1\nregion = eu-west-1\n"
+            ),
+            &long_term(),
+        );
+        let r = role(&f, "admin").unwrap().unwrap();
+        assert_eq!(r.base, "dev");
+        assert!(!r.prompts);
+        assert_eq!(r.duration, 7200);
+        assert_eq!(r.session_name, "alice");
+        assert_eq!(r.external_id.as_deref(), Some("x1"));
+        assert_eq!(r.region, "eu-west-1");
+        assert_eq!(role(&f, "dev").unwrap(), None, "no role_arn, no role");
+    }
+
+    #[test]
+    fn a_role_on_long_term_keys_is_assumed_from_the_mfa_mint_profile_of_those_keys() {
+        // The most common layout: source_profile = the keys, mfa_serial on the role.
+        let f = files(
+            &format!(
+                "[profile dev]\nmfa_serial = {SERIAL}\n[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev-long-term\nmfa_serial = {SERIAL}\n"
+            ),
+            &long_term(),
+        );
+        let r = role(&f, "admin").unwrap().unwrap();
+        assert_eq!(r.base, "dev");
+        assert!(r.prompts);
+        assert_eq!(r.duration, 3600, "AssumeRole's default");
+        // Another device on the role: not this user's session.
+        let other = files(
+            &format!(
+                "[profile dev]\nmfa_serial = {SERIAL}\n[profile admin]\nrole_arn = {ROLE}\nsource_profile = dev-long-term\nmfa_serial = arn:aws:iam::123456789012:mfa/bob\n"
+            ),
+            &long_term(),
+        );
+        let e = role(&other, "admin").unwrap_err();
+        assert!(matches!(e, Error::RoleWithoutBase { .. }), "{e}");
+        assert!(
+            e.hint()
+                .unwrap()
+                .contains("--serial arn:aws:iam::123456789012:mfa/bob")
+        );
+    }
+
+    #[test]
+    fn roles_without_source_or_chained_are_refused() {
+        let f = files(
+            &format!(
+                "[profile a]\nrole_arn = {ROLE}\n[profile b]\nrole_arn = {ROLE}\nsource_profile = a\n"
+            ),
+            "",
+        );
+        assert!(matches!(role(&f, "a"), Err(Error::RoleWithoutBase { .. })));
+        let e = role(&f, "b").unwrap_err().to_string();
+        assert!(e.contains("role chains are not supported"), "{e}");
+    }
+
+    #[test]
+    fn unknown_profiles_get_the_closest_configured_name() {
+        let f = files(
+            &format!("[profile dev]\nmfa_serial = {SERIAL}\n[profile prod]\nregion = x\n"),
+            &long_term(),
+        );
+        let suggestion = |name: &str| match resolve(&f, name, &Env::default()) {
+            Err(Error::UnknownProfile { suggestion, .. }) => suggestion,
+            other => panic!("{name}: {:?}", other.map(|c| c.profile)),
+        };
+        assert_eq!(suggestion("dve").as_deref(), Some("dev"));
+        assert_eq!(suggestion("prd").as_deref(), Some("prod"));
+        assert_eq!(suggestion("staging"), None);
+        // Known from either file (or its -long-term keys) is enough to get past this check.
+        assert!(super::super::check_known(&f, "dev-long-term").is_ok());
+    }
+
+    #[test]
+    fn keys_in_the_profile_itself_point_at_setup() {
+        let f = files(
+            &format!("[profile work]\nmfa_serial = {SERIAL}\n"),
+            "[work]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s\n",
+        );
+        let e = resolve(&f, "work", &Env::default()).err().unwrap();
+        assert!(matches!(e, Error::TargetHoldsLongTermKeys { .. }), "{e}");
+        assert!(e.hint().unwrap().contains("mfa-mint work --setup"));
     }
 }

@@ -16,6 +16,7 @@ pub struct Code {
 pub fn code(profile: &str, seeds: &mut Seeds) -> Result<Code, Error> {
     config::check_name(profile)?;
     let files = Files::load()?;
+    config::check_known(&files, profile)?;
     let source = config::resolve_source(&files, profile, None).ok();
     let serial = config::resolve_serial(&files, profile, source.as_deref())?;
     let serial = crate::aws::serial::parse(&serial)?.arn;

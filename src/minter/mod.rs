@@ -65,6 +65,7 @@ pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome,
 fn mint_into_file(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome, Error> {
     config::check_name(profile)?;
     let files = Files::load()?;
+    roles::refuse_mint(&files, profile)?;
     // Every flag is validated before the fresh-skip: a typo must fail now, not hours later.
     let timing = Timing::resolve(&files, profile, &opts.overrides())?;
     // The fresh path reads two small files and nothing else: no keyring, no network.
@@ -137,6 +138,11 @@ pub fn plan(
 ) -> Result<Plan, Error> {
     let cfg = ProfileConfig::resolve(files, profile, &opts.overrides(), &Env::from_process())?;
     let keys = long_term_keys(seeds, cfg.keys, &cfg.source)?;
+    if let Some(source) = &opts.source {
+        // `--source` given once is remembered (as `import --source` does), so later runs and
+        // a schedule line need nothing but the profile.
+        config::edit::remember_source(files, profile, source)?;
+    }
     let plan = Plan {
         profile: cfg.profile,
         source: cfg.source,
@@ -274,6 +280,9 @@ fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), 
                 session.session_token.expose_secret(),
             )?;
             doc.set(profile, keys::EXPIRATION, &expiration)?;
+            // aws-mfa's copy of the old token and its role marker describe the old session.
+            doc.remove_key(profile, keys::AWS_SECURITY_TOKEN);
+            doc.remove_key(profile, keys::ASSUMED_ROLE);
             Ok::<(), Error>(())
         },
     )?;
@@ -281,4 +290,5 @@ fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), 
 }
 
 pub(crate) mod code;
+pub(crate) mod roles;
 pub(crate) mod session;

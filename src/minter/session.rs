@@ -30,6 +30,9 @@ pub fn obtain(
 ) -> Result<(Session, Origin), Error> {
     config::check_name(profile)?;
     let files = Files::load()?;
+    if let Some(role) = super::roles::role_of(&files, profile, opts)? {
+        return super::roles::obtain(&role, opts, seeds);
+    }
     let window = Timing::resolve(&files, profile, &opts.overrides())?.refresh;
     if !opts.force
         && let Some(session) = from_credentials_file(&files, profile)
@@ -150,6 +153,13 @@ pub fn credential_process_line(exe: &std::path::Path, profile: &str) -> String {
 pub fn setup_credential_process(profile: &str) -> Result<String, Error> {
     config::check_name(profile)?;
     let files = Files::load()?;
+    if let Some(role_arn) = files.config_value(profile, keys::ROLE_ARN) {
+        // The AWS CLI and SDKs assume the role and never run a credential_process next to it.
+        return Err(Error::CredentialProcessOnRole {
+            profile: profile.to_string(),
+            role_arn,
+        });
+    }
     config::check_target(
         files.credentials.as_ref(),
         profile,

@@ -290,10 +290,19 @@ fn bad_settings_and_profiles() {
         3,
         "its own source",
     );
-    check(&env, &["nobody"], None, &[], 3, "no source profile");
+    check(&env, &["nobody"], None, &[], 3, "not set up for mfa-mint");
+    check(&env, &["dve"], None, &[], 3, "did you mean dev?");
     check(&env, &["a]b"], None, &[], 4, "profile name");
     check(&env, &[" dev"], None, &[], 4, "profile name");
-    check(&env, &["mint"], None, &[], 4, "AWS_PROFILE");
+    // No profile and no AWS_PROFILE: `default`, as the AWS CLI does.
+    check(
+        &env,
+        &["mint"],
+        None,
+        &[],
+        3,
+        "profile default is not set up",
+    );
     let env = configured(Some(LONG_TERM), "mfa_mint_duration = forever\n");
     check(&env, &["dev"], None, &[], 3, "mfa_mint_duration");
     let env = configured(
@@ -457,5 +466,5 @@ fn confirmations_and_usage() {
     check(&env, &["export", "dev", "--uri"], None, &[], 9, "--yes");
     check(&env, &["remove", "dev"], None, &[], 9, "--yes");
     check(&env, &["--bogus-flag"], None, &[], 2, "unexpected argument");
-    check(&env, &["import", "dev"], Some(SEED), &[], 2, "--serial");
+    check(&env, &["import", "nobody"], Some(SEED), &[], 3, "--serial");
 }

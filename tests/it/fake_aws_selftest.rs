@@ -1019,3 +1019,132 @@ fn tag(xml: &str, name: &str) -> Option<String> {
             .replace("&amp;", "&"),
     )
 }
+
+#[test]
+fn assume_role_takes_the_mfa_context_of_the_callers_session() {
+    let s = setup();
+    let role = s.fake.add_role(ACCOUNT, "admin", &["alice"], true);
+    let now = s.fake.now_unix();
+    let rt = runtime();
+    let denied = format!(
+        "User: arn:aws:iam::{ACCOUNT}:user/alice is not authorized to perform: sts:AssumeRole on resource: {role}"
+    );
+    // Long-term keys without a code: the trust policy's MFA condition fails.
+    let err = rt
+        .block_on(
+            client(&s.fake, &s.keys)
+                .assume_role()
+                .role_arn(&role)
+                .role_session_name("s1")
+                .send(),
+        )
+        .expect_err("no MFA");
+    assert_eq!(failure(err), ("AccessDenied".into(), denied.clone(), 403));
+
+    // A session from GetSessionToken with MFA carries it: no code needed.
+    let base = rt
+        .block_on(
+            client(&s.fake, &s.keys)
+                .get_session_token()
+                .serial_number(&s.serial)
+                .token_code(code(SEED, now))
+                .send(),
+        )
+        .expect("GetSessionToken");
+    let base = base.credentials().expect("credentials");
+    let session = sts(
+        &s.fake,
+        base.access_key_id(),
+        base.secret_access_key(),
+        Some(base.session_token()),
+        false,
+    );
+    let out = rt
+        .block_on(
+            session
+                .assume_role()
+                .role_arn(&role)
+                .role_session_name("alice@laptop")
+                .send(),
+        )
+        .expect("AssumeRole from the MFA session");
+    let user = out.assumed_role_user().expect("AssumedRoleUser");
+    assert_eq!(
+        user.arn(),
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin/alice@laptop")
+    );
+    assert!(user.assumed_role_id().starts_with("AROA"));
+    assert!(user.assumed_role_id().ends_with(":alice@laptop"));
+    let creds = out.credentials().expect("credentials");
+    assert!(
+        ((creds.expiration().secs() - now) - 3600).abs() <= 2,
+        "default 1 h"
+    );
+    let as_role = sts(
+        &s.fake,
+        creds.access_key_id(),
+        creds.secret_access_key(),
+        Some(creds.session_token()),
+        false,
+    );
+    let who = rt
+        .block_on(as_role.get_caller_identity().send())
+        .expect("GetCallerIdentity as the role");
+    assert_eq!(who.arn(), Some(user.arn()));
+
+    // AWS's validation texts and the role's MaxSessionDuration.
+    let err = rt
+        .block_on(
+            session
+                .assume_role()
+                .role_arn(&role)
+                .role_session_name("x")
+                .duration_seconds(600)
+                .send(),
+        )
+        .expect_err("too short, name too short");
+    let (code_, message, status) = failure(err);
+    assert_eq!((code_.as_str(), status), ("ValidationError", 400));
+    assert!(
+        message.starts_with("2 validation errors detected: "),
+        "{message}"
+    );
+    assert!(message.contains("Value 'x' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2"), "{message}");
+    let err = rt
+        .block_on(
+            session
+                .assume_role()
+                .role_arn(&role)
+                .role_session_name("s2")
+                .duration_seconds(7200)
+                .send(),
+        )
+        .expect_err("over MaxSessionDuration");
+    assert_eq!(
+        failure(err),
+        (
+            "ValidationError".into(),
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+                .into(),
+            400
+        )
+    );
+    // A role the user is not trusted by answers exactly like a missing one.
+    let other = s.fake.add_role(ACCOUNT, "other", &["bob"], false);
+    let err = rt
+        .block_on(
+            session
+                .assume_role()
+                .role_arn(&other)
+                .role_session_name("s3")
+                .send(),
+        )
+        .expect_err("not trusted");
+    assert_eq!(
+        failure(err).1,
+        format!(
+            "User: arn:aws:iam::{ACCOUNT}:user/alice is not authorized to perform: sts:AssumeRole on resource: {other}"
+        )
+    );
+    assert_eq!(s.fake.accepted_steps().len(), 1, "one code in all");
+}

@@ -14,6 +14,7 @@ mod concurrency;
 mod drift_regressions;
 mod enroll;
 mod fake_aws_selftest;
+mod habits;
 mod harness_selftest;
 mod import_formats;
 mod keyutils;

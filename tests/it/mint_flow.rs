@@ -47,7 +47,10 @@ fn import_stores_the_seed_in_the_keyring_and_links_the_profile() {
     let config = s.env.read_file(".aws/config").unwrap();
     assert_eq!(
         config,
-        format!("[profile dev]\nmfa_serial = {}\n", alice.serial)
+        format!(
+            "[profile dev]\nmfa_serial = {}\nmfa_mint_wrote = mfa_serial\n",
+            alice.serial
+        )
     );
     // The seed is on no output.
     let r = s.run(
@@ -403,7 +406,9 @@ fn a_new_credentials_file_is_private_and_bom_crlf_files_work() {
     let after = env.read_file(".aws/config").unwrap();
     assert_eq!(
         after,
-        format!("{config}\r\n[profile dev]\r\nmfa_serial = {serial}\r\n"),
+        format!(
+            "{config}\r\n[profile dev]\r\nmfa_serial = {serial}\r\nmfa_mint_wrote = mfa_serial\r\n"
+        ),
         "BOM and CRLF kept, our section in the file's line endings"
     );
     let r = w.run(&["dev"], None);

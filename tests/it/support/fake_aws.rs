@@ -10,7 +10,8 @@
 //!   [`FakeAws::endpoint`] is `http://127.0.0.1:PORT` for both STS and IAM.
 //! - Setup: [`FakeAws::add_user`] (returns long-term `AKIA…` [`Keys`]), [`FakeAws::add_access_key`],
 //!   [`FakeAws::add_mfa_device`] (an enabled virtual device from a base32 seed, returns its serial
-//!   ARN), [`FakeAws::set_mfa_required`] (default true: GetSessionToken without MFA is denied).
+//!   ARN), [`FakeAws::set_mfa_required`] (default true: GetSessionToken without MFA is denied),
+//!   [`FakeAws::add_role`] (a role that listed users may assume, optionally only with MFA).
 //! - Clock: the fake's time is system time + [`FakeAws::set_clock_offset`] seconds
 //!   ([`FakeAws::now_unix`]). It drives the `Date` response header, the ±5 min signature window,
 //!   TOTP steps and session expiry. [`FakeAws::set_accept_any_step_within`] widens the accepted
@@ -31,6 +32,13 @@
 //!   the TOTP (SHA-1, 30 s) at step t-1, t or t+1; a step once accepted for a serial is refused
 //!   again. Codes accepted by EnableMFADevice count as used too (as with AWS: wait for a fresh
 //!   code after enrolling).
+//! - AssumeRole: long-term keys or a session as caller; the role must trust the caller's user;
+//!   with MFA required, the MFA comes from SerialNumber + TokenCode (checked like
+//!   GetSessionToken's) or from the caller's GetSessionToken session (its MFA context);
+//!   `RoleSessionName` 2..=64 of `[\w+=,.@-]`, `DurationSeconds` 900..=43200 and at most the
+//!   role's MaxSessionDuration (3600), 1 h when chaining from a role session; a refused or
+//!   unknown role gets the same AccessDenied text. Role sessions answer GetCallerIdentity with
+//!   their `assumed-role` ARN.
 //! - IAM CreateVirtualMFADevice, EnableMFADevice (two consecutive codes, the later one at step
 //!   t-1, t or t+1), DeactivateMFADevice, DeleteVirtualMFADevice, ListMFADevices, GetUser.
 //!
@@ -98,8 +106,22 @@ pub struct IssuedSession {
     /// Unix time (fake clock).
     pub expiration: i64,
     pub user: String,
-    /// The MFA serial used, if any.
+    /// The MFA serial used, if any (for a role session: the one of the session it came from).
     pub serial: Option<String>,
+    /// For an AssumeRole session: the role's ARN and the session name.
+    pub role: Option<(String, String)>,
+}
+
+/// An IAM role of the fake (see [`FakeAws::add_role`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    pub arn: String,
+    /// Users its trust policy allows.
+    pub trusted: Vec<String>,
+    /// The trust policy's `aws:MultiFactorAuthPresent` condition.
+    pub requires_mfa: bool,
+    /// MaxSessionDuration (3600 by default, as in IAM).
+    pub max_session: i64,
 }
 
 struct User {
@@ -130,6 +152,7 @@ struct State {
     keys: HashMap<String, (String, String)>,
     sessions: HashMap<String, IssuedSession>,
     devices: BTreeMap<String, Device>,
+    roles: BTreeMap<String, Role>,
     used_steps: HashSet<(String, u64)>,
     accepted: Vec<(String, u64)>,
     failures: VecDeque<Failure>,
@@ -341,6 +364,7 @@ impl FakeAws {
             keys: HashMap::new(),
             sessions: HashMap::new(),
             devices: BTreeMap::new(),
+            roles: BTreeMap::new(),
             used_steps: HashSet::new(),
             accepted: Vec::new(),
             failures: VecDeque::new(),
@@ -445,6 +469,29 @@ impl FakeAws {
             },
         );
         serial
+    }
+
+    /// Adds a role `arn:aws:iam::ACCOUNT:role/NAME` that `trusted` users may assume, with MFA
+    /// when `requires_mfa` (a code in the call, or a caller session from GetSessionToken with
+    /// MFA). Returns its ARN.
+    pub fn add_role(
+        &self,
+        account: &str,
+        name: &str,
+        trusted: &[&str],
+        requires_mfa: bool,
+    ) -> String {
+        let arn = format!("arn:aws:iam::{account}:role/{name}");
+        self.lock().roles.insert(
+            arn.clone(),
+            Role {
+                arn: arn.clone(),
+                trusted: trusted.iter().map(|u| u.to_string()).collect(),
+                requires_mfa,
+                max_session: 3600,
+            },
+        );
+        arn
     }
 
     /// Whether the user's policy denies GetSessionToken without MFA (default true).

@@ -1,9 +1,11 @@
-//! The fake's STS actions (API version 2011-06-15): GetSessionToken and GetCallerIdentity.
+//! The fake's STS actions (API version 2011-06-15): GetSessionToken, AssumeRole and
+//! GetCallerIdentity.
 //! <https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html>
+//! <https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html>
 
 use super::{AwsError, Call, IssuedSession, Validation, success_xml, totp, wire};
 
-pub const ACTIONS: &[&str] = &["GetSessionToken", "GetCallerIdentity"];
+pub const ACTIONS: &[&str] = &["GetSessionToken", "AssumeRole", "GetCallerIdentity"];
 
 const INVALID_CODE: &str = "MultiFactorAuthentication failed with invalid MFA one time pass code.";
 const UNKNOWN_SERIAL: &str = "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.";
@@ -12,16 +14,24 @@ pub fn handle(call: &mut Call<'_>, action: &str) -> Result<String, AwsError> {
     match action {
         "GetSessionToken" => get_session_token(call),
         "GetCallerIdentity" => get_caller_identity(call),
+        "AssumeRole" => assume_role(call),
         _ => unreachable!("checked against ACTIONS"),
     }
 }
 
 fn get_caller_identity(call: &mut Call<'_>) -> Result<String, AwsError> {
     let id = call.identity();
+    let (arn, user_id) = match call.caller.session.as_ref().and_then(|s| s.role.clone()) {
+        Some((role, name)) => (
+            assumed_role_arn(&role, &name),
+            format!("{}:{name}", role_id(&role)),
+        ),
+        None => (id.arn.clone(), id.user_id.clone()),
+    };
     let result = format!(
         "    <Arn>{}</Arn>\n    <UserId>{}</UserId>\n    <Account>{}</Account>\n",
-        wire::xml_escape(&id.arn),
-        id.user_id,
+        wire::xml_escape(&arn),
+        user_id,
         id.account
     );
     Ok(success_xml(
@@ -121,6 +131,7 @@ fn get_session_token(call: &mut Call<'_>) -> Result<String, AwsError> {
         expiration: call.now + seconds,
         user: identity.user.clone(),
         serial: used_serial,
+        role: None,
     };
     let result = format!(
         "    <Credentials>\n      <SessionToken>{}</SessionToken>\n      <SecretAccessKey>{}</SecretAccessKey>\n      <Expiration>{}</Expiration>\n      <AccessKeyId>{}</AccessKeyId>\n    </Credentials>\n",
@@ -161,4 +172,154 @@ fn check_code(call: &mut Call<'_>, user: &str, serial: &str, code: &str) -> Resu
         }
         None => Err(AwsError::access_denied(INVALID_CODE)),
     }
+}
+
+/// `arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`.
+fn assumed_role_arn(role_arn: &str, session_name: &str) -> String {
+    let account = role_arn.split(':').nth(4).unwrap_or_default();
+    let name = role_arn.rsplit('/').next().unwrap_or_default();
+    format!("arn:aws:sts::{account}:assumed-role/{name}/{session_name}")
+}
+
+/// A stable `AROA…` id per role.
+fn role_id(role_arn: &str) -> String {
+    let digits: String = role_arn
+        .bytes()
+        .map(|b| char::from(b'A' + b % 26))
+        .take(17)
+        .collect();
+    format!("AROA{digits}")
+}
+
+/// AssumeRole: long-term keys or a session as caller; the role's trust policy must name the
+/// caller's user, and with `requires_mfa` the MFA must come from the call (SerialNumber +
+/// TokenCode) or from the caller's GetSessionToken session. A role session as caller (role
+/// chaining) is limited to 1 h, as AWS does.
+fn assume_role(call: &mut Call<'_>) -> Result<String, AwsError> {
+    let role_arn = call.param("RoleArn").map(str::to_string);
+    let session_name = call.param("RoleSessionName").map(str::to_string);
+    let duration = call.param("DurationSeconds").map(str::to_string);
+    let serial = call.param("SerialNumber").map(str::to_string);
+    let code = call.param("TokenCode").map(str::to_string);
+
+    let mut v = Validation::default();
+    v.required(role_arn.as_deref(), "roleArn");
+    v.required(session_name.as_deref(), "roleSessionName");
+    v.string(
+        role_arn.as_deref(),
+        "roleArn",
+        20..2049,
+        |c| c.is_ascii_graphic(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+",
+    );
+    v.string(
+        session_name.as_deref(),
+        "roleSessionName",
+        2..65,
+        |c| c.is_alphanumeric() || "_+=,.@-".contains(c),
+        "[\\w+=,.@-]*",
+    );
+    let seconds = match duration.as_deref() {
+        None => 3600,
+        Some(d) => match d.trim().parse::<i64>() {
+            Ok(n) => {
+                if n < 900 {
+                    v.fail(
+                        Some(d),
+                        "durationSeconds",
+                        "have value greater than or equal to 900",
+                    );
+                } else if n > 43_200 {
+                    v.fail(
+                        Some(d),
+                        "durationSeconds",
+                        "have value less than or equal to 43200",
+                    );
+                }
+                n
+            }
+            Err(_) => {
+                return Err(AwsError::new(
+                    400,
+                    "MalformedInput",
+                    format!("Invalid value '{d}' for DurationSeconds"),
+                ));
+            }
+        },
+    };
+    v.finish()?;
+    let (role_arn, session_name) = (
+        role_arn.unwrap_or_default(),
+        session_name.unwrap_or_default(),
+    );
+
+    let identity = call.identity();
+    let caller_session = call.caller.session.clone();
+    let caller_arn = match caller_session.as_ref().and_then(|s| s.role.clone()) {
+        Some((role, name)) => assumed_role_arn(&role, &name),
+        None => identity.arn.clone(),
+    };
+    let denied = || {
+        AwsError::access_denied(format!(
+            "User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+        ))
+    };
+    let Some(role) = call.state.roles.get(&role_arn).cloned() else {
+        return Err(denied());
+    };
+    if !role.trusted.contains(&identity.user) {
+        return Err(denied());
+    }
+    let mfa_serial = match (serial, code) {
+        (Some(serial), Some(code)) => {
+            check_code(call, &identity.user, &serial, &code)?;
+            Some(serial)
+        }
+        (Some(_), None) => return Err(AwsError::access_denied(INVALID_CODE)),
+        (None, Some(_)) => return Err(AwsError::access_denied(UNKNOWN_SERIAL)),
+        (None, None) => caller_session.as_ref().and_then(|s| s.serial.clone()),
+    };
+    if role.requires_mfa && mfa_serial.is_none() {
+        return Err(denied());
+    }
+    let chained = caller_session.as_ref().is_some_and(|s| s.role.is_some());
+    if seconds > role.max_session || (chained && seconds > 3600) {
+        return Err(AwsError::new(
+            400,
+            "ValidationError",
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        ));
+    }
+
+    let session = IssuedSession {
+        access_key_id: format!("ASIA{}", wire::random_string(wire::UPPER_ALNUM, 16)),
+        secret_access_key: wire::random_string(wire::SECRET_CHARS, 40),
+        session_token: format!(
+            "IQoJb3JpZ2luX2VjE{}",
+            wire::base64(&wire::random_bytes(300))
+        ),
+        expiration: call.now + seconds,
+        user: identity.user.clone(),
+        serial: mfa_serial,
+        role: Some((role_arn.clone(), session_name.clone())),
+    };
+    let result = format!(
+        "    <AssumedRoleUser>\n      <AssumedRoleId>{}:{}</AssumedRoleId>\n      <Arn>{}</Arn>\n    </AssumedRoleUser>\n    <Credentials>\n      <AccessKeyId>{}</AccessKeyId>\n      <SecretAccessKey>{}</SecretAccessKey>\n      <SessionToken>{}</SessionToken>\n      <Expiration>{}</Expiration>\n    </Credentials>\n",
+        role_id(&role_arn),
+        wire::xml_escape(&session_name),
+        wire::xml_escape(&assumed_role_arn(&role_arn, &session_name)),
+        session.access_key_id,
+        session.secret_access_key,
+        session.session_token,
+        wire::iso8601(session.expiration),
+    );
+    call.state
+        .sessions
+        .insert(session.access_key_id.clone(), session);
+    Ok(success_xml(
+        "sts",
+        "AssumeRole",
+        Some(&result),
+        call.request_id,
+    ))
 }
