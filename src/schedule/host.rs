@@ -143,10 +143,11 @@ pub fn install(platform: Platform, job: &Job) -> Result<String, Error> {
             let bytes = xml::encode_utf16(&task::render(job, task::user_from_env().as_deref()));
             std::io::Write::write_all(&mut file, &bytes)
                 .map_err(io(format!("write {}", file.path().display())))?;
-            let path = file.path().display().to_string();
-            let args = task::create_args(&path);
+            // Closed before schtasks opens it; the file is deleted when `path` drops.
+            let path = file.into_temp_path();
+            let args = task::create_args(&path.display().to_string());
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            // /Create /F replaces the task in one step; the temporary file goes when `file` drops.
+            // /Create /F replaces the task in one step.
             run("schtasks", &args, None)?;
             Ok(format!("the task \"{TASK_NAME}\""))
         }
