@@ -96,6 +96,9 @@ fn install(
     if print {
         let current = match schedule::read(platform) {
             Ok(current) => current,
+            // Printing for a scheduler this machine does not have (a task XML on Linux): there
+            // is no job to add to.
+            Err(schedule::Error::ToolMissing { .. }) => None,
             Err(e) => {
                 output::status(&format!(
                     "(the installed job could not be read, so this shows the named profiles only: {e})"

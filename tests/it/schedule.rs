@@ -777,7 +777,24 @@ fn print_shows_the_exact_job_for_every_platform_and_installs_nothing() {
         for needle in needles {
             assert!(r.stdout.contains(needle), "{platform}: {needle}: {r:?}");
         }
+        assert_eq!(r.stderr, "", "{platform}");
     }
+    // A scheduler this machine does not have: the job for the named profiles, and no noise.
+    let r = s.env.run_env(
+        &[
+            "schedule",
+            "install",
+            "web",
+            "--platform",
+            "windows",
+            "--print",
+        ],
+        None,
+        &[("PATH", "/usr/bin:/bin")],
+    );
+    r.success();
+    assert!(r.stdout.contains("<Interval>PT1H</Interval>"), "{r:?}");
+    assert_eq!(r.stderr, "");
     // For cron the printed line holds the profiles already scheduled too.
     let r = s.run(&["schedule", "install", "web", "--print"]);
     assert!(r.stdout.contains(" dev web --min-remaining"), "{r:?}");
