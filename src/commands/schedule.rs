@@ -44,21 +44,10 @@ fn distinct(profiles: &[String]) -> Result<Vec<String>, Error> {
     Ok(out)
 }
 
-/// The session length of a profile, resolved as a run of the job will resolve it, so a job that
-/// could only fail is never installed. A profile with no MFA device is one mfa-mint does not
-/// know: the error names those it does.
+/// The session length of a profile, resolved as a run of the job resolves it, so a job that
+/// could only fail is never installed: a profile mfa-mint does not know is refused with the
+/// closest name it knows, one without an MFA device or long-term keys with what is missing.
 fn session_of(files: &Files, profile: &str) -> Result<u64, Error> {
-    let source = config::resolve_source(files, profile, None).ok();
-    if config::resolve_serial(files, profile, source.as_deref()).is_err() {
-        let known = config::mfa_profiles(files);
-        return Err(schedule::Error::UnknownProfile {
-            profile: profile.to_string(),
-            config: files.display_config(),
-            suggestion: schedule::suggest(profile, &known),
-            known,
-        }
-        .into());
-    }
     let cfg = ProfileConfig::resolve(files, profile, &Overrides::default(), &Env::from_process())?;
     Ok(cfg.timing.duration)
 }

@@ -5,14 +5,6 @@ use crate::error::exit;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("profile {profile:?} is not set up for mfa-mint (no mfa_serial for it in {config})")]
-    UnknownProfile {
-        profile: String,
-        config: String,
-        /// A known profile with a similar name.
-        suggestion: Option<String>,
-        known: Vec<String>,
-    },
     #[error(
         "--every {every} cannot be scheduled exactly: a schedule runs every 1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30 minutes, or every 1, 2, 3, 4, 6, 8, 12 or 24 hours"
     )]
@@ -83,7 +75,6 @@ fn scheduled_list(profiles: &[String]) -> String {
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::UnknownProfile { .. } => exit::CONFIG,
             Error::Interval { .. }
             | Error::LongerThanSession { .. }
             | Error::NotScheduled { .. } => exit::INPUT,
@@ -98,16 +89,6 @@ impl Error {
 
     pub fn hint(&self) -> Option<String> {
         Some(match self {
-            Error::UnknownProfile {
-                suggestion: Some(s),
-                ..
-            } => format!("did you mean {s}?"),
-            Error::UnknownProfile { known, profile, .. } if known.is_empty() => format!(
-                "set the profile up first: mfa-mint import {profile} --serial arn:aws:iam::ACCOUNT:mfa/NAME"
-            ),
-            Error::UnknownProfile { known, .. } => {
-                format!("profiles set up for mfa-mint: {}", known.join(", "))
-            }
             Error::Interval {
                 shorter, longer, ..
             } => match (shorter, longer) {
@@ -142,53 +123,9 @@ impl Error {
     }
 }
 
-/// The known profile closest to `name`, when one is close enough to be a typo.
-pub fn suggest(name: &str, known: &[String]) -> Option<String> {
-    known
-        .iter()
-        .map(|k| (edit_distance(name, k), k))
-        .filter(|(d, k)| *d <= 1.max(k.chars().count() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k.clone())
-}
-
-/// Levenshtein distance counting a swap of two neighbours as one edit ("dve" → "dev").
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn typos_get_a_suggestion_and_strangers_none() {
-        let known = vec!["dev".to_string(), "prod".to_string(), "staging".to_string()];
-        assert_eq!(suggest("dve", &known).as_deref(), Some("dev"));
-        assert_eq!(suggest("prd", &known).as_deref(), Some("prod"));
-        assert_eq!(suggest("stagign", &known).as_deref(), Some("staging"));
-        assert_eq!(suggest("web", &known), None);
-        assert_eq!(suggest("x", &known), None);
-    }
 
     #[test]
     fn messages_name_the_profiles() {

@@ -21,7 +21,7 @@ mod xml;
 
 use std::path::PathBuf;
 
-pub use error::{Error, suggest};
+pub use error::Error;
 pub use host::{install, lock, read, remove};
 
 /// Marks our crontab line, so `remove` finds it and nothing else.

@@ -13,7 +13,8 @@ use crate::support::{self, Run, TestEnv};
 const CONFIG: &str = "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n\n\
 [profile web]\nmfa_serial = arn:aws:iam::123456789012:mfa/carol\n\n\
 [profile prod]\nmfa_serial = arn:aws:iam::123456789012:mfa/bob\nmfa_mint_duration = 1h\n\n\
-[profile ops]\nmfa_serial = arn:aws:iam::123456789012:mfa/dave\nmfa_mint_duration = 36h\n";
+[profile ops]\nmfa_serial = arn:aws:iam::123456789012:mfa/dave\nmfa_mint_duration = 36h\n\n\
+[profile plain]\nregion = eu-west-1\n";
 
 /// The `crontab` stand-in: the table is `$FAKE_DIR/table`; "no crontab for USER" and exit 1
 /// when there is none, as cron's crontab says.
@@ -69,8 +70,8 @@ case "$1" in
 esac
 "#;
 
-/// A HOME with four profiles set up for mfa-mint (prod with a 1 h session, ops 36 h) and
-/// stand-ins for
+/// A HOME with four profiles set up for mfa-mint (prod with a 1 h session, ops 36 h), one with
+/// long-term keys but no MFA device (plain), and stand-ins for
 /// every scheduler.
 struct Sched {
     env: TestEnv,
@@ -87,7 +88,7 @@ impl Sched {
         let env = TestEnv::new_without_keyring();
         env.write_file(".aws/config", CONFIG);
         let mut creds = String::new();
-        for p in ["dev", "web", "prod", "ops"] {
+        for p in ["dev", "web", "prod", "ops", "plain"] {
             creds.push_str(&format!(
                 "[{p}-long-term]\naws_access_key_id = AKIA{:0>16}\naws_secret_access_key = secret-{p}\n",
                 p.len()
@@ -309,14 +310,21 @@ fn bad_input_is_refused_and_changes_nothing() {
         (
             &["schedule", "install", "dve"][..],
             3,
-            "profile \"dve\" is not set up for mfa-mint",
-            "hint: did you mean dev?",
+            "profile dve is not set up for mfa-mint; did you mean dev?",
+            "hint: ",
         ),
         (
             &["schedule", "install", "nobody"][..],
             3,
-            "profile \"nobody\" is not set up for mfa-mint",
-            "hint: profiles set up for mfa-mint: dev, web, prod, ops",
+            "profile nobody is not set up for mfa-mint",
+            "hint: ",
+        ),
+        // A profile the files know, but with no MFA device.
+        (
+            &["schedule", "install", "plain"][..],
+            3,
+            "profile \"plain\" has no MFA device",
+            "hint: ",
         ),
         // 45m used to run every 30 minutes without a word (issue 13).
         (
