@@ -287,6 +287,9 @@ pub enum ScheduleCommand {
         /// Profiles to stop refreshing [default: all, removing the job]
         #[arg(value_name = "PROFILE")]
         profiles: Vec<String>,
+        /// A profile to stop refreshing, the way AWS tools take it (repeatable)
+        #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+        profile_flags: Vec<String>,
         /// Scheduler to remove from; linux, macos and windows name cron, launchd and schtasks
         /// [default: this system's]
         #[arg(long, value_enum)]

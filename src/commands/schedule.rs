@@ -26,9 +26,14 @@ pub(crate) fn run(cmd: ScheduleCommand) -> Result<u8, Error> {
         ScheduleCommand::Show { platform } => {
             show(platform.unwrap_or_else(Platform::default_for_os))
         }
-        ScheduleCommand::Remove { profiles, platform } => {
-            remove(&profiles, platform.unwrap_or_else(Platform::default_for_os))
-        }
+        ScheduleCommand::Remove {
+            profiles,
+            profile_flags,
+            platform,
+        } => remove(
+            &[profiles, profile_flags].concat(),
+            platform.unwrap_or_else(Platform::default_for_os),
+        ),
     }
 }
 

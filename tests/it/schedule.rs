@@ -183,7 +183,7 @@ fn installs_add_up_and_remove_takes_out_the_named_profiles() {
         s.crontab()
     );
     // The bug of issue 12: this used to replace dev's job.
-    let r = s.run(&["schedule", "install", "web"]);
+    let r = s.run(&["schedule", "install", "--profile", "web"]);
     r.success();
     assert!(r.stderr.contains("added web to the schedule"), "{r:?}");
     let jobs = s.cron_jobs();
@@ -216,7 +216,7 @@ fn installs_add_up_and_remove_takes_out_the_named_profiles() {
     assert!(r.stderr.contains("already scheduled"), "{r:?}");
     assert_eq!(s.crontab(), before);
 
-    let r = s.run(&["schedule", "remove", "dev"]);
+    let r = s.run(&["schedule", "remove", "-p", "dev"]);
     r.success();
     assert!(
         r.stderr
