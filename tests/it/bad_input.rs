@@ -137,7 +137,7 @@ fn bad_seed_files_and_images() {
         .unwrap();
     let missing = dir.path().join("missing.txt");
     for (path, code, needle) in [
-        (&binary, 4, "not text"),
+        (&binary, 4, "neither text nor a PNG or JPEG image"),
         (&huge, 4, "larger than"),
         (&broken_png, 4, "image"),
         (&blank_png, 4, "no readable QR code"),
