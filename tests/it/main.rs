@@ -16,6 +16,7 @@ mod enroll;
 mod fake_aws_selftest;
 mod habits;
 mod harness_selftest;
+mod import_corpus;
 mod import_formats;
 mod keyutils;
 mod mint_flow;

@@ -91,9 +91,10 @@ impl Error {
                 "pass a PNG or JPEG screenshot of the QR code to --qr; use --from for text exports"
                     .into()
             }
-            Error::NotText | Error::OtherExport(_) | Error::JsonArray | Error::Json(_) => {
-                EXPORT_ONE.into()
-            }
+            Error::NotText => "give a base32 secret, an otpauth:// URI, a PNG or JPEG screenshot \
+                 of the QR code, or an export `mfa-mint import --help` lists"
+                .into(),
+            Error::OtherExport(_) | Error::JsonArray | Error::Json(_) => EXPORT_ONE.into(),
             Error::NoQrCode | Error::Image(_) => {
                 "use a sharp PNG or JPEG screenshot of the QR code, or paste the secret".into()
             }

@@ -24,10 +24,16 @@ pub fn pick(entries: Vec<Entry>, account: Option<&str>) -> Result<Seed, Error> {
             }
         }
     };
+    // The same entry exported twice (one account in two QR codes of an export) is one choice.
+    let same = |i: usize, j: usize| {
+        entries[i].label == entries[j].label
+            && matches!((&entries[i].seed, &entries[j].seed), (Ok(a), Ok(b)) if a == b)
+    };
     let usable: Vec<usize> = candidates
         .iter()
         .copied()
         .filter(|&i| entries[i].seed.is_ok())
+        .filter(|&i| !candidates.iter().any(|&j| j < i && same(i, j)))
         .collect();
     match (usable.as_slice(), candidates.as_slice()) {
         ([one], _) => take(entries, *one),
@@ -165,5 +171,21 @@ mod tests {
         let found = vec![sha256("TestApp:a"), usable("TestApp:b")];
         assert!(pick(found, Some("testapp")).is_ok());
         assert!(matches!(pick(Vec::new(), None), Err(Error::NoTotp(n)) if n == "nothing"));
+    }
+
+    #[test]
+    fn the_same_entry_twice_is_one_choice() {
+        let found = || vec![usable("pi"), usable("pi"), usable("pi:other")];
+        assert!(pick(found(), Some("pi")).is_ok());
+        assert!(matches!(
+            pick(found(), None),
+            Err(Error::Ambiguous { count: 2, .. })
+        ));
+        // Same label, different seeds: a real choice.
+        let other = Entry::totp("pi".into(), Seed::parse("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"));
+        assert!(matches!(
+            pick(vec![usable("pi"), other], Some("pi")),
+            Err(Error::Ambiguous { count: 2, .. })
+        ));
     }
 }
