@@ -61,13 +61,13 @@ fn import_and_check(env: &TestEnv, args: &[&str], stdin: Option<&[u8]>) {
     assert!(oathtool_codes(&b32()).contains(&code), "{args:?}: {code}");
 }
 
-fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+pub(super) fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path.display().to_string()
 }
 
-fn qr_png(text: &str) -> Vec<u8> {
+pub(super) fn qr_png(text: &str) -> Vec<u8> {
     let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
     let image = code
         .render::<image::Luma<u8>>()
@@ -96,7 +96,7 @@ fn bytes_field(n: u64, data: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(data);
 }
 
-fn migration(entries: &[(&[u8], &str, &str, u64)]) -> String {
+pub(super) fn migration(entries: &[(&[u8], &str, &str, u64)]) -> String {
     let mut payload = Vec::new();
     for (secret, name, issuer, kind) in entries {
         let mut p = Vec::new();

@@ -17,6 +17,7 @@ mod fake_aws_selftest;
 mod habits;
 mod harness_selftest;
 mod import_corpus;
+mod import_defects;
 mod import_formats;
 mod keyutils;
 mod mint_flow;
