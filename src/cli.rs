@@ -256,8 +256,9 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub session: SessionArgs,
 
-    /// The command and its arguments (`--` before them is optional) [default: $SHELL; on
-    /// Windows %COMSPEC%, else PowerShell]
+    /// The command and its arguments (`--` before them is optional, except after `-p PROFILE`
+    /// when the command's second word is a flag) [default: $SHELL; on Windows %COMSPEC%, else
+    /// PowerShell]
     #[arg(trailing_var_arg = true, value_name = "COMMAND")]
     pub command: Vec<String>,
 }

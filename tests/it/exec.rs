@@ -26,6 +26,7 @@ fn exec_sets_the_profile_s_region_with_or_without_dashes() {
     for args in [
         &["exec", "dev", "sh", "-c", SHOW][..],
         &["exec", "dev", "--", "sh", "-c", SHOW],
+        &["exec", "--profile", "dev", "--", "sh", "-c", SHOW],
     ] {
         let r = w.run_env(args, None, &[("AWS_PROFILE", "dev"), ("AWS_REGION", "")]);
         assert_eq!(r.code, 0, "{args:?}: {r:?}");
@@ -34,6 +35,12 @@ fn exec_sets_the_profile_s_region_with_or_without_dashes() {
             "{args:?}: {r:?}"
         );
     }
+    // With -p/--profile, the first word is the command's (a flag right after it needs `--`).
+    let r = w.run(
+        &["exec", "-p", "dev", "printenv", "AWS_DEFAULT_REGION"],
+        None,
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, "eu-west-3\n"), "{r:?}");
     // The command's own flags are its own, even ones mfa-mint also has.
     let r = w.run(
         &[
