@@ -664,4 +664,31 @@ mod tests {
         assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp);
         assert!(e.to_string().contains("--serial"), "{e}");
     }
+
+    #[test]
+    fn every_command_and_argument_has_help_text() {
+        fn walk(cmd: &clap::Command, path: &str, blank: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                if help.trim().is_empty() && !arg.is_hide_set() {
+                    blank.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                let name = format!("{path} {}", sub.get_name());
+                if sub
+                    .get_about()
+                    .is_none_or(|a| a.to_string().trim().is_empty())
+                {
+                    blank.push(name.clone());
+                }
+                walk(sub, &name, blank);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut blank = Vec::new();
+        walk(&cmd, "mfa-mint", &mut blank);
+        assert!(blank.is_empty(), "no help text: {blank:?}");
+    }
 }
