@@ -28,7 +28,14 @@ fn list_and_doctor_print_one_json_shape_for_any_number_of_profiles() {
             { "profile": "dev", "serial": MASKED, "seed_in_keyring": true, "label": v["profiles"][0]["label"] }
         ] })
     );
-    w.import("ops", &alice.serial, SEED);
+    // Serials are masked alike in every command's output.
+    let r = w.run(&["import", "ops", "--serial", &alice.serial, "--json"], Some(SEED));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["serial"], MASKED, "{r:?}");
+    assert!(r.stderr.contains(MASKED) && !r.stderr.contains(&alice.serial), "{r:?}");
+    let r = w.run(&["code", "ops", "--json"], None);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["serial"], MASKED, "{r:?}");
     assert_eq!(
         json(&["list", "--json"])["profiles"]
             .as_array()
