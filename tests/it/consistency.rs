@@ -29,10 +29,16 @@ fn list_and_doctor_print_one_json_shape_for_any_number_of_profiles() {
         ] })
     );
     // Serials are masked alike in every command's output.
-    let r = w.run(&["import", "ops", "--serial", &alice.serial, "--json"], Some(SEED));
+    let r = w.run(
+        &["import", "ops", "--serial", &alice.serial, "--json"],
+        Some(SEED),
+    );
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["serial"], MASKED, "{r:?}");
-    assert!(r.stderr.contains(MASKED) && !r.stderr.contains(&alice.serial), "{r:?}");
+    assert!(
+        r.stderr.contains(MASKED) && !r.stderr.contains(&alice.serial),
+        "{r:?}"
+    );
     let r = w.run(&["code", "ops", "--json"], None);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["serial"], MASKED, "{r:?}");

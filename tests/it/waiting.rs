@@ -1,6 +1,7 @@
 //! Codes and waiting (issue 13, item 4): a wait says why (who used the current code, when), Ctrl-C
 //! during a wait gives the claimed step back, a code AWS refuses although the clock is right is
-//! retried once with the next one, and `credential-process` says once why it is silent.
+//! retried once with the next one, and `credential-process` says once why it is silent. On a
+//! terminal (util-linux `script` gives one) the countdown line is cleared when Ctrl-C ends it.
 
 use std::io::BufRead;
 
@@ -155,4 +156,51 @@ fn a_code_used_by_another_tool_is_retried_with_the_next_one() {
     );
     assert!(!r.stderr.contains("check the system clock"), "{r:?}");
     assert_eq!(w.fake.accepted_steps_for(&alice.serial), [step, step + 1]);
+}
+
+#[test]
+fn on_a_terminal_the_countdown_line_is_cleared_when_ctrl_c_ends_the_wait() {
+    require!(Keyring);
+    let (w, alice) = setup();
+    let (env, step) = near_boundary(&w, 12.0);
+    let env = vars(&env);
+    w.env.run_env(&["code", "dev"], None, &env).success();
+    // util-linux's `script` runs mfa-mint on a pseudo-terminal; a ^C byte written to it is the
+    // terminal's Ctrl-C (SIGINT to the foreground process group), as a person would press it.
+    let command = format!("{} dev", env!("CARGO_BIN_EXE_mfa-mint"));
+    let mut child = w
+        .env
+        .command("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .envs(env.iter().copied())
+        .env("MFA_MINT_STATE_DIR", w.env.state_dir())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("next code in") {
+        let n = std::io::Read::read(&mut stdout, &mut buf).unwrap();
+        assert!(n > 0, "{}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"\x03").unwrap();
+    std::io::Read::read_to_end(&mut stdout, &mut seen).unwrap();
+    let status = child.wait().unwrap();
+    let text = String::from_utf8_lossy(&seen).into_owned();
+    assert_eq!(status.code(), Some(130), "{text:?}");
+    // The reason on its own line, then the countdown, cleared before the error.
+    assert!(
+        text.contains("the current code was already used by `mfa-mint code`"),
+        "{text:?}"
+    );
+    let countdown = text.find("\rnext code in").expect("a countdown");
+    let cleared = text[countdown..]
+        .find("\r\x1b[2K")
+        .expect("the line cleared");
+    let error = text.find("interrupted while waiting").expect("the error");
+    assert!(countdown + cleared < error, "{text:?}");
+    assert_eq!(ledger_steps(&w, &alice.serial), [step]);
 }
