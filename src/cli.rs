@@ -15,7 +15,8 @@ Examples:
 like a command).
 Exit codes: 0 ok or still fresh, 1 internal error (a bug: please report it), 2 usage,
 3 config files, 4 bad input, 5 keyring, 6 AWS refused, 7 transient (network, throttling, 5xx:
-retry later), 8 file I/O, 9 needs confirmation.";
+retry later), 8 file I/O, 9 needs confirmation, 126/127 exec: command cannot be run / not
+found, 130 interrupted.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,8 +29,7 @@ into ~/.aws/credentials, keeping every other byte of the file.",
     after_help = AFTER_HELP,
     override_usage = "mfa-mint [OPTIONS] PROFILE... [MINT OPTIONS]\n       mfa-mint [OPTIONS] <COMMAND>",
     subcommand_required = true,
-    arg_required_else_help = true,
-    disable_help_subcommand = true
+    arg_required_else_help = true
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -37,6 +37,11 @@ pub struct Cli {
 
     #[command(flatten)]
     pub global: GlobalArgs,
+}
+
+/// Shell completion of a PROFILE argument: the profiles of the AWS files.
+fn profiles() -> clap_complete::engine::ArgValueCandidates {
+    clap_complete::engine::ArgValueCandidates::new(crate::config::known::profile_candidates)
 }
 
 /// Global flags that take no value and may come before the command.
@@ -52,16 +57,15 @@ fn is_global_flag(arg: &str) -> bool {
 
 /// Makes `mfa-mint [GLOBAL FLAGS] PROFILE… [MINT FLAGS]` mean `mfa-mint mint …`: `mint` is
 /// inserted before the first argument that is neither a global flag nor a command name (nor
-/// `--help`/`--version`). With no arguments at all, `$AWS_PROFILE` is minted when set.
-pub fn with_default_command(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    use clap::CommandFactory;
-    let cmd = Cli::command();
-    let names: Vec<String> = cmd
-        .get_subcommands()
-        .flat_map(|s| {
-            std::iter::once(s.get_name().to_string()).chain(s.get_all_aliases().map(String::from))
-        })
-        .collect();
+/// `help`, `--help`/`--version`). A word that looks like a misspelled command (`improt`) and
+/// that `is_profile` does not know is left alone, so clap says "unrecognized subcommand … a
+/// similar subcommand exists" instead of reporting the next flag as unexpected under `mint`.
+/// With no arguments at all, `$AWS_PROFILE` is minted when set.
+pub fn with_default_command(
+    args: Vec<std::ffi::OsString>,
+    is_profile: impl Fn(&str) -> bool,
+) -> Vec<std::ffi::OsString> {
+    let names = command_names();
     let mut out = args;
     let first = out
         .iter()
@@ -71,8 +75,9 @@ pub fn with_default_command(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsSt
     match first {
         Some(i) => {
             let arg = out[i].to_string_lossy().into_owned();
-            let keep =
-                names.contains(&arg) || ["-h", "--help", "-V", "--version"].contains(&arg.as_str());
+            let keep = names.contains(&arg)
+                || ["-h", "--help", "-V", "--version", "help"].contains(&arg.as_str())
+                || (looks_like_a_command(&arg, &names) && !is_profile(&arg));
             if !keep {
                 out.insert(i, "mint".into());
             }
@@ -83,6 +88,27 @@ pub fn with_default_command(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsSt
         None => {}
     }
     out
+}
+
+/// The names and aliases of the commands.
+fn command_names() -> Vec<String> {
+    use clap::CommandFactory;
+    Cli::command()
+        .get_subcommands()
+        .flat_map(|s| {
+            std::iter::once(s.get_name().to_string()).chain(s.get_all_aliases().map(String::from))
+        })
+        .collect()
+}
+
+/// A word one typo away from a command name (two for names longer than four letters); a
+/// swap of two neighbouring letters counts as one.
+fn looks_like_a_command(word: &str, names: &[String]) -> bool {
+    !word.starts_with('-')
+        && names.iter().any(|name| {
+            let limit = if name.len() > 4 { 2 } else { 1 };
+            strsim::osa_distance(word, name) <= limit
+        })
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -120,7 +146,12 @@ pub enum Command {
     CredentialProcess(SessionArgs),
     /// Point PROFILE's credential_process at mfa-mint in the config file
     SetupCredentialProcess(SetupArgs),
-    /// Run a command with the session in its environment
+    /// Run a command (default: your shell) with the session and region in its environment
+    ///
+    /// Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+    /// AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION, and unsets AWS_PROFILE. On
+    /// Unix mfa-mint becomes the command, so signals such as Ctrl-C reach it directly. Exit code:
+    /// the command's, 127 when it is not found, 126 when it cannot be run.
     Exec(ExecArgs),
     /// Print shell lines that export the session
     Env(EnvArgs),
@@ -131,7 +162,7 @@ pub enum Command {
     #[command(subcommand)]
     Schedule(ScheduleCommand),
     /// List the profiles set up for mfa-mint and whether their seeds are in the keyring
-    List,
+    List(ListArgs),
     /// Delete PROFILE's seed from the keyring and mfa-mint's keys from the config file
     #[command(mut_arg("name", |a| a.help("The profile whose mfa-mint settings (and seed, unless another profile uses it) go (default: $AWS_PROFILE, else `default`)")))]
     Remove {
@@ -144,7 +175,7 @@ pub enum Command {
     /// Move mfa-mint's settings from one profile name to another
     Rename {
         /// The profile that has mfa-mint's settings now
-        #[arg(value_name = "OLD")]
+        #[arg(value_name = "OLD", add = profiles())]
         from: String,
         /// The profile that gets them
         #[arg(value_name = "NEW")]
@@ -159,14 +190,17 @@ pub enum Command {
         #[arg(long, value_name = "ARN")]
         serial: String,
         /// Profile holding the long-term keys (recorded in the config file)
-        #[arg(long, value_name = "PROFILE")]
+        #[arg(long, value_name = "PROFILE", add = profiles())]
         source: Option<String>,
     },
     /// Show each mfa-mint profile: device, seed present, session expiry, last run
     Status(StatusArgs),
     /// Check the setup and say how to fix what is wrong
     Doctor(DoctorArgs),
-    /// Print a shell completion script
+    /// Print a shell completion script (commands, flags and the profiles of your AWS files)
+    ///
+    /// bash: `source <(mfa-mint completions bash)` in ~/.bashrc; zsh: `source <(mfa-mint
+    /// completions zsh)` in ~/.zshrc. The script asks mfa-mint for candidates on each Tab.
     Completions(CompletionsArgs),
 }
 
@@ -175,7 +209,7 @@ pub enum Command {
 #[derive(Debug, Args, Clone, Default)]
 pub struct ProfileArg {
     /// Profile (default: $AWS_PROFILE, else `default`)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profiles())]
     pub name: Option<String>,
 
     /// The profile, the way AWS tools take it (same as PROFILE)
@@ -183,6 +217,7 @@ pub struct ProfileArg {
         short = 'p',
         long = "profile",
         value_name = "PROFILE",
+        add = profiles(),
         conflicts_with = "name"
     )]
     pub flag: Option<String>,
@@ -213,14 +248,45 @@ pub struct SetupArgs {
     pub profile: ProfileArg,
 }
 
+/// `exec -p dev aws s3 ls`: with the profile given as a flag, the first word is the command's, so
+/// `-p` does not conflict with the PROFILE position here (see `ExecArgs::program`).
 #[derive(Debug, Args)]
+#[command(mut_arg("flag", |a| a.conflicts_with(clap::builder::Resettable::Reset)))]
 pub struct ExecArgs {
     #[command(flatten)]
     pub session: SessionArgs,
 
-    /// The command and its arguments, after `--`
-    #[arg(last = true, required = true, value_name = "COMMAND")]
+    /// The command and its arguments (`--` before them is optional, except after `-p PROFILE`
+    /// when the command's second word is a flag) [default: $SHELL; on Windows %COMSPEC%, else
+    /// PowerShell]
+    #[arg(trailing_var_arg = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+impl ExecArgs {
+    /// The command line to run: with `-p PROFILE`, a word in the PROFILE position starts it.
+    pub fn program(&self) -> Vec<String> {
+        let p = &self.session.profile;
+        match (&p.flag, &p.name) {
+            (Some(_), Some(first)) => std::iter::once(first.clone())
+                .chain(self.command.iter().cloned())
+                .collect(),
+            _ => self.command.clone(),
+        }
+    }
+
+    /// The profile: `-p PROFILE`, else the PROFILE position.
+    pub fn profile(&self) -> ProfileArg {
+        let p = &self.session.profile;
+        ProfileArg {
+            name: if p.flag.is_some() {
+                None
+            } else {
+                p.name.clone()
+            },
+            flag: p.flag.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -238,13 +304,13 @@ pub enum KeysCommand {
     /// Move SOURCE's aws_access_key_id/aws_secret_access_key from the credentials file into the keyring
     Import {
         /// The profile holding the long-term keys, e.g. dev-long-term
-        #[arg(value_name = "SOURCE_PROFILE")]
+        #[arg(value_name = "SOURCE_PROFILE", add = profiles())]
         source: String,
     },
     /// Put SOURCE's keys back into the credentials file and remove them from the keyring
     Export {
         /// The profile whose keys were moved into the keyring, e.g. dev-long-term
-        #[arg(value_name = "SOURCE_PROFILE")]
+        #[arg(value_name = "SOURCE_PROFILE", add = profiles())]
         source: String,
     },
 }
@@ -255,10 +321,10 @@ pub enum ScheduleCommand {
     #[command(long_about = crate::schedule::INSTALL_HELP)]
     Install {
         /// Profiles to refresh, added to those already scheduled
-        #[arg(value_name = "PROFILE", required_unless_present = "profile_flags")]
+        #[arg(value_name = "PROFILE", add = profiles(), required_unless_present = "profile_flags")]
         profiles: Vec<String>,
         /// A profile to refresh, the way AWS tools take it (repeatable)
-        #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+        #[arg(short = 'p', long = "profile", value_name = "PROFILE", add = profiles())]
         profile_flags: Vec<String>,
         /// How often the job runs: 1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m, 1h, 2h, 3h, 4h,
         /// 6h, 8h, 12h or 24h [default: 1h for a new job, else the job's interval]
@@ -285,7 +351,7 @@ pub enum ScheduleCommand {
     /// Remove profiles from the refresh job; with no profile, remove the job
     Remove {
         /// Profiles to stop refreshing [default: all, removing the job]
-        #[arg(value_name = "PROFILE")]
+        #[arg(value_name = "PROFILE", add = profiles())]
         profiles: Vec<String>,
         /// A profile to stop refreshing, the way AWS tools take it (repeatable)
         #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
@@ -300,11 +366,11 @@ pub enum ScheduleCommand {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Profiles to show (default: every profile set up for mfa-mint)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profiles())]
     pub profiles: Vec<String>,
 
     /// A profile to show, the way AWS tools take it (repeatable)
-    #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+    #[arg(short = 'p', long = "profile", value_name = "PROFILE", add = profiles())]
     pub profile_flags: Vec<String>,
 
     /// Print JSON on stdout
@@ -313,18 +379,29 @@ pub struct StatusArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON on stdout: {"profiles": [...]}, whatever the number of profiles
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// Profiles to check (default: every profile set up for mfa-mint)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profiles())]
     pub profiles: Vec<String>,
 
     /// A profile to check, the way AWS tools take it (repeatable)
-    #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+    #[arg(short = 'p', long = "profile", value_name = "PROFILE", add = profiles())]
     pub profile_flags: Vec<String>,
 
     /// Also measure the clock offset against AWS (one STS GetCallerIdentity request)
     #[arg(long)]
     pub clock: bool,
+
+    /// Print the findings as JSON on stdout: {"ok": …, "checks": [...]}
+    #[arg(long)]
+    pub json: bool,
 
     /// Internal: exit 0 when the keyring is reachable (doctor runs this in a cron-like env)
     #[arg(long, hide = true)]
@@ -334,11 +411,11 @@ pub struct DoctorArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct MintArgs {
     /// Profile(s) to mint into, e.g. `dev` (default: $AWS_PROFILE, else `default`)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profiles())]
     pub profiles: Vec<String>,
 
     /// A profile to mint into, the way AWS tools take it (repeatable)
-    #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+    #[arg(short = 'p', long = "profile", value_name = "PROFILE", add = profiles())]
     pub profile_flags: Vec<String>,
 
     /// Every profile set up for mfa-mint (with mfa_serial and no role_arn in the config file)
@@ -366,7 +443,7 @@ pub struct MintArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct MintingArgs {
     /// Profile holding the long-term keys (default: the configured one, else PROFILE-long-term)
-    #[arg(long, value_name = "PROFILE")]
+    #[arg(long, value_name = "PROFILE", add = profiles())]
     pub source: Option<String>,
 
     /// Session duration: seconds or 12h, 90m, 1h30m; AWS allows 900 s to 36 h [default: 12h]
@@ -398,7 +475,7 @@ pub struct ImportArgs {
     pub serial: Option<String>,
 
     /// Profile holding the long-term keys (recorded in the config file)
-    #[arg(long, value_name = "PROFILE")]
+    #[arg(long, value_name = "PROFILE", add = profiles())]
     pub source: Option<String>,
 
     /// Read the seed from FILE instead of stdin: a secret, an otpauth:// URI, a QR image
@@ -449,7 +526,7 @@ pub struct EnrollArgs {
     pub user: Option<String>,
 
     /// Profile holding the long-term keys (default: the configured one, else PROFILE-long-term)
-    #[arg(long, value_name = "PROFILE")]
+    #[arg(long, value_name = "PROFILE", add = profiles())]
     pub source: Option<String>,
 
     /// Also print the seed as a QR code to scan into a phone app (a second device)
@@ -514,7 +591,7 @@ mod tests {
     fn bare_profile_means_mint() {
         let parse = |args: &[&str]| {
             let args = args.iter().map(std::ffi::OsString::from).collect();
-            Cli::try_parse_from(with_default_command(args)).unwrap()
+            Cli::try_parse_from(with_default_command(args, |p| p == "dve")).unwrap()
         };
         for args in [
             &["mfa-mint", "dev", "--force"][..],
@@ -536,5 +613,82 @@ mod tests {
             panic!("not mint");
         };
         assert_eq!(m.profiles, ["code"]);
+    }
+
+    #[test]
+    fn a_misspelled_command_gets_clap_s_error_unless_it_is_a_profile() {
+        let args = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        let no_profiles = |_: &str| false;
+        let e = Cli::try_parse_from(with_default_command(
+            args(&["mfa-mint", "improt", "dev", "--serial", "x"]),
+            no_profiles,
+        ))
+        .unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::InvalidSubcommand);
+        assert!(e.to_string().contains("'import'"), "{e}");
+        for typo in ["lsit", "stauts", "doctr", "exce"] {
+            let e =
+                Cli::try_parse_from(with_default_command(args(&["mfa-mint", typo]), no_profiles))
+                    .unwrap_err();
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::InvalidSubcommand,
+                "{typo}"
+            );
+        }
+        // A profile of that name, or a word far from every command, is minted.
+        let Command::Mint(m) =
+            Cli::try_parse_from(with_default_command(args(&["mfa-mint", "lsit"]), |p| {
+                p == "lsit"
+            }))
+            .unwrap()
+            .command
+        else {
+            panic!("not mint");
+        };
+        assert_eq!(m.profiles, ["lsit"]);
+        for profile in ["dev", "prod", "staging", "work-admin"] {
+            let cli = Cli::try_parse_from(with_default_command(
+                args(&["mfa-mint", profile]),
+                no_profiles,
+            ))
+            .unwrap();
+            assert!(matches!(cli.command, Command::Mint(_)), "{profile}");
+        }
+        // `help` is clap's help command.
+        let e = Cli::try_parse_from(with_default_command(
+            args(&["mfa-mint", "help", "import"]),
+            no_profiles,
+        ))
+        .unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp);
+        assert!(e.to_string().contains("--serial"), "{e}");
+    }
+
+    #[test]
+    fn every_command_and_argument_has_help_text() {
+        fn walk(cmd: &clap::Command, path: &str, blank: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                if help.trim().is_empty() && !arg.is_hide_set() {
+                    blank.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                let name = format!("{path} {}", sub.get_name());
+                if sub
+                    .get_about()
+                    .is_none_or(|a| a.to_string().trim().is_empty())
+                {
+                    blank.push(name.clone());
+                }
+                walk(sub, &name, blank);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut blank = Vec::new();
+        walk(&cmd, "mfa-mint", &mut blank);
+        assert!(blank.is_empty(), "no help text: {blank:?}");
     }
 }

@@ -6,6 +6,8 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use aws_smithy_types::date_time::{DateTime, Format};
+
 /// Test-only override: unix seconds (fractions allowed) at process start.
 pub const TEST_NOW_ENV: &str = crate::env_vars::MFA_MINT_TEST_NOW;
 
@@ -59,17 +61,12 @@ pub fn sleep_until(unix: f64) {
     }
 }
 
-/// Formats unix seconds as RFC 3339 UTC, e.g. `2026-11-24T23:02:53Z`.
+/// Formats unix seconds as RFC 3339 UTC, e.g. `2026-11-24T23:02:53Z` (what AWS and the SDKs
+/// write; the form of `--json` output and of `aws_expiration`).
 pub fn format_rfc3339(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        (secs % 3600) / 60,
-        secs % 60
-    )
+    DateTime::from_secs(unix)
+        .fmt(Format::DateTime)
+        .unwrap_or_else(|_| unix.to_string())
 }
 
 /// Parses the expiration formats found in credentials files: RFC 3339 (`2026-11-24T23:02:53Z`,
@@ -79,69 +76,45 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
     if t.len() < 19 || !t.is_ascii() {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
-    let b = t.as_bytes();
-    if b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ' || b[10] == b't') {
-        return None;
+    // aws-mfa writes Python's `str(datetime)`: a space for the `T` and no zone (it is UTC).
+    let mut normal = t.to_string();
+    if t.as_bytes()[10] == b' ' {
+        normal.replace_range(10..11, "T");
     }
-    if b[13] != b':' || b[16] != b':' {
-        return None;
+    if !t[19..].contains(['Z', 'z', '+', '-']) {
+        normal.push('Z');
     }
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    let mut rest = &t[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        rest = &frac[digits..];
-    }
-    let offset = match rest {
-        "" | "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let r = &rest[1..];
-            if r.len() != 5 || r.as_bytes()[2] != b':' {
-                return None;
-            }
-            let oh = r[0..2].parse::<i64>().ok()?;
-            let om = r[3..5].parse::<i64>().ok()?;
-            sign * (oh * 3600 + om * 60)
-        }
-    };
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset)
+    DateTime::from_str(&normal, Format::DateTimeWithOffset)
+        .ok()
+        .map(|d| d.secs())
 }
 
-// Howard Hinnant's civil-date algorithms (public domain), proleptic Gregorian calendar.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// Parses an HTTP `Date` header (RFC 7231 IMF-fixdate, `Tue, 24 Nov 2026 11:02:53 GMT`).
+pub fn parse_http_date(text: &str) -> Option<i64> {
+    DateTime::from_str(text.trim(), Format::HttpDate)
+        .ok()
+        .map(|d| d.secs())
 }
 
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// A time for people: local date and time with the zone, e.g. `2026-11-24 16:25:15 CET`
+/// (UTC where the system's zone cannot be read).
+pub fn format_local(unix: i64) -> String {
+    local(unix, "%Y-%m-%d %H:%M:%S %Z")
+}
+
+/// A time of day for people, e.g. `16:25:15 CET`.
+pub fn format_local_time(unix: i64) -> String {
+    local(unix, "%H:%M:%S %Z")
+}
+
+fn local(unix: i64, format: &str) -> String {
+    match jiff::Timestamp::from_second(unix) {
+        Ok(t) => t
+            .to_zoned(jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC))
+            .strftime(format)
+            .to_string(),
+        Err(_) => format_rfc3339(unix),
+    }
 }
 
 /// A human duration such as `11h 59m` or `42s`.
@@ -200,34 +173,6 @@ mod tests {
     }
 }
 
-/// Parses an HTTP `Date` header (RFC 7231 IMF-fixdate, `Tue, 24 Nov 2026 11:02:53 GMT`).
-pub fn parse_http_date(text: &str) -> Option<i64> {
-    let mut parts = text.split_whitespace();
-    let _weekday = parts.next()?;
-    let day: i64 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let time = parts.next()?;
-    if parts.next()? != "GMT" {
-        return None;
-    }
-    parse_timestamp(&format!("{year:04}-{month:02}-{day:02}T{time}Z"))
-}
-
 #[cfg(test)]
 mod http_date_tests {
     #[test]
@@ -239,5 +184,17 @@ mod http_date_tests {
             None
         );
         assert_eq!(super::parse_http_date("garbage"), None);
+    }
+
+    #[test]
+    fn local_times_name_their_zone() {
+        // TZ is read by the system zone lookup; the test process may have any zone, so only the
+        // shape is checked: date, time and a zone abbreviation or offset.
+        let text = super::format_local(1_795_993_373);
+        let parts: Vec<_> = text.split(' ').collect();
+        assert_eq!(parts.len(), 3, "{text}");
+        assert_eq!(parts[0].len(), 10, "{text}");
+        assert_eq!(parts[1].len(), 8, "{text}");
+        assert!(!parts[2].is_empty(), "{text}");
     }
 }

@@ -136,13 +136,25 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     let period = seed.period() as f64;
     let now = crate::clock::now() + offset;
     if period - now % period < 3.0 {
-        output::wait_until(
+        let waited = output::wait_until(
             now - now % period + period - offset + 0.05,
-            "Waiting for a fresh code step",
+            "the current code ends in under 3 s and enabling needs two codes in a row",
         );
+        if waited.is_err() {
+            return Err(rollback(
+                &iam,
+                seeds,
+                &serial,
+                &source,
+                true,
+                Error::Interrupted,
+            ));
+        }
     }
     let ledger = crate::state::ledger::Ledger::open_default()?;
-    let step = ledger.claim(&serial, seed.step_at((crate::clock::now() + offset) as u64))?;
+    let step = ledger
+        .claim(&serial, seed.step_at((crate::clock::now() + offset) as u64))?
+        .step;
     let (code1, code2) = (
         seed.code_for_step(step.saturating_sub(1)),
         seed.code_for_step(step),

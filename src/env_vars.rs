@@ -31,15 +31,18 @@ pub const MFA_MINT_KEYRING: &str = "MFA_MINT_KEYRING";
 pub const MFA_MINT_STATE_DIR: &str = "MFA_MINT_STATE_DIR";
 /// The `crontab` program `schedule` uses (tests point it at a stand-in).
 pub const MFA_MINT_CRONTAB: &str = "MFA_MINT_CRONTAB";
+/// Set by the shell completion script (`mfa-mint completions SHELL`) when it asks mfa-mint for
+/// candidates: its value names the shell.
+pub const MFA_MINT_COMPLETE: &str = "MFA_MINT_COMPLETE";
 /// Tests only: unix time at process start; the clock then runs in real time from there.
 pub const MFA_MINT_TEST_NOW: &str = "MFA_MINT_TEST_NOW";
 
 // --- the platform's ---
 
-/// No colour when set and not empty (<https://no-color.org>).
+/// No colour when set and not empty (<https://no-color.org>). Read by anstream (with
+/// `CLICOLOR`, `CLICOLOR_FORCE` and `TERM`), listed here for the README's table.
+#[cfg_attr(not(test), allow(dead_code))]
 pub const NO_COLOR: &str = "NO_COLOR";
-/// `dumb` means no colour.
-pub const TERM: &str = "TERM";
 /// Set by CI systems: never prompt.
 pub const CI: &str = "CI";
 /// The home directory (Unix; also used on Windows when `USERPROFILE` is unset).
@@ -55,6 +58,14 @@ pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
 pub const USERNAME: &str = "USERNAME";
 /// The Windows user's domain (the computer's name for a local account).
 pub const USERDOMAIN: &str = "USERDOMAIN";
+/// Where `exec` looks for the command before minting (a typo costs no code step).
+pub const PATH: &str = "PATH";
+/// The user's shell, which `exec` starts when no command is given (Unix).
+#[cfg_attr(windows, allow(dead_code))]
+pub const SHELL: &str = "SHELL";
+/// The command interpreter `exec` starts when no command is given (Windows).
+#[cfg_attr(not(windows), allow(dead_code))]
+pub const COMSPEC: &str = "COMSPEC";
 /// Base of the state directory on Windows.
 #[cfg_attr(not(windows), allow(dead_code))]
 pub const LOCALAPPDATA: &str = "LOCALAPPDATA";
@@ -75,6 +86,7 @@ const DOCUMENTED: &[&str] = &[
     MFA_MINT_STATE_DIR,
     NO_COLOR,
     MFA_MINT_CRONTAB,
+    MFA_MINT_COMPLETE,
     MFA_MINT_TEST_NOW,
 ];
 

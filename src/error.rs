@@ -1,8 +1,6 @@
 //! The error type of every command, its exit codes and hints, and the one renderer that turns
 //! errors into text on stderr.
 
-use std::io::IsTerminal;
-
 /// Stable exit codes, documented in the README.
 pub mod exit {
     pub const OK: u8 = 0;
@@ -15,6 +13,12 @@ pub mod exit {
     pub const TRANSIENT: u8 = 7;
     pub const IO: u8 = 8;
     pub const NEEDS_CONFIRMATION: u8 = 9;
+    /// `exec`: the command was found but could not be run (as shells report it).
+    pub const CANNOT_RUN: u8 = 126;
+    /// `exec`: no such command (as shells report it).
+    pub const COMMAND_NOT_FOUND: u8 = 127;
+    /// Ctrl-C (128 + SIGINT, as shells report it).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,8 +111,16 @@ pub enum Error {
     },
     #[error("{0}")]
     SeedInput(String),
-    #[error("no command to run")]
-    NoCommand,
+    #[error("{program}: command not found")]
+    CommandNotFound { program: String },
+    #[error("cannot run {program}: {source}")]
+    CannotRun {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("interrupted while waiting for a fresh MFA code; its time step was given back")]
+    Interrupted,
 
     #[error("invalid device name {name:?}")]
     DeviceName { name: String },
@@ -217,8 +229,7 @@ impl Error {
             | DeviceName { .. }
             | Serial(_)
             | Duration { .. }
-            | SeedInput(_)
-            | NoCommand => exit::INPUT,
+            | SeedInput(_) => exit::INPUT,
             Keyring(_)
             | NoSeed { .. }
             | NoKeysInKeyring { .. }
@@ -236,6 +247,9 @@ impl Error {
             SeedExists { .. } | Declined | ConfirmExport | ConfirmRemove => {
                 exit::NEEDS_CONFIRMATION
             }
+            CommandNotFound { .. } => exit::COMMAND_NOT_FOUND,
+            CannotRun { .. } => exit::CANNOT_RUN,
+            Interrupted => exit::INTERRUPTED,
         }
     }
 
@@ -305,7 +319,9 @@ impl Error {
             StoredKeysInvalid { source_profile } => format!(
                 "put the keys back into [{source_profile}] of the credentials file and run `mfa-mint keys import {source_profile}` again"
             ),
-            NoCommand => "put the command after the profile: mfa-mint exec dev -- aws sts get-caller-identity".into(),
+            CommandNotFound { .. } => "check the spelling, or that the program is installed and on PATH".into(),
+            CannotRun { .. } => "check that the file is a program you may execute".into(),
+            Interrupted => return None,
             Sts(S::InvalidCode { .. }) => "check the system clock (a few seconds off breaks codes) and that the stored seed belongs to this device; `mfa-mint code PROFILE` shows the code to compare with your authenticator".into(),
             Sts(S::SerialNotValid { .. }) => "the mfa_serial must be a device of the IAM user whose long-term keys are used; check with `aws iam list-mfa-devices --profile SOURCE`".into(),
             Sts(S::InvalidKeys { .. }) => "the long-term access key id is unknown to AWS: check the source profile's aws_access_key_id (deleted or deactivated key?)".into(),
@@ -327,17 +343,16 @@ impl Error {
         })
     }
 
-    /// One `error:` line with its causes (`: cause: cause`), plus an optional `hint:` line.
+    /// One `error:` line with its causes (`: cause: cause`), plus an optional `hint:` line, the
+    /// labels styled. The styles are ANSI codes that `output::err!` (anstream) keeps on a colour
+    /// terminal and strips elsewhere (NO_COLOR, CLICOLOR=0, a pipe; CLICOLOR_FORCE keeps them;
+    /// Windows consoles get them translated).
     pub fn render(&self) -> String {
-        let color = use_color();
-        let (red, yellow, reset) = if color {
-            ("\x1b[1;31m", "\x1b[1;33m", "\x1b[0m")
-        } else {
-            ("", "", "")
-        };
-        let mut text = format!("{red}error:{reset} {}\n", one_line(&self.with_causes()));
+        let red = anstyle::AnsiColor::Red.on_default().bold();
+        let yellow = anstyle::AnsiColor::Yellow.on_default().bold();
+        let mut text = format!("{red}error:{red:#} {}\n", one_line(&self.with_causes()));
         if let Some(hint) = Hint::hint(self) {
-            text.push_str(&format!("{yellow}hint:{reset} {}\n", one_line(&hint)));
+            text.push_str(&format!("{yellow}hint:{yellow:#} {}\n", one_line(&hint)));
         }
         text
     }
@@ -387,13 +402,6 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Colour only on a terminal, and never with NO_COLOR (<https://no-color.org>) or TERM=dumb.
-pub fn use_color() -> bool {
-    std::env::var_os(crate::env_vars::NO_COLOR).is_none_or(|v| v.is_empty())
-        && std::env::var(crate::env_vars::TERM).map_or(true, |t| t != "dumb")
-        && std::io::stderr().is_terminal()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,7 +412,7 @@ mod tests {
             profile: "dev".into(),
             config: "~/.aws/config".into(),
         };
-        let text = e.render();
+        let text = anstream::adapter::strip_str(&e.render()).to_string();
         assert_eq!(text.lines().count(), 2, "{text}");
         assert!(text.starts_with("error: profile \"dev\" has no MFA device"));
         assert!(text.contains("hint: import the device's seed first"));

@@ -16,6 +16,7 @@ pub(crate) mod duration;
 pub(crate) mod enrollment;
 pub(crate) mod env_vars;
 pub(crate) mod error;
+pub(crate) mod interrupt;
 pub(crate) mod minter;
 pub(crate) mod output;
 pub(crate) mod qr;
@@ -34,7 +35,13 @@ use crate::error::exit;
 
 /// Parses the command line, runs the command, prints any error, returns the exit code.
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse_from(cli::with_default_command(std::env::args_os().collect())) {
+    // Asked by the shell's completion script (`mfa-mint completions SHELL`): print the candidates
+    // and exit.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
+        .var(env_vars::MFA_MINT_COMPLETE)
+        .complete();
+    let args = cli::with_default_command(std::env::args_os().collect(), config::known::is_profile);
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version go to stdout with 0; usage errors to stderr with 2.

@@ -40,7 +40,8 @@ pub fn status(message: &str) {
 /// A warning on stderr (shown even with --quiet? no: cron mail wants silence on success).
 pub fn warn(message: &str) {
     if !quiet() {
-        eprintln!("warning: {message}");
+        let yellow = anstyle::AnsiColor::Yellow.on_default().bold();
+        error_fmt(format_args!("{yellow}warning:{yellow:#} {message}"), true);
     }
 }
 
@@ -65,24 +66,63 @@ pub fn confirm(question: &str) -> bool {
     answer.trim().to_ascii_lowercase().starts_with('y')
 }
 
-/// Sleeps until `unix`, showing a countdown on a terminal and nothing otherwise.
-pub fn wait_until(unix: f64, reason: &str) {
-    let show = interactive() && !quiet();
+/// Makes waits announce themselves on stderr even under `--quiet` (`credential-process`, which
+/// is otherwise silent: an SDK calling it must not sit 30 s without a word).
+pub fn announce_waits() {
+    ANNOUNCE_WAITS.store(true, Ordering::Relaxed);
+}
+
+static ANNOUNCE_WAITS: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C ended a wait.
+#[derive(Debug)]
+pub struct Interrupted;
+
+/// Sleeps until `unix`, the time the next code starts, saying `why` once. On a terminal a
+/// countdown line follows and is cleared at the end; elsewhere one line says how long the wait
+/// is. Ctrl-C ends the wait early with [`Interrupted`] (the caller gives its claim back).
+pub fn wait_until(unix: f64, why: &str) -> Result<(), Interrupted> {
+    let countdown = interactive() && !quiet();
+    let catch = crate::interrupt::Catch::start();
+    let first = unix - crate::clock::now();
+    if first > 0.0 {
+        if countdown {
+            error_fmt(format_args!("{why}"), true);
+        } else if !quiet() || ANNOUNCE_WAITS.load(Ordering::Relaxed) {
+            error_fmt(
+                format_args!("{why}; next code in {} s", first.ceil() as u64),
+                true,
+            );
+        }
+    }
+    // Terminal control, not style: written raw, so NO_COLOR does not strip it.
+    let raw = |text: &str| {
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr
+            .write_all(text.as_bytes())
+            .and_then(|()| stderr.flush());
+    };
+    let clear = || {
+        if countdown {
+            raw("\r\x1b[2K");
+        }
+    };
     loop {
+        if catch.interrupted() {
+            clear();
+            return Err(Interrupted);
+        }
         let left = unix - crate::clock::now();
         if left <= 0.0 {
             break;
         }
-        if show {
-            eprint!("\r{reason}: {:>2} s ", left.ceil() as u64);
-            let _ = std::io::stderr().flush();
+        if countdown {
+            raw(&format!("\rnext code in {:>2} s ", left.ceil() as u64));
         }
-        std::thread::sleep(std::time::Duration::from_secs_f64(left.min(0.25)));
+        std::thread::sleep(std::time::Duration::from_secs_f64(left.min(0.1)));
     }
-    if show {
-        eprint!("\r\x1b[2K");
-        let _ = std::io::stderr().flush();
-    }
+    clear();
+    Ok(())
 }
 
 /// Command data on stdout (`out!`/`outln!`). A closed pipe (`mfa-mint list | head`) is not an
@@ -104,9 +144,11 @@ pub fn data_fmt(args: std::fmt::Arguments<'_>, newline: bool) {
     let _ = stdout.flush();
 }
 
-/// Text on stderr, whatever the verbosity (errors, warnings that must be seen).
+/// Text on stderr, whatever the verbosity (errors, warnings that must be seen). Through
+/// anstream: ANSI styles stay on a colour terminal (or with CLICOLOR_FORCE) and are stripped
+/// elsewhere or with NO_COLOR; Windows consoles get them translated.
 pub fn error_fmt(args: std::fmt::Arguments<'_>, newline: bool) {
-    let mut stderr = std::io::stderr().lock();
+    let mut stderr = anstream::stderr().lock();
     let _ = stderr.write_fmt(args);
     if newline {
         let _ = stderr.write_all(b"\n");

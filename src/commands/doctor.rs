@@ -175,7 +175,7 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
             out.push(Check::fail(
                 format!(
                     "{p}: last run at {} failed: {}",
-                    crate::clock::format_rfc3339(last.at),
+                    crate::clock::format_local(last.at),
                     last.message.unwrap_or_default()
                 ),
                 format!("run `mfa-mint {p}` to see the error and its hint"),
@@ -183,7 +183,7 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
         } else {
             out.push(Check::pass(format!(
                 "{p}: last run at {} {}",
-                crate::clock::format_rfc3339(last.at),
+                crate::clock::format_local(last.at),
                 last.outcome
             )));
         }
@@ -306,19 +306,40 @@ fn file_mode(_path: &std::path::Path) -> Option<Check> {
 }
 
 /// Prints the checks; true when none failed.
-pub fn print(checks: &[Check]) -> bool {
-    for c in checks {
-        let mark = match (c.ok, c.warning) {
-            (true, false) => "ok  ",
+impl Check {
+    /// `ok`, `warn` or `fail`.
+    pub fn status(&self) -> &'static str {
+        match (self.ok, self.warning) {
+            (true, false) => "ok",
             (true, true) => "warn",
-            (false, _) => "FAIL",
+            (false, _) => "fail",
+        }
+    }
+}
+
+/// Prints the checks (as JSON with `as_json`); true when none failed.
+pub fn print(checks: &[Check], as_json: bool) -> bool {
+    let all_ok = checks.iter().all(|c| c.ok);
+    if as_json {
+        let list: Vec<_> = checks
+            .iter()
+            .map(|c| serde_json::json!({ "status": c.status(), "check": c.what, "fix": c.fix }))
+            .collect();
+        crate::output::outln!("{}", serde_json::json!({ "ok": all_ok, "checks": list }));
+        return all_ok;
+    }
+    for c in checks {
+        let mark = match c.status() {
+            "ok" => "ok  ",
+            "warn" => "warn",
+            _ => "FAIL",
         };
         crate::output::outln!("[{mark}] {}", c.what);
         if let Some(fix) = &c.fix {
             crate::output::outln!("       fix: {fix}");
         }
     }
-    checks.iter().all(|c| c.ok)
+    all_ok
 }
 
 pub(crate) fn run_command(args: &crate::cli::DoctorArgs, seeds: &mut Seeds) -> Result<u8, Error> {
@@ -331,7 +352,7 @@ pub(crate) fn run_command(args: &crate::cli::DoctorArgs, seeds: &mut Seeds) -> R
         args.clock,
         seeds,
     );
-    Ok(if print(&checks) {
+    Ok(if print(&checks, args.json) {
         exit::OK
     } else {
         exit::CONFIG

@@ -5,6 +5,7 @@ use serde_json::json;
 use super::export::show_secret;
 use super::timeout;
 use crate::cli::EnrollArgs;
+use crate::commands::status::mask_serial;
 use crate::error::{Error, exit};
 use crate::output;
 use crate::vault::Seeds;
@@ -24,12 +25,12 @@ pub(crate) fn run(args: &EnrollArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     if args.json {
         crate::output::outln!(
             "{}",
-            json!({"profile": profile, "serial": done.serial, "user": done.user, "enabled": true})
+            json!({"profile": profile, "serial": mask_serial(&done.serial), "user": done.user, "enabled": true})
         );
     }
     output::status(&format!(
         "Enabled {} for IAM user {}; its seed is in the {} keyring and profile {} uses it.\nNext: `mfa-mint {}` mints a session.",
-        done.serial,
+        mask_serial(&done.serial),
         done.user,
         seeds.backend()?,
         profile,

@@ -95,7 +95,10 @@ pub fn import(profile: &str, args: &ImportArgs, seeds: &mut Seeds) -> Result<Imp
     let unchanged = existing == Some(true);
     let replaced = existing == Some(false);
     if replaced && !args.force {
-        let question = format!("A different seed for {serial} is already stored. Replace it?");
+        let question = format!(
+            "A different seed for {} is already stored. Replace it?",
+            mask_serial(&serial)
+        );
         if !output::interactive() {
             return Err(Error::SeedExists { serial });
         }
@@ -168,6 +171,8 @@ fn read_limited(reader: impl Read, out: &mut Zeroizing<Vec<u8>>, what: &str) -> 
     Ok(())
 }
 
+use crate::commands::status::mask_serial;
+
 pub(crate) fn run(args: &ImportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let profile = super::one_profile(&args.profile);
     let done = import(&profile, args, seeds)?;
@@ -176,7 +181,7 @@ pub(crate) fn run(args: &ImportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
             "{}",
             json!({
                 "profile": profile,
-                "serial": done.serial,
+                "serial": mask_serial(&done.serial),
                 "keyring": done.backend.to_string(),
                 "replaced": done.replaced,
                 "unchanged": done.unchanged,
@@ -197,7 +202,11 @@ pub(crate) fn run(args: &ImportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     };
     output::status(&format!(
         "The {} keyring {what} for {}; profile {} uses it.\nNext: `mfa-mint code {}` prints the current code, `mfa-mint {}` mints a session.",
-        done.backend, done.serial, profile, profile, profile
+        done.backend,
+        mask_serial(&done.serial),
+        profile,
+        profile,
+        profile
     ));
     Ok(exit::OK)
 }

@@ -14,6 +14,9 @@ pub(crate) fn run(
     let keys = source.map_or_else(String::new, |s| {
         format!(" with the long-term keys of [{s}]")
     });
-    output::status(&format!("profile {profile} now uses {serial}{keys}"));
+    output::status(&format!(
+        "profile {profile} now uses {}{keys}",
+        crate::commands::status::mask_serial(&serial)
+    ));
     Ok(exit::OK)
 }

@@ -1,26 +1,53 @@
 //! `mfa-mint list`: the profiles set up for mfa-mint and their devices.
 
+use serde_json::json;
+
+use crate::commands::status::mask_serial;
 use crate::error::{Error, exit};
 use crate::output;
 use crate::vault::Seeds;
 
-pub(crate) fn run(seeds: &mut Seeds) -> Result<u8, Error> {
+pub(crate) fn run(args: &crate::cli::ListArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let devices = crate::commands::manage::list(seeds)?;
+    if args.json {
+        // One shape whatever the number of profiles: an object with a list, maybe empty.
+        let list: Vec<_> = devices
+            .iter()
+            .map(|d| {
+                json!({
+                    "profile": d.profile,
+                    "serial": mask_serial(&d.serial),
+                    "seed_in_keyring": d.seed,
+                    "label": d.label,
+                })
+            })
+            .collect();
+        output::outln!("{}", json!({ "profiles": list }));
+        return Ok(exit::OK);
+    }
     if devices.is_empty() {
         output::status("no profile is set up yet: mfa-mint import PROFILE --serial ARN < seed.txt");
+        return Ok(exit::OK);
     }
-    for d in devices {
-        let seed = match d.seed {
-            Some(true) => "seed stored",
-            Some(false) => "NO seed",
-            None => "keyring unavailable",
-        };
-        crate::output::outln!(
-            "{}\t{}\t{seed}\t{}",
-            d.profile,
-            crate::commands::status::mask_serial(&d.serial),
-            d.label.as_deref().unwrap_or("-")
-        );
-    }
+    let rows: Vec<Vec<String>> = devices
+        .iter()
+        .map(|d| {
+            let seed = match d.seed {
+                Some(true) => "stored",
+                Some(false) => "MISSING",
+                None => "keyring unavailable",
+            };
+            vec![
+                d.profile.clone(),
+                mask_serial(&d.serial),
+                seed.to_string(),
+                d.label.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    output::data(&crate::commands::status::table(
+        &["PROFILE", "MFA DEVICE", "SEED", "LABEL"],
+        &rows,
+    ));
     Ok(exit::OK)
 }

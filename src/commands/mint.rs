@@ -67,7 +67,7 @@ fn report(profile: &str, outcome: &Outcome, json: bool) {
             })
         );
     }
-    let when = format_rfc3339(expiration);
+    let when = crate::clock::format_local(expiration);
     let left = human_duration(left);
     output::status(&match outcome {
         Outcome::Minted { .. } => {

@@ -29,6 +29,7 @@ use crate::vault::Seeds;
 /// Runs the parsed command; the exit code on success (some commands report failure by code).
 pub(crate) fn dispatch(cli: Cli) -> Result<u8, Error> {
     let mut seeds = Seeds::lazy();
+    crate::state::ledger::set_actor(verb(&cli.command));
     match cli.command {
         Command::Mint(args) => mint::run(&args, &mut seeds),
         Command::Import(args) => import::run(&args, &mut seeds),
@@ -38,6 +39,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::CredentialProcess(args) => {
             // Run by an SDK: never prompt, and keep stderr for errors only.
             output::init(cli.global.verbose, true, true);
+            output::announce_waits();
             credential_process::run(&args, &mut seeds)
         }
         Command::SetupCredentialProcess(args) => credential_process::setup(&args),
@@ -45,7 +47,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Env(args) => env::run(&args, &mut seeds),
         Command::Keys(cmd) => keys::run(cmd, &mut seeds),
         Command::Schedule(cmd) => schedule::run(cmd),
-        Command::List => list::run(&mut seeds),
+        Command::List(args) => list::run(&args, &mut seeds),
         Command::Remove { profile, yes } => remove::run(&one_profile(&profile), yes, &mut seeds),
         Command::Rename { from, to } => rename::run(&from, &to),
         Command::Link {
@@ -61,6 +63,30 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Status(args) => status::run(&args, &mut seeds),
         Command::Doctor(args) => doctor::run_command(&args, &mut seeds),
         Command::Completions(args) => completions::run(&args),
+    }
+}
+
+/// The command's name as typed (`code`, `credential-process`).
+fn verb(command: &Command) -> &'static str {
+    match command {
+        Command::Mint(_) => "mint",
+        Command::Import(_) => "import",
+        Command::Code(_) => "code",
+        Command::Enroll(_) => "enroll",
+        Command::Export(_) => "export",
+        Command::CredentialProcess(_) => "credential-process",
+        Command::SetupCredentialProcess(_) => "setup-credential-process",
+        Command::Exec(_) => "exec",
+        Command::Env(_) => "env",
+        Command::Keys(_) => "keys",
+        Command::Schedule(_) => "schedule",
+        Command::List(_) => "list",
+        Command::Remove { .. } => "remove",
+        Command::Rename { .. } => "rename",
+        Command::Link { .. } => "link",
+        Command::Status(_) => "status",
+        Command::Doctor(_) => "doctor",
+        Command::Completions(_) => "completions",
     }
 }
 

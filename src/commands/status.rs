@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::clock::{format_rfc3339, human_duration, now_secs};
+use crate::clock::{format_local, format_rfc3339, human_duration, now_secs};
 use crate::config::{self, Files};
 use crate::error::Error;
 use crate::vault::Seeds;
@@ -90,31 +90,63 @@ pub fn print(statuses: &[ProfileStatus], as_json: bool) {
         );
         return;
     }
-    for s in statuses {
-        let serial = s
-            .serial
-            .as_deref()
-            .map_or("no mfa_serial".to_string(), mask_serial);
-        let seed = match s.seed {
-            Some(true) => "seed in keyring",
-            Some(false) => "NO seed in keyring",
-            None if s.serial.is_none() => "-",
-            None => "keyring unavailable",
-        };
-        let session = match s.expiration {
-            Some(e) if e > now => format!(
-                "session until {} ({} left)",
-                format_rfc3339(e),
-                human_duration(e - now)
-            ),
-            Some(e) => format!("session expired at {}", format_rfc3339(e)),
-            None => "no session".to_string(),
-        };
-        let last = s.last.as_ref().map_or("never run".to_string(), |l| {
-            format!("last run {} {}", format_rfc3339(l.at), l.outcome)
-        });
-        crate::output::outln!("{}\t{serial}\t{seed}\t{session}\t{last}", s.profile);
+    let rows: Vec<Vec<String>> = statuses
+        .iter()
+        .map(|s| {
+            let serial = s.serial.as_deref().map_or("-".to_string(), mask_serial);
+            let seed = match s.seed {
+                Some(true) => "stored",
+                Some(false) => "MISSING",
+                None if s.serial.is_none() => "-",
+                None => "keyring unavailable",
+            };
+            let session = match s.expiration {
+                Some(e) if e > now => format!(
+                    "until {} ({} left)",
+                    format_local(e),
+                    human_duration(e - now)
+                ),
+                Some(e) => format!("expired {}", format_local(e)),
+                None => "none".to_string(),
+            };
+            let last = s.last.as_ref().map_or("never".to_string(), |l| {
+                format!("{} {}", format_local(l.at), l.outcome)
+            });
+            vec![s.profile.clone(), serial, seed.to_string(), session, last]
+        })
+        .collect();
+    crate::output::data(&table(
+        &["PROFILE", "MFA DEVICE", "SEED", "SESSION", "LAST RUN"],
+        &rows,
+    ));
+}
+
+/// Rows under a header, each column as wide as its widest cell, two spaces apart.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
     }
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                text.push_str(&" ".repeat(w - cell.chars().count() + 2));
+            }
+        }
+        text.push('\n');
+        text
+    };
+    let mut out = line(header.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
 }
 
 pub(crate) fn run(args: &crate::cli::StatusArgs, seeds: &mut Seeds) -> Result<u8, Error> {
@@ -124,4 +156,32 @@ pub(crate) fn run(args: &crate::cli::StatusArgs, seeds: &mut Seeds) -> Result<u8
     )?;
     print(&statuses, args.json);
     Ok(crate::error::exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_columns_line_up_under_the_header() {
+        let text = table(
+            &["PROFILE", "SEED"],
+            &[
+                vec!["dev".into(), "stored".into()],
+                vec!["production".into(), "MISSING".into()],
+            ],
+        );
+        assert_eq!(
+            text,
+            "PROFILE     SEED\ndev         stored\nproduction  MISSING\n"
+        );
+    }
+
+    #[test]
+    fn serials_show_only_the_last_four_digits_of_the_account() {
+        assert_eq!(
+            mask_serial("arn:aws:iam::123456789012:mfa/alice"),
+            "arn:aws:iam::****9012:mfa/alice"
+        );
+    }
 }

@@ -332,6 +332,7 @@ pub fn keys_in_keyring(files: &Files, source: &str) -> bool {
 }
 
 pub(crate) mod edit;
+pub(crate) mod known;
 mod resolve;
 
 pub use resolve::{

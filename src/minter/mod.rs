@@ -182,13 +182,15 @@ pub fn long_term_keys(
 }
 
 /// Generates an unused code and calls GetSessionToken: one request, or two when the first
-/// reveals that the local clock is far off AWS's.
+/// reveals that the local clock is far off AWS's, or when AWS refuses a code that was right for
+/// the clock (another tool, a phone app or a console sign-in used it first).
 pub fn fetch(plan: &Plan, seeds: &mut Seeds) -> Result<Session, Error> {
     let seed = seeds.load(&plan.serial)?;
     let mut offset = skew::load();
     let mut retried = false;
+    let mut why = None;
     loop {
-        let (step, code) = claim_code(&seed, &plan.serial, offset)?;
+        let (step, code) = claim_code_because(&seed, &plan.serial, offset, why.take())?;
         output::debug(1, || format!("{}: using time step {step}", plan.profile));
         let probe = sts::DateProbe::default();
         let sent = crate::clock::now();
@@ -228,10 +230,25 @@ pub fn fetch(plan: &Plan, seeds: &mut Seeds) -> Result<Session, Error> {
                 offset = m;
                 retried = true;
             }
+            // The clock is right, so the code was right for its time step: AWS accepts each code
+            // once, and something outside mfa-mint's ledger used this one. The step stays
+            // claimed; the next one is tried once. A wrong seed fails again, with its hint.
+            (Err(sts::Error::InvalidCode { .. }), _) if !retried => {
+                output::debug(1, || {
+                    format!("{}: AWS refused the code of step {step}", plan.profile)
+                });
+                why = Some(REFUSED_CODE_WAIT.to_string());
+                retried = true;
+            }
             (result, _) => return Ok(result?),
         }
     }
 }
+
+/// Why a run waits after AWS refused a code that was right for the clock.
+pub const REFUSED_CODE_WAIT: &str = "AWS refused the current code although the clock is right: \
+another tool, a phone app or a console sign-in may have used it (AWS accepts each code once); \
+trying the next code";
 
 /// Claims a time step no other run has used for `serial`, waiting for it if it is in the future,
 /// and returns it with its code. AWS rejects a code whose step it already accepted.
@@ -242,21 +259,56 @@ pub fn claim_code(
     serial: &str,
     offset: f64,
 ) -> Result<(u64, String), Error> {
+    claim_code_because(seed, serial, offset, None)
+}
+
+/// [`claim_code`], saying `why` when it has to wait (default: who used the current code).
+/// Ctrl-C during the wait gives the claimed step back and ends with [`Error::Interrupted`].
+pub fn claim_code_because(
+    seed: &crate::totp::Seed,
+    serial: &str,
+    offset: f64,
+    why: Option<String>,
+) -> Result<(u64, String), Error> {
     let ledger = Ledger::open_default()?;
     let now = crate::clock::now() + offset;
     let current = seed.step_at(now as u64);
-    let step = ledger.claim(serial, current)?;
+    let claim = ledger.claim(serial, current)?;
+    let step = claim.step;
     if step > current {
         let start = (step * seed.period()) as f64;
         output::debug(1, || {
             format!(
-                "the code of step {current} was already used; waiting {:.1} s for the next one",
+                "the code of step {current} was already used; waiting {:.1} s for step {step}",
                 start - now
             )
         });
-        output::wait_until(start - offset + 0.05, "Waiting for a fresh MFA code");
+        let why = why.unwrap_or_else(|| wait_reason(current, &claim));
+        if output::wait_until(start - offset + 0.05, &why).is_err() {
+            ledger.release(serial, step)?;
+            return Err(Error::Interrupted);
+        }
     }
     Ok((step, seed.code_for_step(step)))
+}
+
+/// "the current code was already used by `mfa-mint code` at 16:25:15 CET; AWS accepts each
+/// code once" (or which later codes other runs hold).
+pub fn wait_reason(current: u64, claim: &crate::state::ledger::Claim) -> String {
+    let by = claim.blocked_by.as_ref();
+    let who = match by.and_then(|u| u.by.as_deref().zip(u.at)) {
+        Some((by, at)) => format!("by `{by}` at {}", crate::clock::format_local_time(at)),
+        None => "by another run of mfa-mint".to_string(),
+    };
+    let ahead = claim.step.saturating_sub(current + 1);
+    if ahead == 0 {
+        format!("the current code was already used {who}; AWS accepts each code once")
+    } else {
+        let codes = if ahead == 1 { "code" } else { "codes" };
+        format!(
+            "the current code and the next {ahead} {codes} are taken by other runs (the last {who}); AWS accepts each code once"
+        )
+    }
 }
 
 fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), Error> {

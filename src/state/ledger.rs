@@ -2,8 +2,10 @@
 //!
 //! AWS rejects a code whose time step it already accepted for the device, so before using a step
 //! a process *claims* it here, under the state file's lock: two processes (two cron jobs, two
-//! profiles sharing one device) never submit the same step for one serial. The file is tiny text,
-//! `<step> <serial>` per line.
+//! profiles sharing one device) never submit the same step for one serial. Each claim also notes
+//! when and by which command it was made, so a run that must wait can say why ("already used by
+//! `mfa-mint code` at 16:25:15"). The file is tiny text, `<step> <serial> <unix time> <command>`
+//! per line (lines of older versions, `<step> <serial>`, are still read).
 
 use crate::state::{Error, StateFile};
 
@@ -14,6 +16,22 @@ const KEEP_PER_SERIAL: usize = 16;
 
 pub struct Ledger {
     file: StateFile,
+}
+
+/// One claimed step: which, when (unix seconds) and by which command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Use {
+    pub step: u64,
+    pub serial: String,
+    pub at: Option<i64>,
+    pub by: Option<String>,
+}
+
+/// The step a claim got, and the latest earlier use that kept it from getting the current step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub step: u64,
+    pub blocked_by: Option<Use>,
 }
 
 impl Ledger {
@@ -30,42 +48,49 @@ impl Ledger {
         }
     }
 
-    /// Reserves the first step `>= current` not yet used for `serial`, records it, and returns it.
-    pub fn claim(&self, serial: &str, current: u64) -> Result<u64, Error> {
+    /// Reserves the first step `>= current` not yet used for `serial`, records it (with the time
+    /// and [`actor`]), and returns it.
+    pub fn claim(&self, serial: &str, current: u64) -> Result<Claim, Error> {
         self.file.update(|text| {
             let mut entries = parse(text);
             let last = entries
                 .iter()
-                .filter(|(_, s)| s == serial)
-                .map(|(step, _)| *step)
-                .max();
-            let step = match last {
-                Some(last) if last >= current => last + 1,
-                _ => current,
+                .filter(|u| u.serial == serial)
+                .max_by_key(|u| u.step)
+                .cloned();
+            let (step, blocked_by) = match last {
+                Some(last) if last.step >= current => (last.step + 1, Some(last)),
+                _ => (current, None),
             };
-            entries.retain(|(st, _)| st + KEEP_STEPS >= current);
-            entries.push((step, serial.to_string()));
-            let mine = entries.iter().filter(|(_, s)| s == serial).count();
+            entries.retain(|u| u.step + KEEP_STEPS >= current);
+            entries.push(Use {
+                step,
+                serial: serial.to_string(),
+                at: Some(crate::clock::now_secs() as i64),
+                by: Some(actor()),
+            });
+            let mine = entries.iter().filter(|u| u.serial == serial).count();
             if mine > KEEP_PER_SERIAL {
                 let mut drop = mine - KEEP_PER_SERIAL;
-                entries.retain(|(_, s)| {
-                    let keep = s != serial || drop == 0;
+                entries.retain(|u| {
+                    let keep = u.serial != serial || drop == 0;
                     if !keep {
                         drop -= 1;
                     }
                     keep
                 });
             }
-            (render(&entries), step)
+            (render(&entries), Claim { step, blocked_by })
         })
     }
 
     /// Gives back a claimed step that AWS certainly did not accept (the request failed before
-    /// the code was checked), so the next run need not wait for a new one.
+    /// the code was checked, or the run was interrupted before sending it), so the next run need
+    /// not wait for a new one.
     pub fn release(&self, serial: &str, step: u64) -> Result<(), Error> {
         self.file.update(|text| {
             let mut entries = parse(text);
-            entries.retain(|(st, s)| !(s == serial && *st == step));
+            entries.retain(|u| !(u.serial == serial && u.step == step));
             (render(&entries), ())
         })
     }
@@ -75,25 +100,51 @@ impl Ledger {
     pub fn last_used(&self, serial: &str) -> Option<u64> {
         parse(&self.file.read())
             .into_iter()
-            .filter(|(_, s)| s == serial)
-            .map(|(step, _)| step)
+            .filter(|u| u.serial == serial)
+            .map(|u| u.step)
             .max()
     }
 }
 
-fn render(entries: &[(u64, String)]) -> String {
+static ACTOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Names the command of this process in the claims it makes (`mfa-mint code`); set once.
+pub fn set_actor(command: &str) {
+    let _ = ACTOR.set(format!("mfa-mint {command}"));
+}
+
+fn actor() -> String {
+    ACTOR.get().cloned().unwrap_or_else(|| "mfa-mint".into())
+}
+
+fn render(entries: &[Use]) -> String {
     entries
         .iter()
-        .map(|(step, serial)| format!("{step} {serial}\n"))
+        .map(|u| match (&u.at, &u.by) {
+            (Some(at), Some(by)) => format!("{} {} {at} {by}\n", u.step, u.serial),
+            _ => format!("{} {}\n", u.step, u.serial),
+        })
         .collect()
 }
 
 /// Damaged lines are skipped: at worst a run waits one step more than needed.
-fn parse(text: &str) -> Vec<(u64, String)> {
+fn parse(text: &str) -> Vec<Use> {
     text.lines()
         .filter_map(|line| {
-            let (step, serial) = line.split_once(' ')?;
-            Some((step.parse().ok()?, serial.to_string()))
+            let mut parts = line.splitn(4, ' ');
+            let step = parts.next()?.parse().ok()?;
+            let serial = parts.next().filter(|s| !s.is_empty())?.to_string();
+            let at = parts.next().and_then(|t| t.parse().ok());
+            let by = parts
+                .next()
+                .map(|b| b.trim().to_string())
+                .filter(|b| at.is_some() && !b.is_empty());
+            Some(Use {
+                step,
+                serial,
+                at,
+                by,
+            })
         })
         .collect()
 }
@@ -106,11 +157,11 @@ mod tests {
     fn claims_never_repeat_a_step_for_a_serial() {
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::at(dir.path().join("state"));
-        assert_eq!(ledger.claim("arn:a", 100).unwrap(), 100);
-        assert_eq!(ledger.claim("arn:a", 100).unwrap(), 101);
-        assert_eq!(ledger.claim("arn:a", 100).unwrap(), 102);
-        assert_eq!(ledger.claim("arn:b", 100).unwrap(), 100);
-        assert_eq!(ledger.claim("arn:a", 200).unwrap(), 200);
+        assert_eq!(ledger.claim("arn:a", 100).unwrap().step, 100);
+        assert_eq!(ledger.claim("arn:a", 100).unwrap().step, 101);
+        assert_eq!(ledger.claim("arn:a", 100).unwrap().step, 102);
+        assert_eq!(ledger.claim("arn:b", 100).unwrap().step, 100);
+        assert_eq!(ledger.claim("arn:a", 200).unwrap().step, 200);
         assert_eq!(ledger.last_used("arn:a"), Some(200));
         assert_eq!(ledger.last_used("arn:c"), None);
     }
@@ -125,7 +176,7 @@ mod tests {
                 std::thread::spawn(move || {
                     let ledger = Ledger::at(state);
                     (0..10)
-                        .map(|_| ledger.claim("arn:x", 5).unwrap())
+                        .map(|_| ledger.claim("arn:x", 5).unwrap().step)
                         .collect::<Vec<_>>()
                 })
             })
@@ -142,10 +193,10 @@ mod tests {
     fn released_steps_can_be_claimed_again() {
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::at(dir.path().join("state"));
-        assert_eq!(ledger.claim("arn:a", 100).unwrap(), 100);
-        assert_eq!(ledger.claim("arn:a", 100).unwrap(), 101);
+        assert_eq!(ledger.claim("arn:a", 100).unwrap().step, 100);
+        assert_eq!(ledger.claim("arn:a", 100).unwrap().step, 101);
         ledger.release("arn:a", 101).unwrap();
-        assert_eq!(ledger.claim("arn:a", 100).unwrap(), 101);
+        assert_eq!(ledger.claim("arn:a", 100).unwrap().step, 101);
         for _ in 0..40 {
             ledger.claim("arn:a", 100).unwrap();
         }
@@ -158,6 +209,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("used-steps"), "garbage\n7 arn:a\nx y\n").unwrap();
         let ledger = Ledger::at(dir.path().to_path_buf());
-        assert_eq!(ledger.claim("arn:a", 7).unwrap(), 8);
+        assert_eq!(ledger.claim("arn:a", 7).unwrap().step, 8);
+    }
+
+    #[test]
+    fn a_claim_says_who_used_the_step_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::at(dir.path().join("state"));
+        set_actor("code");
+        let first = ledger.claim("arn:a", 100).unwrap();
+        assert_eq!(first.blocked_by, None);
+        let second = ledger.claim("arn:a", 100).unwrap();
+        let by = second.blocked_by.expect("blocked by the first claim");
+        assert_eq!((by.step, by.by.as_deref()), (100, Some("mfa-mint code")));
+        let at = by.at.expect("time of the first claim");
+        assert!((at - crate::clock::now_secs() as i64).abs() <= 2, "{at}");
+        // The line survives a rewrite, and a line of an older version still blocks.
+        std::fs::write(dir.path().join("state/used-steps"), "7 arn:b\n").unwrap();
+        let old = ledger.claim("arn:b", 7).unwrap();
+        assert_eq!(old.step, 8);
+        assert_eq!(old.blocked_by.map(|u| (u.at, u.by)), Some((None, None)));
+        let text = std::fs::read_to_string(dir.path().join("state/used-steps")).unwrap();
+        assert!(text.starts_with("7 arn:b\n8 arn:b "), "{text}");
+        assert!(text.trim_end().ends_with(" mfa-mint code"), "{text}");
     }
 }

@@ -118,6 +118,13 @@ fn usage_errors_are_pinned() {
         &["keys", "frobnicate"],
         None,
     );
+    // Issue 13: the PROFILE shortcut leaves a misspelled command to clap.
+    pin_run(
+        "usage-misspelled-command",
+        &env,
+        &["improt", "dev", "--serial", SERIAL],
+        None,
+    );
 }
 
 #[test]

@@ -26,7 +26,11 @@ fn enroll_then_mint_with_the_new_device() {
     );
     assert_eq!(r.code, 0, "{r:?}");
     let serial = "arn:aws:iam::123456789012:mfa/alice-laptop";
-    assert!(r.stderr.contains(serial), "{r:?}");
+    // Shown masked, as every command shows serials (the full one is in the config file).
+    assert!(
+        r.stderr.contains("arn:aws:iam::****9012:mfa/alice-laptop"),
+        "{r:?}"
+    );
     assert!(r.stderr.contains("IS your MFA secret"), "warns: {r:?}");
     assert_eq!(s.fake.action_count("EnableMFADevice"), 1);
     assert!(s.fake.mfa_devices("alice").contains(&serial.to_string()));

@@ -10,9 +10,12 @@ mod support;
 
 mod bad_input;
 mod cli_text;
+mod command_line;
 mod concurrency;
+mod consistency;
 mod drift_regressions;
 mod enroll;
+mod exec;
 mod fake_aws_selftest;
 mod habits;
 mod harness_selftest;
@@ -26,3 +29,4 @@ mod no_plaintext;
 mod schedule;
 mod secrets;
 mod unattended;
+mod waiting;

@@ -241,11 +241,23 @@ fn aws_errors_get_one_line_a_hint_and_nothing_written() {
     let before = s.env.read_file(".aws/credentials");
     let r = s.run(&["dev"], None);
     assert_eq!(r.code, 6, "{r:?}");
+    // AWS refused a code that was right for the clock: tried once more with the next code
+    // (another tool may have used it, issue 13), then the error and its hint.
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{r:?}");
     assert!(
-        r.stderr.starts_with("error: AWS rejected the MFA code"),
+        lines[0].starts_with("AWS refused the current code"),
         "{r:?}"
     );
-    assert!(r.stderr.contains("hint: check the system clock"), "{r:?}");
+    assert!(
+        lines[1].starts_with("error: AWS rejected the MFA code"),
+        "{r:?}"
+    );
+    assert!(
+        lines[2].starts_with("hint: check the system clock"),
+        "{r:?}"
+    );
+    assert_eq!(s.fake.action_count("GetSessionToken"), 2);
     assert_eq!(s.env.read_file(".aws/credentials"), before);
 
     // A device of another user: the serial is not valid for these keys.
@@ -370,13 +382,14 @@ fn help_is_available_for_every_command() {
     assert!(r.stdout.starts_with("mfa-mint "));
     let r = env.run(&["completions", "bash"], None);
     assert_eq!(r.code, 0, "{r:?}");
-    // The script really completes a subcommand's flags in bash.
+    // The script really completes a subcommand's flags in bash (command_line:: tests more).
     let script = env.home().join("mfa-mint.bash");
     std::fs::write(&script, &r.stdout).unwrap();
-    let out = std::process::Command::new("bash")
+    let out = env
+        .command("bash")
         .arg("-c")
         .arg(format!(
-            "source {}; COMP_WORDS=(mfa-mint import --se); COMP_CWORD=2; _mfa__mint mfa-mint --se import; echo \"${{COMPREPLY[@]}}\"",
+            "source {}; COMP_WORDS=(mfa-mint import --se); COMP_CWORD=2; _clap_complete_mfa_mint mfa-mint --se import; echo \"${{COMPREPLY[@]}}\"",
             script.display()
         ))
         .output()

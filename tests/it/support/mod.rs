@@ -22,6 +22,8 @@ mod world;
 
 pub use env::{KEYRING_PASSWORD, TestEnv};
 pub use extra::decode_terminal_qr;
-pub use process::{DEFAULT_TIMEOUT, Run, TimedOut, require_tool, run_command, try_run_command};
+pub use process::{
+    DEFAULT_TIMEOUT, Run, TimedOut, require_tool, run_command, try_run_command, wait_until,
+};
 pub use venv::{Moto, aws_cli, venv_bin};
 pub use world::{ACCOUNT, User, World};

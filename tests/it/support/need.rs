@@ -46,6 +46,8 @@ pub enum Need {
     SystemdAnalyze,
     /// `python3`, whose plist and XML parsers read what the schedule writes.
     Python,
+    /// bash and zsh, for the shell completion tests.
+    Shells,
 }
 
 impl Need {
@@ -65,6 +67,7 @@ impl Need {
             Need::Crontab => &["crontab"],
             Need::SystemdAnalyze => &["systemd-analyze"],
             Need::Python => &["python3"],
+            Need::Shells => &["bash", "zsh"],
         }
     }
 
@@ -103,6 +106,7 @@ impl Need {
             Need::Crontab,
             Need::SystemdAnalyze,
             Need::Python,
+            Need::Shells,
         ]
         .into_iter()
         .find(|need| need.tools().contains(&tool))

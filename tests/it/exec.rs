@@ -1,0 +1,141 @@
+//! `exec` as aws-vault's (issue 13, item 3): the region in the environment, no `--` needed,
+//! mfa-mint replaced by the command (signals reach it), the shell when no command is given, and
+//! 127 for a command that does not exist.
+
+use std::io::BufRead;
+
+use crate::support::{self, User, World};
+
+const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// alice's seed imported as `dev`, with `region = eu-west-3` in `[profile dev]`.
+fn setup() -> (World, User) {
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.import("dev", &alice.serial, SEED);
+    let config = w.config().unwrap();
+    w.write_config(&format!("{config}region = eu-west-3\n"));
+    (w, alice)
+}
+
+const SHOW: &str = r#"echo "$AWS_REGION $AWS_DEFAULT_REGION ${AWS_PROFILE-unset} ${AWS_ACCESS_KEY_ID%${AWS_ACCESS_KEY_ID#????}}""#;
+
+#[test]
+fn exec_sets_the_profile_s_region_with_or_without_dashes() {
+    require!(Keyring);
+    let (w, _) = setup();
+    for args in [
+        &["exec", "dev", "sh", "-c", SHOW][..],
+        &["exec", "dev", "--", "sh", "-c", SHOW],
+        &["exec", "--profile", "dev", "--", "sh", "-c", SHOW],
+    ] {
+        let r = w.run_env(args, None, &[("AWS_PROFILE", "dev"), ("AWS_REGION", "")]);
+        assert_eq!(r.code, 0, "{args:?}: {r:?}");
+        assert_eq!(
+            r.stdout, "eu-west-3 eu-west-3 unset ASIA\n",
+            "{args:?}: {r:?}"
+        );
+    }
+    // With -p/--profile, the first word is the command's (a flag right after it needs `--`).
+    let r = w.run(
+        &["exec", "-p", "dev", "printenv", "AWS_DEFAULT_REGION"],
+        None,
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, "eu-west-3\n"), "{r:?}");
+    // The command's own flags are its own, even ones mfa-mint also has.
+    let r = w.run(
+        &[
+            "exec",
+            "dev",
+            "sh",
+            "-c",
+            "echo \"$@\"",
+            "sh",
+            "--force",
+            "-v",
+        ],
+        None,
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, "--force -v\n"), "{r:?}");
+    // One session served all of these.
+    assert_eq!(w.fake.action_count("GetSessionToken"), 1);
+}
+
+#[test]
+fn exec_becomes_the_command_so_signals_reach_it() {
+    require!(Keyring);
+    let (w, _) = setup();
+    // Mint first, so the exec below has nothing to wait for.
+    w.run(&["exec", "dev", "true"], None).success();
+    let endpoint = w.endpoint();
+    let mut child = w
+        .env
+        .cmd()
+        .args(["exec", "dev", "sh", "-c"])
+        .arg(r#"trap 'echo "got INT"; exit 7' INT; echo "pid $$"; while :; do sleep 0.1; done"#)
+        .env("AWS_ENDPOINT_URL_STS", &endpoint)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    // The shell runs in mfa-mint's process: execve, not a child.
+    assert_eq!(line.trim(), format!("pid {}", child.id()), "{line}");
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = support::wait_until(
+        &mut child,
+        std::time::Instant::now() + std::time::Duration::from_secs(20),
+    )
+    .expect("the command ended on SIGINT");
+    line.clear();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "got INT\n");
+    assert_eq!(
+        status.code(),
+        Some(7),
+        "the command's trap ran and chose the exit code"
+    );
+}
+
+#[test]
+fn exec_without_a_command_starts_the_user_s_shell() {
+    require!(Keyring);
+    let (w, _) = setup();
+    let shell = w.env.home().join("my-shell");
+    std::fs::write(
+        &shell,
+        "#!/bin/sh\necho \"my shell, region $AWS_REGION, key ${AWS_ACCESS_KEY_ID%${AWS_ACCESS_KEY_ID#????}}\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&shell, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let r = w.run_env(
+        &["exec", "dev"],
+        None,
+        &[("SHELL", shell.to_str().unwrap())],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout, "my shell, region eu-west-3, key ASIA\n");
+}
+
+#[test]
+fn a_command_that_does_not_exist_exits_127() {
+    require!(Keyring);
+    let (w, _) = setup();
+    let r = w.run(&["exec", "dev", "no-such-command-xyz", "--flag"], None);
+    assert_eq!(r.code, 127, "{r:?}");
+    assert!(
+        r.stderr
+            .starts_with("error: no-such-command-xyz: command not found\nhint: "),
+        "{r:?}"
+    );
+    assert_eq!(r.stderr.lines().count(), 2, "{r:?}");
+    assert_eq!(w.fake.request_count(), 0, "a typo costs no code step");
+    let r = w.run(&["exec", "dev", w.env.home().to_str().unwrap()], None);
+    assert_eq!(r.code, 126, "a directory cannot be run: {r:?}");
+}
