@@ -2,12 +2,12 @@
 //! dispatch. One file per format; [`pick`] then chooses the entry to import.
 //!
 //! A new import format is one file in this folder: a module with a `FORMAT` (how to recognise the
-//! input, how to read it) and its line in [`FORMATS`]. Whatever it reads goes through the same
+//! input, how to read it) and its line in `FORMATS`. Whatever it reads goes through the same
 //! checks as every other format: a text secret through [`crate::totp::parse_secret`], raw bytes
-//! through [`crate::totp::Seed::new`], and every seed through [`Entry::totp`], which refuses what
+//! through [`crate::totp::Seed::new`], and every seed through `Entry::totp`, which refuses what
 //! AWS cannot use (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_virtual.html>:
-//! TOTP, SHA-1, 6 digits, 30 s). The corpus in `../shared/fixtures/import/` is the evidence that
-//! each format reads what real apps write (`tests/it/import_corpus.rs`).
+//! TOTP, SHA-1, 6 digits, 30 s). The corpus of real exports that `tests/it/import_corpus.rs`
+//! reads at test time is the evidence that each format reads what real apps write.
 
 mod aegis;
 mod error;

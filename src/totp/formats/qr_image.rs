@@ -5,9 +5,9 @@
 //! scaled by a phone, screenshots) often defeat its own thresholding. So the image as it is comes
 //! first (the common case stays one pass), then binarised with Otsu's threshold, then rescaled
 //! and binarised, then upscaled as it is; the first QR code that decodes wins. Measured: the
-//! corpus in `../shared/fixtures/import/` (10 images) decodes in full, 9 at the first pass, the
-//! 1080x952 Google export after binarising; of 32 renderings of a version-25 code at 4.1x to 7.6x
-//! with Triangle and Catmull-Rom filters, the first pass read 1, the whole sequence 30.
+//! real-export corpus of `tests/it/import_corpus.rs` (10 images) decodes in full, 9 at the first
+//! pass, the 1080x952 Google export after binarising; of 32 renderings of a version-25 code at
+//! 4.1x to 7.6x with Triangle and Catmull-Rom filters, the first pass read 1, the whole sequence 30.
 
 use image::{GrayImage, imageops::FilterType};
 
