@@ -1,12 +1,15 @@
 //! Runs the in-repo fake AWS (STS + IAM) as a process for scripts/demo and scripts/bench.
 //!
 //! `cargo run --example fake_aws -- [--port N] [--user NAME] [--account ID]
-//! [--clock-offset SECS] [--requests-file PATH] [--allow-reuse]`
+//! [--clock-offset SECS] [--requests-file PATH] [--allow-reuse] [--latency-ms MS] [--users N]`
 //!
 //! Creates one user with a long-term key and an enabled virtual MFA device with a random seed,
 //! prints one line of JSON (`endpoint`, `access_key_id`, `secret_access_key`, `serial`, `seed`,
 //! `account`, `user`) on stdout, then serves until killed. With `--requests-file` every request's
-//! action name is appended to PATH as one line.
+//! action name is appended to PATH as one line. `--latency-ms` answers every request that much
+//! later (a realistic round trip: the parallel benchmark uses 150). `--users N` (default 1) makes
+//! N users, the first named NAME and the others NAME2 … NAMEN, each with its own key and device;
+//! the JSON line then also has `users`: the same fields for each of them.
 
 #[path = "../tests/it/support/fake_aws.rs"]
 mod fake_aws;
@@ -23,6 +26,8 @@ struct Options {
     clock_offset: i64,
     requests_file: Option<String>,
     allow_reuse: bool,
+    latency_ms: u64,
+    users: usize,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -33,6 +38,8 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
         clock_offset: 0,
         requests_file: None,
         allow_reuse: false,
+        latency_ms: 0,
+        users: 1,
     };
     let mut args = args.peekable();
     while let Some(flag) = args.next() {
@@ -55,8 +62,17 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
             }
             "--requests-file" => options.requests_file = Some(value()?),
             "--allow-reuse" => options.allow_reuse = true,
+            "--latency-ms" => {
+                options.latency_ms = value()?.parse().map_err(|e| format!("--latency-ms: {e}"))?
+            }
+            "--users" => {
+                options.users = value()?.parse().map_err(|e| format!("--users: {e}"))?;
+                if options.users == 0 {
+                    return Err("--users must be at least 1".to_string());
+                }
+            }
             "-h" | "--help" => {
-                return Err("usage: fake_aws [--port N] [--user NAME] [--account ID] [--clock-offset SECS] [--requests-file PATH] [--allow-reuse]".to_string());
+                return Err("usage: fake_aws [--port N] [--user NAME] [--account ID] [--clock-offset SECS] [--requests-file PATH] [--allow-reuse] [--latency-ms MS] [--users N]".to_string());
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -94,18 +110,29 @@ fn main() -> ExitCode {
             let _ = writeln!(file, "{}", if action.is_empty() { "-" } else { action });
         });
     }
-    let keys = fake.add_user(&options.user, &options.account);
-    let seed = fake_aws::random_seed_base32();
-    let serial = fake.add_mfa_device(&options.user, &format!("{}-mfa", options.user), &seed);
-    let line = serde_json::json!({
-        "endpoint": fake.endpoint(),
-        "access_key_id": keys.access_key_id,
-        "secret_access_key": keys.secret_access_key,
-        "serial": serial,
-        "seed": seed,
-        "account": options.account,
-        "user": options.user,
-    });
+    fake.set_latency(std::time::Duration::from_millis(options.latency_ms));
+    let users: Vec<serde_json::Value> = (1..=options.users)
+        .map(|n| {
+            let user = match n {
+                1 => options.user.clone(),
+                n => format!("{}{n}", options.user),
+            };
+            let keys = fake.add_user(&user, &options.account);
+            let seed = fake_aws::random_seed_base32();
+            let serial = fake.add_mfa_device(&user, &format!("{user}-mfa"), &seed);
+            serde_json::json!({
+                "access_key_id": keys.access_key_id,
+                "secret_access_key": keys.secret_access_key,
+                "serial": serial,
+                "seed": seed,
+                "user": user,
+            })
+        })
+        .collect();
+    let mut line = users[0].clone();
+    line["endpoint"] = fake.endpoint().into();
+    line["account"] = options.account.clone().into();
+    line["users"] = users.into();
     println!("{line}");
     let _ = std::io::stdout().flush();
     loop {

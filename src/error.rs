@@ -19,6 +19,34 @@ pub mod exit {
     pub const COMMAND_NOT_FOUND: u8 = 127;
     /// Ctrl-C (128 + SIGINT, as shells report it).
     pub const INTERRUPTED: u8 = 130;
+
+    /// When profiles of one run fail differently, the run exits with the most severe code, most
+    /// severe first: Ctrl-C, a bug, then what is broken on this machine (file I/O, keyring), then what
+    /// must be fixed in the setup (config, input, what AWS refused, a confirmation), and last what
+    /// a retry may cure (transient).
+    pub const SEVERITY: [u8; 9] = [
+        INTERRUPTED,
+        INTERNAL,
+        IO,
+        KEYRING,
+        CONFIG,
+        INPUT,
+        AWS_REFUSED,
+        NEEDS_CONFIRMATION,
+        TRANSIENT,
+    ];
+
+    /// The more severe of two exit codes (see [`SEVERITY`]); 0 only when both are 0.
+    pub fn most_severe(a: u8, b: u8) -> u8 {
+        let rank = |code: u8| match code {
+            OK => usize::MAX,
+            code => SEVERITY
+                .iter()
+                .position(|&c| c == code)
+                .unwrap_or(SEVERITY.len()),
+        };
+        if rank(b) < rank(a) { b } else { a }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +217,15 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    // --- one mint shared by several profiles (the exit code of its cause) ---
+    #[error("the one mint shared with profile {with:?} failed: {message}")]
+    SharedMint {
+        with: String,
+        message: String,
+        exit: u8,
+        hint: Option<String>,
+    },
+
     // --- confirmation (exit 9) ---
     #[error("a seed for {serial} is already in the keyring")]
     SeedExists { serial: String },
@@ -244,6 +281,7 @@ impl Error {
             Sts(_) => exit::AWS_REFUSED,
             Schedule(e) => e.exit_code(),
             State(_) | Io { .. } => exit::IO,
+            SharedMint { exit, .. } => *exit,
             SeedExists { .. } | Declined | ConfirmExport | ConfirmRemove => {
                 exit::NEEDS_CONFIRMATION
             }
@@ -339,6 +377,7 @@ impl Error {
             Schedule(e) => return e.hint(),
             SeedExists { .. } => "pass --force to replace it (the old seed is lost unless you kept it elsewhere)".into(),
             Declined => return None,
+            SharedMint { hint, .. } => return hint.clone(),
             ConfirmExport | ConfirmRemove => "pass --yes to confirm".into(),
         })
     }
@@ -429,5 +468,22 @@ mod tests {
             message: "x".into(),
         });
         assert_eq!(e.exit_code(), exit::AWS_REFUSED);
+    }
+
+    #[test]
+    fn the_most_severe_exit_code_wins() {
+        use exit::*;
+        assert_eq!(most_severe(OK, OK), OK);
+        assert_eq!(most_severe(OK, TRANSIENT), TRANSIENT);
+        assert_eq!(most_severe(TRANSIENT, AWS_REFUSED), AWS_REFUSED);
+        assert_eq!(most_severe(CONFIG, KEYRING), KEYRING);
+        assert_eq!(most_severe(IO, INTERNAL), INTERNAL);
+        let all = SEVERITY.iter().fold(OK, |acc, &c| most_severe(c, acc));
+        assert_eq!(all, INTERRUPTED);
+        let reversed = SEVERITY
+            .iter()
+            .rev()
+            .fold(OK, |acc, &c| most_severe(acc, c));
+        assert_eq!(reversed, INTERRUPTED);
     }
 }

@@ -22,10 +22,11 @@ pub(crate) fn run(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
         profiles_or_env(&args.profiles, &args.profile_flags)
     };
     let opts = minting_options(&args.minting)?;
-    let mut first_error: Option<Error> = None;
-    for profile in &profiles {
-        let result =
-            setup_if_asked(profile, args.setup).and_then(|()| minter::mint(profile, &opts, seeds));
+    let mut code = exit::OK;
+    let mut only_error: Option<Error> = None;
+    // Moving long-term keys out of a target may ask: all before any mint starts.
+    let before = |profile: &str| setup_if_asked(profile, args.setup);
+    minter::batch::mint_all(&profiles, &opts, seeds, before, |profile, result| {
         let entry = minter::run_entry(profile, result.as_ref().map(Clone::clone));
         if let Some(path) = &args.log_file
             && let Err(e) = runlog::append(path, &entry)
@@ -41,16 +42,20 @@ pub(crate) fn run(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
                         json!({"profile": profile, "outcome": "error", "exit_code": e.exit_code(), "error": e.with_causes()})
                     );
                 }
+                code = exit::most_severe(code, e.exit_code());
                 if profiles.len() == 1 {
                     // Rendered once, with its hint, by the caller.
-                    return Err(e);
+                    only_error = Some(e);
+                } else {
+                    crate::output::err!("{profile}: {}", e.render());
                 }
-                crate::output::err!("{profile}: {}", e.render());
-                first_error.get_or_insert(e);
             }
         }
+    });
+    match only_error {
+        Some(e) => Err(e),
+        None => Ok(code),
     }
-    Ok(first_error.map_or(exit::OK, |e| e.exit_code()))
 }
 
 fn report(profile: &str, outcome: &Outcome, json: bool) {

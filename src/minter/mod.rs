@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::aws::sts::{self, Session};
 use crate::aws_files;
-use crate::config::{self, Env, Files, Overrides, ProfileConfig, Timing, keys};
+use crate::config::{self, Env, Files, Overrides, ProfileConfig, keys};
 use crate::error::Error;
 use crate::output;
 use crate::state::ledger::Ledger;
@@ -52,40 +52,6 @@ impl Outcome {
             Outcome::Minted { expiration } | Outcome::Fresh { expiration } => *expiration,
         }
     }
-}
-
-/// Mints a session for `profile` into the credentials file unless its current one is still fresh,
-/// and records the outcome for `mfa-mint status`.
-pub fn mint(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome, Error> {
-    let result = mint_into_file(profile, opts, seeds);
-    record(profile, result.as_ref().map(Clone::clone));
-    result
-}
-
-fn mint_into_file(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Outcome, Error> {
-    config::check_name(profile)?;
-    let files = Files::load()?;
-    roles::refuse_mint(&files, profile)?;
-    // Every flag is validated before the fresh-skip: a typo must fail now, not hours later.
-    let timing = Timing::resolve(&files, profile, &opts.overrides())?;
-    // The fresh path reads two small files and nothing else: no keyring, no network.
-    if !opts.force
-        && let Some(expiration) = config::session_expiry(&files, profile)
-        && is_fresh(profile, expiration, timing.refresh)
-    {
-        return Ok(Outcome::Fresh { expiration });
-    }
-    config::check_target(
-        files.credentials.as_ref(),
-        profile,
-        &files.display_credentials(),
-    )?;
-    let plan = plan(&files, profile, opts, seeds)?;
-    let session = fetch(&plan, seeds)?;
-    write_session(&files, profile, &session)?;
-    Ok(Outcome::Minted {
-        expiration: session.expiration,
-    })
 }
 
 /// Keeps the outcome of a run (whichever command minted) for `status` and `doctor`.
@@ -183,14 +149,15 @@ pub fn long_term_keys(
 
 /// Generates an unused code and calls GetSessionToken: one request, or two when the first
 /// reveals that the local clock is far off AWS's, or when AWS refuses a code that was right for
-/// the clock (another tool, a phone app or a console sign-in used it first).
-pub fn fetch(plan: &Plan, seeds: &mut Seeds) -> Result<Session, Error> {
-    let seed = seeds.load(&plan.serial)?;
+/// the clock (another tool, a phone app or a console sign-in used it first). The device's seed is
+/// read from the keyring beforehand, before the device lock is taken, so no keyring prompt
+/// happens under it.
+pub fn fetch_with(plan: &Plan, seed: &crate::totp::Seed) -> Result<Session, Error> {
     let mut offset = skew::load();
     let mut retried = false;
     let mut why = None;
     loop {
-        let (step, code) = claim_code_because(&seed, &plan.serial, offset, why.take())?;
+        let (step, code) = claim_code_because(seed, &plan.serial, offset, why.take())?;
         output::debug(1, || format!("{}: using time step {step}", plan.profile));
         let probe = sts::DateProbe::default();
         let sent = crate::clock::now();
@@ -311,7 +278,7 @@ pub fn wait_reason(current: u64, claim: &crate::state::ledger::Claim) -> String 
     }
 }
 
-fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), Error> {
+pub(crate) fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), Error> {
     let path = files.display_credentials();
     let expiration = crate::clock::format_rfc3339(session.expiration);
     aws_files::edit(
@@ -341,6 +308,8 @@ fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), 
     Ok(())
 }
 
+pub(crate) mod batch;
 pub(crate) mod code;
 pub(crate) mod roles;
 pub(crate) mod session;
+pub(crate) mod single_flight;

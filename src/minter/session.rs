@@ -8,7 +8,7 @@ use crate::aws::sts::Session;
 use crate::clock::format_rfc3339;
 use crate::config::{self, Files, Timing, keys};
 use crate::error::Error;
-use crate::minter::{self, Options, Outcome};
+use crate::minter::{self, Options, Outcome, single_flight};
 use crate::secret::SecretText;
 use crate::vault::Seeds;
 
@@ -22,7 +22,8 @@ pub enum Origin {
 
 /// A session for `profile` with more than the refresh window left, from the first source that
 /// has one: the credentials file, the keyring cache, STS (then cached in the keyring). A mint or
-/// a failure to mint is recorded for `status`, as `mfa-mint PROFILE` records its runs.
+/// a failure to mint is recorded for `status`, as `mfa-mint PROFILE` records its runs. Concurrent
+/// callers make one request: see [`single_flight`](crate::minter::single_flight).
 pub fn obtain(
     profile: &str,
     opts: &Options,
@@ -34,38 +35,47 @@ pub fn obtain(
         return super::roles::obtain(&role, opts, seeds);
     }
     let window = Timing::resolve(&files, profile, &opts.overrides())?.refresh;
-    if !opts.force
-        && let Some(session) = from_credentials_file(&files, profile)
-        && minter::is_fresh(profile, session.expiration, window)
-    {
-        return Ok((session, Origin::CredentialsFile));
+    if let Some(found) = stored(&files, profile, opts, window, seeds)? {
+        return Ok(found);
     }
-    if !opts.force
-        && let Some(session) = seeds.load_session(profile)?
-        && minter::is_fresh(profile, session.expiration, window)
-    {
-        return Ok((session, Origin::KeyringCache));
+    let result = single_flight::mint_session(&files, profile, opts, seeds, |seeds| {
+        stored(&Files::load()?, profile, opts, window, seeds)
+    });
+    match &result {
+        Ok((session, Origin::Minted)) => minter::record(
+            profile,
+            Ok(Outcome::Minted {
+                expiration: session.expiration,
+            }),
+        ),
+        Err(e) => minter::record(profile, Err(e)),
+        Ok(_) => {}
     }
-    let minted = mint_and_cache(&files, profile, opts, seeds);
-    minter::record(
-        profile,
-        minted.as_ref().map(|s| Outcome::Minted {
-            expiration: s.expiration,
-        }),
-    );
-    Ok((minted?, Origin::Minted))
+    result
 }
 
-fn mint_and_cache(
+/// A stored session with more than `window` seconds left (none with `--force`).
+fn stored(
     files: &Files,
     profile: &str,
     opts: &Options,
+    window: u64,
     seeds: &mut Seeds,
-) -> Result<Session, Error> {
-    let plan = minter::plan(files, profile, opts, seeds)?;
-    let session = minter::fetch(&plan, seeds)?;
-    seeds.save_session(profile, &session)?;
-    Ok(session)
+) -> Result<Option<(Session, Origin)>, Error> {
+    if opts.force {
+        return Ok(None);
+    }
+    if let Some(session) = from_credentials_file(files, profile)
+        && minter::is_fresh(profile, session.expiration, window)
+    {
+        return Ok(Some((session, Origin::CredentialsFile)));
+    }
+    if let Some(session) = seeds.load_session(profile)?
+        && minter::is_fresh(profile, session.expiration, window)
+    {
+        return Ok(Some((session, Origin::KeyringCache)));
+    }
+    Ok(None)
 }
 
 fn from_credentials_file(files: &Files, profile: &str) -> Option<Session> {

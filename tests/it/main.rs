@@ -28,5 +28,6 @@ mod moto_e2e;
 mod no_plaintext;
 mod schedule;
 mod secrets;
+mod single_flight;
 mod unattended;
 mod waiting;

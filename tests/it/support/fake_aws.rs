@@ -17,6 +17,9 @@
 //!   TOTP steps and session expiry. [`FakeAws::set_accept_any_step_within`] widens the accepted
 //!   TOTP steps to every step in a range of unix times (for concurrency tests).
 //! - Failures: [`FakeAws::fail_next`] with a [`Failure`], [`FakeAws::set_permission_denied`].
+//! - Latency: [`FakeAws::set_latency`] delays every answer (a realistic round trip for the
+//!   parallel benchmark, or a mint that is surely still running); [`FakeAws::in_flight`] and
+//!   [`FakeAws::max_in_flight`] count requests being served at once.
 //! - Introspection: [`FakeAws::request_count`], [`FakeAws::action_count`],
 //!   [`FakeAws::accepted_steps`], [`FakeAws::issued_sessions`], [`FakeAws::is_valid_session`],
 //!   [`FakeAws::identity`], [`FakeAws::mfa_devices`], [`FakeAws::code_at`],
@@ -160,6 +163,9 @@ struct State {
     requests: usize,
     actions: HashMap<String, usize>,
     hook: Option<Hook>,
+    latency: Duration,
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 impl State {
@@ -372,10 +378,25 @@ impl FakeAws {
             requests: 0,
             actions: HashMap::new(),
             hook: None,
+            latency: Duration::ZERO,
+            in_flight: 0,
+            max_in_flight: 0,
         }));
         let shared = Arc::clone(&state);
-        let handler: Arc<http::Handler> =
-            Arc::new(move |request| dispatch::handle(&shared, request));
+        let handler: Arc<http::Handler> = Arc::new(move |request| {
+            let lock = || shared.lock().unwrap_or_else(|e| e.into_inner());
+            let latency = {
+                let mut state = lock();
+                state.in_flight += 1;
+                state.max_in_flight = state.max_in_flight.max(state.in_flight);
+                state.latency
+            };
+            // Outside the state lock: concurrent requests wait side by side, as on a network.
+            std::thread::sleep(latency);
+            let reply = dispatch::handle(&shared, request);
+            lock().in_flight -= 1;
+            reply
+        });
         let server = http::Server::start(port, handler)?;
         Ok(FakeAws { state, server })
     }
@@ -507,6 +528,21 @@ impl FakeAws {
     /// The fake's clock is system time + `seconds`.
     pub fn set_clock_offset(&self, seconds: i64) {
         self.lock().clock_offset = seconds;
+    }
+
+    /// Every request is answered `latency` later (served after the wait, concurrently).
+    pub fn set_latency(&self, latency: Duration) {
+        self.lock().latency = latency;
+    }
+
+    /// Requests being served right now (including their latency wait).
+    pub fn in_flight(&self) -> usize {
+        self.lock().in_flight
+    }
+
+    /// The most requests served at the same time so far.
+    pub fn max_in_flight(&self) -> usize {
+        self.lock().max_in_flight
     }
 
     /// The fake's clock, unix seconds.

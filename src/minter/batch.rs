@@ -1,0 +1,255 @@
+//! `mfa-mint p1 … p8` / `--all`: many profiles in one run (issue 12).
+//!
+//! 1. Each profile is resolved here, on the calling thread: files, flags, the fresh-skip, and
+//!    the keyring reads (which may prompt to unlock), so no prompt ever happens under a lock.
+//! 2. Profiles that share a device, source keys and duration form one group: one GetSessionToken,
+//!    and the same session written to each of them (a second region of one IAM user needs no
+//!    second request; a session from GetSessionToken is valid in every region).
+//! 3. Groups mint concurrently, at most [`PARALLEL`] at a time, each under its device's lock
+//!    (see [`single_flight`]), and each profile's session is one edit of the credentials file
+//!    under the file's lock.
+//!
+//! Results are handed back in the order the profiles were given, as soon as all before them are
+//! done; an error in one profile does not stop the others.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use crate::aws::sts::Session;
+use crate::config::{self, Files, Timing};
+use crate::error::Error;
+use crate::minter::single_flight::DeviceLock;
+use crate::minter::{self, Options, Outcome, Plan};
+use crate::output;
+use crate::totp::Seed;
+use crate::vault::Seeds;
+
+/// At most this many groups mint at once (each is one thread waiting on STS).
+pub const PARALLEL: usize = 8;
+
+/// One profile that needs a session, resolved.
+struct Member {
+    index: usize,
+    profile: String,
+    refresh: u64,
+}
+
+/// Profiles that get one session together.
+struct Group {
+    plan: Plan,
+    seed: Seed,
+    members: Vec<Member>,
+}
+
+/// Mints every profile (see the module docs) and calls `report` once per profile, in the order
+/// given, with its outcome; each outcome is also recorded for `mfa-mint status`. `before` runs
+/// first for each profile, on this thread (it may prompt); its error is that profile's outcome.
+pub fn mint_all(
+    profiles: &[String],
+    opts: &Options,
+    seeds: &mut Seeds,
+    mut before: impl FnMut(&str) -> Result<(), Error>,
+    mut report: impl FnMut(&str, Result<Outcome, Error>),
+) {
+    let mut slots: Vec<Option<Result<Outcome, Error>>> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    for (index, profile) in profiles.iter().enumerate() {
+        slots.push(None);
+        match before(profile).and_then(|()| prepare(profile, opts, seeds)) {
+            Ok(Prepared::Fresh(expiration)) => {
+                slots[index] = Some(Ok(Outcome::Fresh { expiration }))
+            }
+            Ok(Prepared::Mint(job)) => {
+                let Job {
+                    plan,
+                    seed,
+                    refresh,
+                } = *job;
+                let member = Member {
+                    index,
+                    profile: profile.clone(),
+                    refresh,
+                };
+                match groups.iter_mut().find(|g| same_session(&g.plan, &plan)) {
+                    Some(group) => {
+                        output::debug(1, || {
+                            format!(
+                                "{profile}: same device, keys and duration as [{}]: one session for both",
+                                group.members[0].profile
+                            )
+                        });
+                        group.members.push(member)
+                    }
+                    None => groups.push(Group {
+                        plan,
+                        seed,
+                        members: vec![member],
+                    }),
+                }
+            }
+            Err(e) => slots[index] = Some(Err(e)),
+        }
+    }
+
+    let mut emitted = 0;
+    let mut emit = |slots: &mut Vec<Option<Result<Outcome, Error>>>| {
+        while let Some(Some(_)) = slots.get(emitted) {
+            let result = slots[emitted].take().expect("checked above");
+            let profile = &profiles[emitted];
+            minter::record(profile, result.as_ref().map(Clone::clone));
+            report(profile, result);
+            emitted += 1;
+        }
+    };
+    emit(&mut slots);
+    if groups.is_empty() {
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..PARALLEL.min(groups.len()) {
+            let tx = tx.clone();
+            let (groups, next) = (&groups, &next);
+            scope.spawn(move || {
+                while let Some(group) = groups.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    for result in mint_group(group, opts.force) {
+                        if tx.send(result).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (index, result) in rx {
+            slots[index] = Some(result);
+            emit(&mut slots);
+        }
+    });
+}
+
+enum Prepared {
+    Fresh(i64),
+    Mint(Box<Job>),
+}
+
+struct Job {
+    plan: Plan,
+    seed: Seed,
+    refresh: u64,
+}
+
+fn prepare(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Prepared, Error> {
+    config::check_name(profile)?;
+    let files = Files::load()?;
+    minter::roles::refuse_mint(&files, profile)?;
+    // Every flag is validated before the fresh-skip: a typo must fail now, not hours later.
+    let timing = Timing::resolve(&files, profile, &opts.overrides())?;
+    // The fresh path reads two small files and nothing else: no keyring, no network, no lock.
+    if !opts.force
+        && let Some(expiration) = config::session_expiry(&files, profile)
+        && minter::is_fresh(profile, expiration, timing.refresh)
+    {
+        return Ok(Prepared::Fresh(expiration));
+    }
+    config::check_target(
+        files.credentials.as_ref(),
+        profile,
+        &files.display_credentials(),
+    )?;
+    let plan = minter::plan(&files, profile, opts, seeds)?;
+    let seed = seeds.load(&plan.serial)?;
+    Ok(Prepared::Mint(Box::new(Job {
+        plan,
+        seed,
+        refresh: timing.refresh,
+    })))
+}
+
+/// GetSessionToken gives the same kind of session for the same device, keys and duration,
+/// whatever the profile's region.
+fn same_session(a: &Plan, b: &Plan) -> bool {
+    a.serial == b.serial
+        && a.keys.access_key_id == b.keys.access_key_id
+        && a.keys.secret_access_key.expose_secret() == b.keys.secret_access_key.expose_secret()
+        && a.duration == b.duration
+}
+
+/// Under the device lock: members whose session another run has just written are fresh; the
+/// rest get one new session.
+fn mint_group(group: &Group, force: bool) -> Vec<(usize, Result<Outcome, Error>)> {
+    let first = &group.members[0].profile;
+    let _lock = match DeviceLock::acquire(&group.plan.serial, first) {
+        Ok(lock) => lock,
+        Err(e) => return fail_all(&group.members, e.into()),
+    };
+    let files = match Files::load() {
+        Ok(files) => files,
+        Err(e) => return fail_all(&group.members, e),
+    };
+    let mut results = Vec::new();
+    let mut stale = Vec::new();
+    for member in &group.members {
+        match config::session_expiry(&files, &member.profile) {
+            Some(expiration)
+                if !force && minter::is_fresh(&member.profile, expiration, member.refresh) =>
+            {
+                output::debug(1, || {
+                    format!(
+                        "{}: another run has just minted; nothing to do",
+                        member.profile
+                    )
+                });
+                results.push((member.index, Ok(Outcome::Fresh { expiration })));
+            }
+            _ => stale.push(member),
+        }
+    }
+    if stale.is_empty() {
+        return results;
+    }
+    match minter::fetch_with(&group.plan, &group.seed) {
+        Ok(session) => {
+            for member in stale {
+                results.push((member.index, write(&files, member, &session)));
+            }
+        }
+        Err(e) => results.extend(fail_all(stale, e)),
+    }
+    results
+}
+
+fn write(files: &Files, member: &Member, session: &Session) -> Result<Outcome, Error> {
+    minter::write_session(files, &member.profile, session)?;
+    Ok(Outcome::Minted {
+        expiration: session.expiration,
+    })
+}
+
+/// The error of a group's one mint, for each of its members: the first gets it as it is, the
+/// others a copy that names the first.
+fn fail_all<'a>(
+    members: impl IntoIterator<Item = &'a Member>,
+    error: Error,
+) -> Vec<(usize, Result<Outcome, Error>)> {
+    let mut members = members.into_iter();
+    let Some(first) = members.next() else {
+        return Vec::new();
+    };
+    let mut results: Vec<_> = members
+        .map(|m| {
+            (
+                m.index,
+                Err(Error::SharedMint {
+                    with: first.profile.clone(),
+                    message: error.with_causes(),
+                    exit: error.exit_code(),
+                    hint: crate::error::Hint::hint(&error),
+                }),
+            )
+        })
+        .collect();
+    results.insert(0, (first.index, Err(error)));
+    results
+}
