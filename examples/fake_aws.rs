@@ -1,6 +1,6 @@
 //! Runs the in-repo fake AWS (STS + IAM) as a process for scripts/demo and scripts/bench.
 //!
-//! `cargo run --example fake_aws -- [--port N] [--user NAME] [--account ID]
+//! `cargo run --example fake_aws -- [--port N] [--https] [--user NAME] [--account ID]
 //! [--clock-offset SECS] [--requests-file PATH] [--allow-reuse] [--latency-ms MS] [--users N]`
 //!
 //! Creates one user with a long-term key and an enabled virtual MFA device with a random seed,
@@ -9,7 +9,9 @@
 //! action name is appended to PATH as one line. `--latency-ms` answers every request that much
 //! later (a realistic round trip: the parallel benchmark uses 150). `--users N` (default 1) makes
 //! N users, the first named NAME and the others NAME2 … NAMEN, each with its own key and device;
-//! the JSON line then also has `users`: the same fields for each of them.
+//! the JSON line then also has `users`: the same fields for each of them. `--https` serves HTTPS
+//! with a private CA made at start-up; the JSON line then has `ca_bundle`, the CA's PEM file,
+//! which lives while the fake runs.
 
 #[path = "../tests/it/support/fake_aws.rs"]
 mod fake_aws;
@@ -28,6 +30,7 @@ struct Options {
     allow_reuse: bool,
     latency_ms: u64,
     users: usize,
+    https: bool,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -40,6 +43,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
         allow_reuse: false,
         latency_ms: 0,
         users: 1,
+        https: false,
     };
     let mut args = args.peekable();
     while let Some(flag) = args.next() {
@@ -71,8 +75,9 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
                     return Err("--users must be at least 1".to_string());
                 }
             }
+            "--https" => options.https = true,
             "-h" | "--help" => {
-                return Err("usage: fake_aws [--port N] [--user NAME] [--account ID] [--clock-offset SECS] [--requests-file PATH] [--allow-reuse] [--latency-ms MS] [--users N]".to_string());
+                return Err("usage: fake_aws [--port N] [--https] [--user NAME] [--account ID] [--clock-offset SECS] [--requests-file PATH] [--allow-reuse] [--latency-ms MS] [--users N]".to_string());
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -88,7 +93,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let fake = match fake_aws::FakeAws::start_on(options.port) {
+    let started = if options.https {
+        fake_aws::FakeAws::start_https_on(options.port)
+    } else {
+        fake_aws::FakeAws::start_on(options.port)
+    };
+    let fake = match started {
         Ok(fake) => fake,
         Err(e) => {
             eprintln!("fake_aws: cannot listen on 127.0.0.1:{}: {e}", options.port);
@@ -133,6 +143,9 @@ fn main() -> ExitCode {
     line["endpoint"] = fake.endpoint().into();
     line["account"] = options.account.clone().into();
     line["users"] = users.into();
+    if options.https {
+        line["ca_bundle"] = fake.ca_bundle().into();
+    }
     println!("{line}");
     let _ = std::io::stdout().flush();
     loop {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::aws::iam::{Iam, region_for_partition};
+use crate::aws::iam::Iam;
 use crate::aws::sts;
 use crate::aws_files::{self, Document};
 use crate::config::{self, Files};
@@ -83,20 +83,15 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     // Never create a device whose seed could not be kept.
     seeds.store()?;
 
-    let env = crate::config::Env::from_process();
-    let region = config::region(&files, req.profile, &source, &env);
-    let partition = if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
-    let target = sts::Target {
-        region: region_for_partition(partition).to_string(),
-        endpoint_url: env.iam_endpoint(),
-        timeout: req.timeout,
-    };
+    let target = crate::aws::client::resolve(
+        &files,
+        req.profile,
+        Some(&source),
+        None,
+        crate::aws::client::Service::Iam,
+        req.timeout,
+        &crate::config::Env::from_process(),
+    )?;
     let iam = Iam::new(&target, &keys)?;
     // The user defaults to the owner of the keys (GetUser); naming one saves that request.
     let user = match req.user {

@@ -22,6 +22,27 @@ pub const AWS_ENDPOINT_URL_STS: &str = "AWS_ENDPOINT_URL_STS";
 pub const AWS_ENDPOINT_URL_IAM: &str = "AWS_ENDPOINT_URL_IAM";
 /// `true` ignores the endpoint variables above.
 pub const AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: &str = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
+/// PEM file of the CAs to trust (replacing every other root), as for the AWS CLI.
+pub const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";
+/// `true`: FIPS endpoints.
+pub const AWS_USE_FIPS_ENDPOINT: &str = "AWS_USE_FIPS_ENDPOINT";
+/// `regional` (default) or `legacy` (the global STS endpoint for the original regions).
+pub const AWS_STS_REGIONAL_ENDPOINTS: &str = "AWS_STS_REGIONAL_ENDPOINTS";
+
+// --- proxies, as curl and the SDK's HTTPS client read them ---
+
+/// Proxy for https endpoints (`http://[USER:PASSWORD@]HOST:PORT`).
+pub const HTTPS_PROXY: &str = "HTTPS_PROXY";
+/// Lower-case `HTTPS_PROXY`.
+pub const HTTPS_PROXY_LOWER: &str = "https_proxy";
+/// Proxy for every scheme, after `HTTPS_PROXY`.
+pub const ALL_PROXY: &str = "ALL_PROXY";
+/// Lower-case `ALL_PROXY`.
+pub const ALL_PROXY_LOWER: &str = "all_proxy";
+/// Hosts that bypass the proxy (read by the SDK's client).
+pub const NO_PROXY: &str = "NO_PROXY";
+/// Lower-case `NO_PROXY`.
+pub const NO_PROXY_LOWER: &str = "no_proxy";
 
 // --- mfa-mint's own ---
 
@@ -82,6 +103,15 @@ const DOCUMENTED: &[&str] = &[
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS,
     AWS_REGION,
     AWS_DEFAULT_REGION,
+    AWS_CA_BUNDLE,
+    HTTPS_PROXY,
+    HTTPS_PROXY_LOWER,
+    ALL_PROXY,
+    ALL_PROXY_LOWER,
+    NO_PROXY,
+    NO_PROXY_LOWER,
+    AWS_USE_FIPS_ENDPOINT,
+    AWS_STS_REGIONAL_ENDPOINTS,
     MFA_MINT_KEYRING,
     MFA_MINT_STATE_DIR,
     NO_COLOR,

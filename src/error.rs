@@ -112,6 +112,8 @@ pub enum Error {
         #[source]
         source: crate::aws::sts::Error,
     },
+    #[error(transparent)]
+    Network(#[from] crate::aws::client::Error),
     #[error("{key} = {value:?} in profile {profile:?} is invalid: {reason}")]
     BadSetting {
         profile: String,
@@ -256,6 +258,7 @@ impl Error {
             | RoleProfile { .. }
             | RoleWithoutBase { .. }
             | CredentialProcessOnRole { .. }
+            | Network(_)
             | BadSetting { .. } => exit::CONFIG,
             AssumeRole { source, .. } if source.is_transient() => exit::TRANSIENT,
             AssumeRole { .. } => exit::AWS_REFUSED,
@@ -278,6 +281,7 @@ impl Error {
             }
             EnrolledButNotLinked { .. } => exit::CONFIG,
             Sts(e) if e.is_transient() => exit::TRANSIENT,
+            Sts(e) if e.is_config() => exit::CONFIG,
             Sts(_) => exit::AWS_REFUSED,
             Schedule(e) => e.exit_code(),
             State(_) | Io { .. } => exit::IO,
@@ -329,6 +333,7 @@ impl Error {
             AssumeRole { source, .. } => return Error::Sts(source.clone()).hint(),
             SourceIsTarget { .. } => "the session is written into PROFILE; the long-term keys must live in another profile".into(),
             BadSetting { key, .. } => format!("fix or remove {key} in the AWS config file"),
+            Network(e) => e.hint(),
             NoMfaProfiles => "set one up with mfa-mint import PROFILE --serial ARN".into(),
             ProfileName { .. } => "profile names cannot be empty or contain [ ] or newlines".into(),
             Seed(e) => e.hint().to_string(),
@@ -369,6 +374,12 @@ impl Error {
             Sts(S::AccessDenied { .. }) => "the IAM policy of the source profile's user denies sts:GetSessionToken".into(),
             Sts(S::Validation { .. }) => "check --duration (900 s to 36 h) and the mfa_serial".into(),
             Sts(S::Throttled { .. }) | Sts(S::Server { .. }) => "this is temporary: retry in a minute".into(),
+            Sts(S::UntrustedCertificate { .. }) => "behind a TLS-inspecting proxy, set AWS_CA_BUNDLE to your company's root CA (a PEM file), as for the AWS CLI; if it is set, that file lacks the CA that signed this certificate".into(),
+            Sts(S::ProxyUnreachable { .. }) => "check that the proxy in HTTPS_PROXY is running and its host and port are right; to go direct, unset it or add the AWS host to NO_PROXY".into(),
+            Sts(S::ProxyRefused { reason, .. }) if reason.contains("407") => "put the proxy login into the URL: HTTPS_PROXY=http://USER:PASSWORD@HOST:PORT (percent-encode special characters)".into(),
+            Sts(S::ProxyRefused { endpoint, .. }) => format!(
+                "the proxy must allow CONNECT to {endpoint}; ask whoever runs it, or add the host to NO_PROXY to go direct"
+            ),
             Sts(S::Timeout { .. }) | Sts(S::Network { .. }) => "check the network (and AWS_ENDPOINT_URL_STS if set), then retry".into(),
             Sts(S::Malformed { .. }) => "check AWS_ENDPOINT_URL_STS points at an STS endpoint, then retry".into(),
             Sts(S::Other { .. }) => return None,

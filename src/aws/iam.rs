@@ -1,19 +1,9 @@
 //! The IAM calls `enroll` needs, with a client built like the STS one: explicit long-term keys,
 //! explicit region and endpoint (`AWS_ENDPOINT_URL_IAM` / `AWS_ENDPOINT_URL`), no retries.
 
-use aws_sdk_iam::config::{BehaviorVersion, Region};
 use zeroize::Zeroizing;
 
 use crate::aws::sts::{Error, LongTermKeys, Target, classify};
-
-/// IAM is global; its signing region depends on the partition.
-pub fn region_for_partition(partition: &str) -> &'static str {
-    match partition {
-        "aws-cn" => "cn-north-1",
-        "aws-us-gov" => "us-gov-west-1",
-        _ => "us-east-1",
-    }
-}
 
 /// The IAM actions `enroll` needs, for the permission hint.
 pub const ENROLL_ACTIONS: &str =
@@ -23,6 +13,8 @@ pub struct Iam {
     client: aws_sdk_iam::Client,
     runtime: tokio::runtime::Runtime,
     endpoint: String,
+    /// Where requests went, as the SDK resolved it (partition, FIPS), for messages.
+    probe: crate::aws::sts::DateProbe,
 }
 
 /// The calling IAM user.
@@ -38,16 +30,8 @@ pub struct NewDevice {
 
 impl Iam {
     pub fn new(target: &Target, keys: &LongTermKeys) -> Result<Iam, Error> {
-        let (credentials, retries, timeouts) = crate::aws::sts::client_parts(target, keys);
-        let mut config = aws_sdk_iam::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(target.region.clone()))
-            .credentials_provider(credentials)
-            .retry_config(retries)
-            .timeout_config(timeouts);
-        if let Some(url) = &target.endpoint_url {
-            config = config.endpoint_url(url.clone());
-        }
+        let probe = crate::aws::sts::DateProbe::default();
+        let config = crate::aws::client::iam_config(target, keys).interceptor(probe.clone());
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -61,7 +45,8 @@ impl Iam {
             endpoint: target
                 .endpoint_url
                 .clone()
-                .unwrap_or_else(|| "iam.amazonaws.com".into()),
+                .unwrap_or_else(|| "IAM".into()),
+            probe,
         })
     }
 
@@ -70,7 +55,7 @@ impl Iam {
         let out = self
             .runtime
             .block_on(self.client.get_user().send())
-            .map_err(|e| classify(e, &self.endpoint))?;
+            .map_err(|e| classify(e, &self.endpoint()))?;
         let user = out
             .user
             .ok_or_else(|| self.malformed("no User in GetUser"))?;
@@ -88,7 +73,7 @@ impl Iam {
                     .virtual_mfa_device_name(name)
                     .send(),
             )
-            .map_err(|e| classify(e, &self.endpoint))?;
+            .map_err(|e| classify(e, &self.endpoint()))?;
         let device = out
             .virtual_mfa_device
             .ok_or_else(|| self.malformed("no VirtualMFADevice"))?;
@@ -123,7 +108,7 @@ impl Iam {
                     .authentication_code2(code2)
                     .send(),
             )
-            .map_err(|e| classify(e, &self.endpoint))?;
+            .map_err(|e| classify(e, &self.endpoint()))?;
         Ok(())
     }
 
@@ -135,13 +120,19 @@ impl Iam {
                     .serial_number(serial)
                     .send(),
             )
-            .map_err(|e| classify(e, &self.endpoint))?;
+            .map_err(|e| classify(e, &self.endpoint()))?;
         Ok(())
+    }
+
+    fn endpoint(&self) -> String {
+        self.probe
+            .endpoint()
+            .unwrap_or_else(|| self.endpoint.clone())
     }
 
     fn malformed(&self, detail: &str) -> Error {
         Error::Malformed {
-            endpoint: self.endpoint.clone(),
+            endpoint: self.endpoint(),
             detail: detail.into(),
         }
     }

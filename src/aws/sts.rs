@@ -10,22 +10,15 @@ use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextRef;
-use aws_sdk_sts::config::{
-    BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
+use aws_sdk_sts::config::interceptors::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
 };
+use aws_sdk_sts::config::{ConfigBag, Credentials, Intercept, RuntimeComponents};
 use aws_sdk_sts::error::{BoxError, ProvideErrorMetadata, SdkError};
 
 use crate::secret::SecretText;
 
-/// Where and how to reach AWS.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub region: String,
-    /// `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL`, when set.
-    pub endpoint_url: Option<String>,
-    pub timeout: Duration,
-}
+pub use crate::aws::client::Target;
 
 /// Long-term IAM user keys (`AKIA…`).
 pub struct LongTermKeys {
@@ -74,6 +67,20 @@ pub enum Error {
     Throttled { message: String },
     #[error("AWS answered with a server error (HTTP {status}): {message}")]
     Server { status: u16, message: String },
+    #[error("the certificate of {endpoint} is not trusted: {reason}")]
+    UntrustedCertificate { endpoint: String, reason: String },
+    #[error("cannot reach the proxy {proxy} (for {endpoint}): {detail}")]
+    ProxyUnreachable {
+        proxy: String,
+        endpoint: String,
+        detail: String,
+    },
+    #[error("the proxy {proxy} would not connect to {endpoint}: {reason}")]
+    ProxyRefused {
+        proxy: String,
+        endpoint: String,
+        reason: String,
+    },
     #[error("the request to {endpoint} timed out")]
     Timeout { endpoint: String },
     #[error("cannot reach {endpoint}: {detail}")]
@@ -94,6 +101,15 @@ impl Error {
                 | Error::Timeout { .. }
                 | Error::Network { .. }
                 | Error::Malformed { .. }
+                | Error::ProxyUnreachable { .. }
+        )
+    }
+
+    /// Failures only a change of settings fixes (trust, proxy login): a configuration problem.
+    pub fn is_config(&self) -> bool {
+        matches!(
+            self,
+            Error::UntrustedCertificate { .. } | Error::ProxyRefused { .. }
         )
     }
 }
@@ -109,19 +125,43 @@ impl Error {
     }
 }
 
-/// Records the `Date` header of the last response, to measure clock offset against AWS.
+/// Records the `Date` header of the last response, to measure clock offset against AWS, and
+/// where the request went (`scheme://host[:port]`), for messages.
 #[derive(Debug, Clone, Default)]
-pub struct DateProbe(Arc<Mutex<Option<String>>>);
+pub struct DateProbe(Arc<Mutex<Option<String>>>, Arc<Mutex<Option<String>>>);
 
 impl DateProbe {
     pub fn last(&self) -> Option<String> {
         self.0.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// The endpoint the last request was sent to, as resolved by the SDK.
+    pub fn endpoint(&self) -> Option<String> {
+        self.1.lock().ok().and_then(|g| g.clone())
     }
 }
 
 impl Intercept for DateProbe {
     fn name(&self) -> &'static str {
         "mfa-mint-date-probe"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let (Ok(uri), Ok(mut slot)) = (
+            context.request().uri().parse::<http::Uri>(),
+            self.1.lock(),
+        ) {
+            *slot = Some(match (uri.scheme_str(), uri.authority()) {
+                (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
+                _ => uri.to_string(),
+            });
+        }
+        Ok(())
     }
 
     fn read_after_transmit(
@@ -171,16 +211,8 @@ fn client_with(
     timeouts: TimeoutConfig,
     probe: &DateProbe,
 ) -> aws_sdk_sts::Client {
-    let mut config = aws_sdk_sts::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(target.region.clone()))
-        .credentials_provider(credentials)
-        .retry_config(retries)
-        .timeout_config(timeouts)
+    let config = crate::aws::client::sts_config_with(target, credentials, retries, timeouts)
         .interceptor(probe.clone());
-    if let Some(url) = &target.endpoint_url {
-        config = config.endpoint_url(url.clone());
-    }
     aws_sdk_sts::Client::from_conf(config.build())
 }
 
@@ -212,7 +244,7 @@ pub fn get_session_token(
         .duration_seconds(duration_secs as i32);
     let output = runtime()?
         .block_on(request.send())
-        .map_err(|e| classify(e, &endpoint))?;
+        .map_err(|e| classify(e, &probe.endpoint().unwrap_or(endpoint.clone())))?;
     let creds = output.credentials.ok_or_else(|| Error::Malformed {
         endpoint: endpoint.clone(),
         detail: "no Credentials in the response".into(),
@@ -266,7 +298,7 @@ pub fn assume_role(
         .set_external_id(role.external_id.clone());
     let output = runtime()?
         .block_on(request.send())
-        .map_err(|e| classify(e, &endpoint))?;
+        .map_err(|e| classify(e, &probe.endpoint().unwrap_or(endpoint.clone())))?;
     let creds = output.credentials.ok_or_else(|| Error::Malformed {
         endpoint: endpoint.clone(),
         detail: "no Credentials in the response".into(),
@@ -294,7 +326,7 @@ pub fn clock_offset(target: &Target, keys: &LongTermKeys) -> Result<f64, Error> 
     {
         return Ok(offset);
     }
-    result.map_err(|e| classify(e, &endpoint))?;
+    result.map_err(|e| classify(e, &probe.endpoint().unwrap_or(endpoint.clone())))?;
     Err(Error::Malformed {
         endpoint,
         detail: "the response has no Date header".into(),
@@ -329,6 +361,13 @@ where
         SdkError::DispatchFailure(d) if d.is_timeout() => Error::Timeout {
             endpoint: endpoint.into(),
         },
+        SdkError::DispatchFailure(d)
+            if let Some(e) = d
+                .as_connector_error()
+                .and_then(|c| crate::aws::client::classify_connect(c, endpoint)) =>
+        {
+            e
+        }
         SdkError::DispatchFailure(d) => Error::Network {
             endpoint: endpoint.into(),
             detail: d

@@ -160,6 +160,7 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
             return out;
         }
     };
+    let target = network_check(files, p, source.as_deref(), &serial, &env, &mut out);
     match seeds.load(&serial) {
         Ok(seed) if seed.is_aws_compatible() => out.push(Check::pass(format!(
             "{p}: seed in keyring, generates codes"
@@ -188,10 +189,42 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
             )));
         }
     }
-    if clock && let Some(cfg) = resolved {
-        out.push(clock_check(cfg, seeds));
+    if clock && let (Some(cfg), Some(target)) = (resolved, target) {
+        out.push(clock_check(cfg, &target, seeds));
     }
     out
+}
+
+/// Where this profile's requests go and whom they trust: the CA bundle (`AWS_CA_BUNDLE`,
+/// `ca_bundle`) must be a readable PEM file, the proxy setting a URL. An untrusted certificate
+/// itself shows with `--clock`, which makes one request through them.
+fn network_check(
+    files: &Files,
+    p: &str,
+    source: Option<&str>,
+    serial: &str,
+    env: &config::Env,
+    out: &mut Vec<Check>,
+) -> Option<crate::aws::sts::Target> {
+    let partition = crate::aws::serial::parse(serial).ok().map(|s| s.partition);
+    match crate::aws::client::resolve(
+        files,
+        p,
+        source,
+        partition.as_deref(),
+        crate::aws::client::Service::Sts,
+        std::time::Duration::from_secs(10),
+        env,
+    ) {
+        Ok(target) => {
+            out.push(Check::pass(format!("{p}: STS {}", target.describe())));
+            Some(target)
+        }
+        Err(e) => {
+            out.push(Check::from_error(p, &Error::Network(e)));
+            None
+        }
+    }
 }
 
 /// Runs `mfa-mint doctor --probe-keyring` with only HOME, PATH and LOGNAME, as cron would.
@@ -250,17 +283,12 @@ fn schedule_check() -> Check {
     }
 }
 
-fn clock_check(cfg: ProfileConfig, seeds: &mut Seeds) -> Check {
-    let target = crate::aws::sts::Target {
-        region: cfg.region,
-        endpoint_url: cfg.sts_endpoint,
-        timeout: std::time::Duration::from_secs(10),
-    };
+fn clock_check(cfg: ProfileConfig, target: &crate::aws::sts::Target, seeds: &mut Seeds) -> Check {
     let keys = match crate::minter::long_term_keys(seeds, cfg.keys, &cfg.source) {
         Ok(k) => k,
         Err(e) => return Check::from_error("clock", &e),
     };
-    match crate::aws::sts::clock_offset(&target, &keys) {
+    match crate::aws::sts::clock_offset(target, &keys) {
         Ok(offset) => {
             crate::state::skew::save(offset);
             if offset.abs() > crate::state::skew::WARN_SECS {

@@ -19,6 +19,15 @@ pub struct Env {
     pub endpoint_url_sts: Option<String>,
     pub endpoint_url_iam: Option<String>,
     pub ignore_configured_endpoint_urls: bool,
+    /// `AWS_CA_BUNDLE`.
+    pub ca_bundle: Option<String>,
+    /// `AWS_USE_FIPS_ENDPOINT`.
+    pub use_fips_endpoint: Option<String>,
+    /// `AWS_STS_REGIONAL_ENDPOINTS`.
+    pub sts_regional_endpoints: Option<String>,
+    /// The proxy for https endpoints: the first of `HTTPS_PROXY`, `https_proxy`, `ALL_PROXY`,
+    /// `all_proxy` that is set, with its name (the SDK's client reads the same, and `NO_PROXY`).
+    pub https_proxy: Option<(&'static str, String)>,
 }
 
 impl Env {
@@ -33,6 +42,12 @@ impl Env {
             endpoint_url_iam: var(env_vars::AWS_ENDPOINT_URL_IAM),
             ignore_configured_endpoint_urls: var(env_vars::AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
+            ca_bundle: var(env_vars::AWS_CA_BUNDLE),
+            use_fips_endpoint: var(env_vars::AWS_USE_FIPS_ENDPOINT),
+            sts_regional_endpoints: var(env_vars::AWS_STS_REGIONAL_ENDPOINTS),
+            https_proxy: crate::aws::proxy::HTTPS_VARS
+                .iter()
+                .find_map(|name| var(name).map(|value| (*name, value))),
         }
     }
 

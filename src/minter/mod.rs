@@ -102,7 +102,21 @@ pub fn plan(
     opts: &Options,
     seeds: &mut Seeds,
 ) -> Result<Plan, Error> {
-    let cfg = ProfileConfig::resolve(files, profile, &opts.overrides(), &Env::from_process())?;
+    let env = Env::from_process();
+    let cfg = ProfileConfig::resolve(files, profile, &opts.overrides(), &env)?;
+    // The network settings before the keyring: a bad CA bundle or proxy fails with nothing done.
+    let target = crate::aws::client::resolve(
+        files,
+        &cfg.profile,
+        Some(&cfg.source),
+        crate::aws::serial::parse(&cfg.serial)
+            .ok()
+            .map(|s| s.partition)
+            .as_deref(),
+        crate::aws::client::Service::Sts,
+        opts.timeout,
+        &env,
+    )?;
     let keys = long_term_keys(seeds, cfg.keys, &cfg.source)?;
     if let Some(source) = &opts.source {
         // `--source` given once is remembered (as `import --source` does), so later runs and
@@ -114,21 +128,16 @@ pub fn plan(
         source: cfg.source,
         serial: cfg.serial,
         keys,
-        target: sts::Target {
-            region: cfg.region,
-            endpoint_url: cfg.sts_endpoint,
-            timeout: opts.timeout,
-        },
+        target,
         duration: cfg.timing.duration,
     };
     output::debug(1, || {
         format!(
-            "{profile}: source [{}] key {}, device {}, region {}, endpoint {}, duration {} s",
+            "{profile}: source [{}] key {}, device {}, {}, duration {} s",
             plan.source,
             crate::secret::mask(&plan.keys.access_key_id),
             plan.serial,
-            plan.target.region,
-            plan.target.endpoint_url.as_deref().unwrap_or("default"),
+            plan.target.describe(),
             plan.duration,
         )
     });

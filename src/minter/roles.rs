@@ -44,11 +44,21 @@ pub fn obtain(
             role.profile, role.role_arn, role.base, role.duration
         )
     });
-    let target = sts::Target {
-        region: role.region.clone(),
-        endpoint_url: role.sts_endpoint.clone(),
-        timeout: opts.timeout,
-    };
+    // The role profile's network settings first, then its base profile's, as for a mint; the
+    // role's partition is its ARN's.
+    let target = crate::aws::client::resolve(
+        &crate::config::Files::load()?,
+        crate::aws::client::Scope {
+            profile: &role.profile,
+            source: Some(&role.base),
+            region: role.region.clone(),
+            endpoint_url: role.sts_endpoint.clone(),
+            partition: role.role_arn.split(':').nth(1).map(str::to_string),
+            service: crate::aws::client::Service::Sts,
+        },
+        opts.timeout,
+        &crate::config::Env::from_process(),
+    )?;
     let request = sts::RoleRequest {
         role_arn: role.role_arn.clone(),
         session_name: role.session_name.clone(),

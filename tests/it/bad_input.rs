@@ -405,10 +405,11 @@ fn sts_failures() {
         let state = states.path().join(case.to_string()).display().to_string();
         [
             ("AWS_ENDPOINT_URL_STS", endpoint.clone()),
+            ("AWS_CA_BUNDLE", fake.ca_bundle().to_string()),
             ("MFA_MINT_STATE_DIR", state),
         ]
     };
-    let pairs = |a: &[(&'static str, String); 2]| -> Vec<(&'static str, String)> { a.to_vec() };
+    let pairs = |a: &[(&'static str, String); 3]| -> Vec<(&'static str, String)> { a.to_vec() };
     let run = |env: &TestEnv,
                args: &[&str],
                vars: Vec<(&'static str, String)>,

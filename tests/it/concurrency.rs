@@ -49,6 +49,7 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
     env.write_file(".aws/credentials", &creds);
     let config_before = env.read_file(".aws/config").unwrap();
     let endpoint = fake.endpoint();
+    let ca = fake.ca_bundle();
     let started = std::time::Instant::now();
 
     std::thread::scope(|scope| {
@@ -66,6 +67,7 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
                         .cmd()
                         .args([profile.as_str(), "--force", "--quiet"])
                         .env("AWS_ENDPOINT_URL_STS", endpoint)
+                        .env("AWS_CA_BUNDLE", ca)
                         .env("MFA_MINT_TEST_NOW", &at)
                         .env("MFA_MINT_STATE_DIR", &state)
                         .stdin(std::process::Stdio::null())
@@ -97,6 +99,7 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
                         "--quiet",
                     ])
                     .env("AWS_ENDPOINT_URL_STS", endpoint)
+                    .env("AWS_CA_BUNDLE", ca)
                     .env("MFA_MINT_TEST_NOW", &at)
                     .env("MFA_MINT_STATE_DIR", &state)
                     .stdin(std::process::Stdio::null())
@@ -170,7 +173,7 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
         &["p0", "--force"],
         None,
         &[
-            ("AWS_ENDPOINT_URL_STS", endpoint.as_str()),
+            ("AWS_ENDPOINT_URL_STS", endpoint.as_str()), ("AWS_CA_BUNDLE", fake.ca_bundle()),
             (
                 "MFA_MINT_TEST_NOW",
                 &format!("{}", base + (total as f64 - 10.0) * 30.0),
@@ -218,6 +221,7 @@ fn two_processes_never_submit_the_same_step() {
             env.cmd()
                 .args([*p, "--quiet"])
                 .env("AWS_ENDPOINT_URL_STS", &endpoint)
+                .env("AWS_CA_BUNDLE", fake.ca_bundle())
                 .env("MFA_MINT_TEST_NOW", &at)
                 .stdin(std::process::Stdio::null())
                 .stderr(std::process::Stdio::piped())

@@ -90,8 +90,9 @@ struct Setup {
     serial: String,
 }
 
+/// Plain HTTP: these tests check what the fake checks, and some speak raw HTTP to it.
 fn setup() -> Setup {
-    let fake = FakeAws::start();
+    let fake = FakeAws::start_http();
     let keys = fake.add_user("alice", ACCOUNT);
     let serial = fake.add_mfa_device("alice", "alice-phone", SEED);
     Setup { fake, keys, serial }
@@ -1147,4 +1148,71 @@ fn assume_role_takes_the_mfa_context_of_the_callers_session() {
         )
     );
     assert_eq!(s.fake.accepted_steps().len(), 1, "one code in all");
+/// An SDK client whose only trusted root is `ca_pem`.
+fn https_sts(fake: &FakeAws, keys: &Keys, ca_pem: &str) -> aws_sdk_sts::Client {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+    let tls_context = TlsContext::builder()
+        .with_trust_store(TrustStore::empty().with_pem_certificate(ca_pem.as_bytes()))
+        .build()
+        .unwrap();
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ))
+        .tls_context(tls_context)
+        .build_https();
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            &keys.access_key_id,
+            &keys.secret_access_key,
+            None,
+            None,
+            "test",
+        ))
+        .endpoint_url(fake.endpoint())
+        .retry_config(RetryConfig::disabled())
+        .http_client(http)
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
+}
+
+#[test]
+fn https_fake_serves_clients_that_trust_its_ca_and_only_those() {
+    let fake = FakeAws::start();
+    assert!(
+        fake.endpoint().starts_with("https://127.0.0.1:"),
+        "{}",
+        fake.endpoint()
+    );
+    let keys = fake.add_user("alice", ACCOUNT);
+    let ca = fake.ca().expect("an HTTPS fake has a CA");
+    assert_eq!(
+        std::fs::read_to_string(fake.ca_bundle()).unwrap(),
+        ca.ca_pem()
+    );
+    let rt = runtime();
+    let who = rt
+        .block_on(
+            https_sts(&fake, &keys, ca.ca_pem())
+                .get_caller_identity()
+                .send(),
+        )
+        .expect("GetCallerIdentity over TLS");
+    assert_eq!(who.account(), Some(ACCOUNT));
+
+    // Another CA's client refuses the certificate before sending anything.
+    let other = fake_aws::TestCa::new();
+    let before = fake.request_count();
+    let err = rt
+        .block_on(
+            https_sts(&fake, &keys, other.ca_pem())
+                .get_caller_identity()
+                .send(),
+        )
+        .expect_err("an unknown CA is refused");
+    let text = format!("{:?}", err);
+    assert!(text.contains("UnknownIssuer"), "{text}");
+    assert_eq!(fake.request_count(), before, "no request got through");
 }

@@ -25,6 +25,7 @@ mod import_formats;
 mod keyutils;
 mod mint_flow;
 mod moto_e2e;
+mod network;
 mod no_plaintext;
 mod schedule;
 mod secrets;

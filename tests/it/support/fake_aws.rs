@@ -6,8 +6,11 @@
 //! `#[path = "../tests/it/support/fake_aws.rs"] mod fake_aws;`.
 //!
 //! # API
-//! - [`FakeAws::start`] / [`FakeAws::start_on`]: serve on a free / given port until dropped;
-//!   [`FakeAws::endpoint`] is `http://127.0.0.1:PORT` for both STS and IAM.
+//! - [`FakeAws::start`]: HTTPS on a free port until dropped, with a private CA made for it
+//!   ([`FakeAws::ca_bundle`] is its PEM file: pass it as `AWS_CA_BUNDLE`, as a user behind a
+//!   TLS-inspecting proxy would); [`FakeAws::start_http`] / [`FakeAws::start_on`]: plain HTTP on
+//!   a free / given port, [`FakeAws::start_https_on`]: HTTPS on a given port.
+//!   [`FakeAws::endpoint`] is `https://127.0.0.1:PORT` (or `http://`) for both STS and IAM.
 //! - Setup: [`FakeAws::add_user`] (returns long-term `AKIA…` [`Keys`]), [`FakeAws::add_access_key`],
 //!   [`FakeAws::add_mfa_device`] (an enabled virtual device from a base32 seed, returns its serial
 //!   ARN), [`FakeAws::set_mfa_required`] (default true: GetSessionToken without MFA is denied),
@@ -58,6 +61,8 @@ mod iam;
 mod sigv4;
 #[path = "fake_aws/sts.rs"]
 mod sts;
+#[path = "fake_aws/tls.rs"]
+mod tls;
 #[path = "fake_aws/wire.rs"]
 mod wire;
 
@@ -67,6 +72,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use dispatch::success_xml;
+pub use tls::TestCa;
 
 /// A long-term access key pair (`AKIA…`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -352,16 +358,32 @@ impl Call<'_> {
 pub struct FakeAws {
     state: Arc<Mutex<State>>,
     server: http::Server,
+    ca: Option<TestCa>,
 }
 
 impl FakeAws {
-    /// Starts on a free loopback port. Panics if no socket can be bound.
+    /// Starts HTTPS on a free loopback port, with a new private CA. Panics if no socket can be
+    /// bound.
     pub fn start() -> FakeAws {
+        FakeAws::start_https_on(0).expect("bind 127.0.0.1:0 for the fake AWS")
+    }
+
+    /// Starts plain HTTP on a free loopback port.
+    pub fn start_http() -> FakeAws {
         FakeAws::start_on(0).expect("bind 127.0.0.1:0 for the fake AWS")
     }
 
-    /// Starts on 127.0.0.1:`port` (0 = any free port).
+    /// Starts plain HTTP on 127.0.0.1:`port` (0 = any free port).
     pub fn start_on(port: u16) -> std::io::Result<FakeAws> {
+        FakeAws::start_with(port, None)
+    }
+
+    /// Starts HTTPS on 127.0.0.1:`port` (0 = any free port) with a new private CA.
+    pub fn start_https_on(port: u16) -> std::io::Result<FakeAws> {
+        FakeAws::start_with(port, Some(TestCa::new()))
+    }
+
+    fn start_with(port: u16, ca: Option<TestCa>) -> std::io::Result<FakeAws> {
         let state = Arc::new(Mutex::new(State {
             clock_offset: 0,
             lenient_steps: None,
@@ -397,17 +419,33 @@ impl FakeAws {
             lock().in_flight -= 1;
             reply
         });
-        let server = http::Server::start(port, handler)?;
-        Ok(FakeAws { state, server })
+        let tls = ca.as_ref().map(|ca| Arc::clone(&ca.server_config));
+        let server = http::Server::start(port, handler, tls)?;
+        Ok(FakeAws { state, server, ca })
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// `http://127.0.0.1:PORT`, the endpoint for STS and IAM alike.
+    /// `https://127.0.0.1:PORT` (`http://` for a plain fake), the endpoint for STS and IAM alike.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.server.addr())
+        let scheme = if self.ca.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.server.addr())
+    }
+
+    /// The private CA's PEM file (for `AWS_CA_BUNDLE`); `""` for a plain-HTTP fake, which
+    /// needs none (and where the variable, set empty, counts as unset).
+    pub fn ca_bundle(&self) -> &str {
+        self.ca
+            .as_ref()
+            .map(|ca| ca.ca_path().to_str().expect("UTF-8 temp path"))
+            .unwrap_or("")
+    }
+
+    /// The private CA, for a plain-HTTP fake `None`.
+    pub fn ca(&self) -> Option<&TestCa> {
+        self.ca.as_ref()
     }
 
     pub fn port(&self) -> u16 {

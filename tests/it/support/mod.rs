@@ -4,9 +4,9 @@
 //! [`Moto`] server and the venv's `aws` CLI as an independent reader of `~/.aws`.
 //!
 //! Every module of the `it` test binary uses it as `crate::support`. The tools it drives
-//! (dbus-daemon, gnome-keyring-daemon, secret-tool, moto_server, aws, keyctl, oathtool) are
-//! installed by `scripts/test`. A test declares what it needs with `require!(Keyring, Venv)`
-//! ([`need`]): plain `cargo test` skips it with one line on stderr where a tool is missing;
+//! (dbus-daemon, gnome-keyring-daemon, secret-tool, moto_server, aws, keyctl, oathtool,
+//! tinyproxy) are installed by `scripts/test`. A test declares what it needs with
+//! `require!(Keyring, Venv)` ([`need`]): plain `cargo test` skips it with one line on stderr where a tool is missing;
 //! under `scripts/test` or CI a missing tool fails it.
 #![allow(dead_code, unused_imports)]
 
@@ -16,12 +16,14 @@ mod env;
 mod extra;
 pub mod fake_aws;
 mod process;
+mod proxy;
 mod session_bus;
 mod venv;
 mod world;
 
 pub use env::{KEYRING_PASSWORD, TestEnv};
 pub use extra::decode_terminal_qr;
+pub use proxy::Tinyproxy;
 pub use process::{
     DEFAULT_TIMEOUT, Run, TimedOut, require_tool, run_command, try_run_command, wait_until,
 };

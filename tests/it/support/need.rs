@@ -48,6 +48,8 @@ pub enum Need {
     Python,
     /// bash and zsh, for the shell completion tests.
     Shells,
+    /// `tinyproxy`, a real HTTP proxy.
+    Tinyproxy,
 }
 
 impl Need {
@@ -68,6 +70,7 @@ impl Need {
             Need::SystemdAnalyze => &["systemd-analyze"],
             Need::Python => &["python3"],
             Need::Shells => &["bash", "zsh"],
+            Need::Tinyproxy => &["tinyproxy"],
         }
     }
 
@@ -107,6 +110,7 @@ impl Need {
             Need::SystemdAnalyze,
             Need::Python,
             Need::Shells,
+            Need::Tinyproxy,
         ]
         .into_iter()
         .find(|need| need.tools().contains(&tool))

@@ -60,7 +60,7 @@ impl World {
         }
     }
 
-    /// `http://127.0.0.1:PORT` of the fake (STS and IAM).
+    /// `https://127.0.0.1:PORT` of the fake (STS and IAM).
     pub fn endpoint(&self) -> String {
         self.fake.endpoint()
     }
@@ -107,7 +107,8 @@ impl World {
         assert_eq!(r.code, 0, "import {profile} failed: {r:?}");
     }
 
-    /// `mfa-mint args` in the env (see [`TestEnv::run`]) with STS and IAM pointed at the fake.
+    /// `mfa-mint args` in the env (see [`TestEnv::run`]) with STS and IAM pointed at the fake,
+    /// trusting its private CA through `AWS_CA_BUNDLE` (as a user behind a TLS-inspecting proxy).
     #[track_caller]
     pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
         self.run_env(args, stdin, &[])
@@ -120,6 +121,7 @@ impl World {
         let mut vars = vec![
             ("AWS_ENDPOINT_URL_STS", endpoint.as_str()),
             ("AWS_ENDPOINT_URL_IAM", endpoint.as_str()),
+            ("AWS_CA_BUNDLE", self.fake.ca_bundle()),
         ];
         vars.extend_from_slice(extra_env);
         self.env.run_env(args, stdin, &vars)

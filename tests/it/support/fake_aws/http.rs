@@ -1,5 +1,6 @@
 //! A minimal threaded HTTP/1.1 server for the fake AWS: one thread per connection, keep-alive,
-//! `Content-Length` and chunked request bodies, `Expect: 100-continue`.
+//! `Content-Length` and chunked request bodies, `Expect: 100-continue`; plain or over TLS
+//! (rustls, blocking), as AWS serves it.
 //!
 //! Hand-written rather than tiny_http because failure injection must be able to drop a
 //! connection without answering, which tiny_http cannot do (its `Request` always answers).
@@ -60,7 +61,12 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(port: u16, handler: Arc<Handler>) -> io::Result<Server> {
+    /// Serves on 127.0.0.1:`port`, over TLS when `tls` is given.
+    pub fn start(
+        port: u16,
+        handler: Arc<Handler>,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> io::Result<Server> {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -75,9 +81,23 @@ impl Server {
                     let Ok(stream) = stream else { continue };
                     let handler = Arc::clone(&handler);
                     let stop = Arc::clone(&stop_flag);
+                    let tls = tls.clone();
                     let _ = thread::Builder::new()
                         .name("fake-aws-conn".into())
-                        .spawn(move || serve_connection(stream, &*handler, &stop));
+                        .spawn(move || {
+                            // Idle keep-alive connections give up after a while so their
+                            // threads end.
+                            let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                            match tls.map(rustls::ServerConnection::new) {
+                                None => serve_connection(Plain(stream), &*handler, &stop),
+                                Some(Ok(conn)) => serve_connection(
+                                    Tls(rustls::StreamOwned::new(conn, stream)),
+                                    &*handler,
+                                    &stop,
+                                ),
+                                Some(Err(_)) => {}
+                            }
+                        });
                 }
             })?;
         Ok(Server {
@@ -103,30 +123,77 @@ impl Drop for Server {
     }
 }
 
-fn serve_connection(stream: TcpStream, handler: &Handler, stop: &AtomicBool) {
-    // Idle keep-alive connections give up after a while so their threads end.
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let Ok(write_half) = stream.try_clone() else {
-        return;
-    };
-    let mut writer = write_half;
+/// A connection the server reads requests from and writes answers to.
+trait Connection: Read + Write {
+    /// Ends the connection without an answer.
+    fn abort(&mut self);
+}
+
+struct Plain(TcpStream);
+
+impl Read for Plain {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for Plain {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl Connection for Plain {
+    fn abort(&mut self) {
+        let _ = self.0.shutdown(Shutdown::Both);
+    }
+}
+
+struct Tls(rustls::StreamOwned<rustls::ServerConnection, TcpStream>);
+
+impl Read for Tls {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for Tls {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl Connection for Tls {
+    fn abort(&mut self) {
+        // No close_notify: the client sees the connection drop, as with a plain socket.
+        let _ = self.0.sock.shutdown(Shutdown::Both);
+    }
+}
+
+fn serve_connection(stream: impl Connection, handler: &Handler, stop: &AtomicBool) {
     let mut reader = BufReader::new(stream);
     loop {
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let request = match read_request(&mut reader, &mut writer) {
+        let request = match read_request(&mut reader) {
             Ok(Some(request)) => request,
             Ok(None) => break,
             Err(_) => {
-                let _ = write_response(&mut writer, 400, &[], b"bad request", true);
+                let _ = write_response(reader.get_mut(), 400, &[], b"bad request", true);
                 break;
             }
         };
         let close = wants_close(&request);
         match handler(request) {
             Reply::Close => {
-                let _ = writer.shutdown(Shutdown::Both);
+                reader.get_mut().abort();
                 break;
             }
             Reply::Respond {
@@ -134,7 +201,9 @@ fn serve_connection(stream: TcpStream, handler: &Handler, stop: &AtomicBool) {
                 headers,
                 body,
             } => {
-                if write_response(&mut writer, status, &headers, &body, close).is_err() || close {
+                if write_response(reader.get_mut(), status, &headers, &body, close).is_err()
+                    || close
+                {
                     break;
                 }
             }
@@ -166,7 +235,7 @@ fn bad(msg: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg.to_string())
 }
 
-fn read_request(reader: &mut impl BufRead, writer: &mut impl Write) -> io::Result<Option<Request>> {
+fn read_request<C: Read + Write>(reader: &mut BufReader<C>) -> io::Result<Option<Request>> {
     let line = loop {
         match read_line(reader)? {
             None => return Ok(None),
@@ -201,8 +270,10 @@ fn read_request(reader: &mut impl BufRead, writer: &mut impl Write) -> io::Resul
         .header("expect")
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("100-continue"))
     {
-        writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
-        writer.flush()?;
+        reader
+            .get_mut()
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        reader.get_mut().flush()?;
     }
     if request
         .header("transfer-encoding")
