@@ -83,14 +83,12 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     // Never create a device whose seed could not be kept.
     seeds.store()?;
 
+    let env = crate::config::Env::from_process();
     let target = crate::aws::client::resolve(
         &files,
-        req.profile,
-        Some(&source),
-        None,
-        crate::aws::client::Service::Iam,
+        crate::aws::client::Scope::iam(&files, req.profile, &source, &env),
         req.timeout,
-        &crate::config::Env::from_process(),
+        &env,
     )?;
     let iam = Iam::new(&target, &keys)?;
     // The user defaults to the owner of the keys (GetUser); naming one saves that request.

@@ -39,9 +39,12 @@ pub const HTTPS_PROXY_LOWER: &str = "https_proxy";
 pub const ALL_PROXY: &str = "ALL_PROXY";
 /// Lower-case `ALL_PROXY`.
 pub const ALL_PROXY_LOWER: &str = "all_proxy";
-/// Hosts that bypass the proxy (read by the SDK's client).
+/// Hosts that bypass the proxy. Read by the SDK's client (hyper-util), not by mfa-mint's code:
+/// listed for the README's table.
+#[allow(dead_code)]
 pub const NO_PROXY: &str = "NO_PROXY";
 /// Lower-case `NO_PROXY`.
+#[allow(dead_code)]
 pub const NO_PROXY_LOWER: &str = "no_proxy";
 
 // --- mfa-mint's own ---

@@ -40,19 +40,6 @@ pub struct Target {
 }
 
 impl Target {
-    /// A target with the defaults of every other setting.
-    pub fn new(region: &str, endpoint_url: Option<String>, timeout: Duration) -> Target {
-        Target {
-            region: region.to_string(),
-            endpoint_url,
-            timeout,
-            use_fips: false,
-            sts_endpoints: StsEndpoints::Regional,
-            trust: Trust::Default,
-            proxy: None,
-        }
-    }
-
     /// One line for `-v` and `doctor`.
     pub fn describe(&self) -> String {
         let trust = match &self.trust {
@@ -209,35 +196,75 @@ pub fn default_region(partition: &str) -> &'static str {
     }
 }
 
-/// Resolves the target of `service` for `profile` (keys from `source`) from the files and the
-/// environment `env`. `partition` is the MFA device's: the request must go to that partition's
-/// STS, whatever region is configured, so an `arn:aws-cn:…` serial mints in China without flags.
-/// Checks the CA bundle (read now) and the proxy setting: a bad one fails before any request.
+/// Whose settings, for which service: what [`resolve`] starts from.
+pub struct Scope<'a> {
+    pub profile: &'a str,
+    /// The profile holding the long-term keys (its settings apply after the profile's).
+    pub source: Option<&'a str>,
+    /// The configured region (`config::region`).
+    pub region: String,
+    /// The endpoint override for the service, if any.
+    pub endpoint_url: Option<String>,
+    /// The MFA device's partition: requests go to that partition's STS, whatever region is
+    /// configured, so an `arn:aws-cn:…` serial mints in China without flags.
+    pub partition: Option<String>,
+    pub service: Service,
+}
+
+impl<'a> Scope<'a> {
+    /// STS for a resolved profile.
+    pub fn sts(cfg: &'a crate::config::ProfileConfig) -> Scope<'a> {
+        Scope {
+            profile: &cfg.profile,
+            source: Some(&cfg.source),
+            region: cfg.region.clone(),
+            endpoint_url: cfg.sts_endpoint.clone(),
+            partition: crate::aws::serial::parse(&cfg.serial)
+                .ok()
+                .map(|s| s.partition),
+            service: Service::Sts,
+        }
+    }
+
+    /// IAM for `profile` whose keys are in `source` (enroll: no device yet, so the partition
+    /// follows the configured region).
+    pub fn iam(files: &Files, profile: &'a str, source: &'a str, env: &Env) -> Scope<'a> {
+        Scope {
+            profile,
+            source: Some(source),
+            region: crate::config::region(files, profile, source, env),
+            endpoint_url: env.iam_endpoint(),
+            partition: None,
+            service: Service::Iam,
+        }
+    }
+}
+
+/// Resolves the target of `scope` from the files and the environment `env`: region and
+/// partition, FIPS, STS endpoints, trusted CAs (the bundle is read now) and the proxy setting
+/// (checked now), so a bad setting fails before any request.
 pub fn resolve(
     files: &Files,
-    profile: &str,
-    source: Option<&str>,
-    partition: Option<&str>,
-    service: Service,
+    scope: Scope<'_>,
     timeout: Duration,
     env: &Env,
 ) -> Result<Target, Error> {
     use crate::env_vars as vars;
     let lookup = Lookup {
         files,
-        profile,
-        source,
+        profile: scope.profile,
+        source: scope.source,
     };
-    let configured = crate::config::region(files, profile, source.unwrap_or(profile), env);
-    let partition = partition.unwrap_or_else(|| partition_of_region(&configured));
-    let region = match service {
+    let configured = scope.region;
+    let partition = scope
+        .partition
+        .as_deref()
+        .unwrap_or_else(|| partition_of_region(&configured));
+    let region = match scope.service {
         Service::Sts if partition_of_region(&configured) == partition => configured,
         Service::Sts | Service::Iam => default_region(partition).to_string(),
     };
-    let endpoint_url = match service {
-        Service::Sts => env.sts_endpoint(),
-        Service::Iam => env.iam_endpoint(),
-    };
+    let endpoint_url = scope.endpoint_url;
     let use_fips = lookup.bool(
         env.use_fips_endpoint.as_ref(),
         vars::AWS_USE_FIPS_ENDPOINT,
@@ -259,11 +286,7 @@ pub fn resolve(
             });
         }
     };
-    let trust = match lookup.get(
-        env.ca_bundle.as_ref(),
-        vars::AWS_CA_BUNDLE,
-        keys::CA_BUNDLE,
-    ) {
+    let trust = match lookup.get(env.ca_bundle.as_ref(), vars::AWS_CA_BUNDLE, keys::CA_BUNDLE) {
         Some((path, origin)) => Trust::Bundle(Arc::new(CaBundle::load(
             std::path::Path::new(path.trim()),
             &origin,

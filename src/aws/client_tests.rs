@@ -79,15 +79,33 @@ fn iam_url(target: &Target) -> String {
     url.expect("the request reached the transmit stage")
 }
 
+/// [`resolve`] for profile dev (source dev-long-term unless `source` says otherwise) in `env`.
+fn resolve_with(
+    config: &str,
+    source: Option<&str>,
+    partition: Option<&str>,
+    service: Service,
+    env: &Env,
+) -> Result<Target, Error> {
+    let files = files(config);
+    let scope = Scope {
+        profile: "dev",
+        source,
+        region: crate::config::region(&files, "dev", source.unwrap_or("dev"), env),
+        endpoint_url: None,
+        partition: partition.map(str::to_string),
+        service,
+    };
+    resolve(&files, scope, Duration::from_secs(5), env)
+}
+
 fn resolved(config: &str, partition: Option<&str>, service: Service) -> Target {
     // No variable set: the unit tests must not depend on the developer's environment.
-    resolve(
-        &files(config),
-        "dev",
+    resolve_with(
+        config,
         Some("dev-long-term"),
         partition,
         service,
-        Duration::from_secs(5),
         &Env::default(),
     )
     .unwrap()
@@ -209,13 +227,11 @@ fn an_endpoint_override_wins_over_every_other_setting() {
 
 #[test]
 fn invalid_settings_are_configuration_errors_naming_their_origin() {
-    let err = resolve(
-        &files("[profile dev-long-term]\nuse_fips_endpoint = yes\n"),
-        "dev",
+    let err = resolve_with(
+        "[profile dev-long-term]\nuse_fips_endpoint = yes\n",
         Some("dev-long-term"),
         None,
         Service::Sts,
-        Duration::from_secs(5),
         &Env::default(),
     )
     .unwrap_err();
@@ -223,13 +239,11 @@ fn invalid_settings_are_configuration_errors_naming_their_origin() {
         err.to_string(),
         "use_fips_endpoint in [profile dev-long-term] = \"yes\" is invalid: use true or false"
     );
-    let err = resolve(
-        &files("[profile dev]\nsts_regional_endpoints = global\n"),
-        "dev",
+    let err = resolve_with(
+        "[profile dev]\nsts_regional_endpoints = global\n",
         None,
         None,
         Service::Sts,
-        Duration::from_secs(5),
         &Env::default(),
     )
     .unwrap_err();
@@ -238,13 +252,11 @@ fn invalid_settings_are_configuration_errors_naming_their_origin() {
 
 #[test]
 fn ca_bundle_in_the_profile_is_loaded_and_a_missing_one_is_an_error() {
-    let err = resolve(
-        &files("[profile dev]\nca_bundle = /nonexistent/corp-root.pem\n"),
-        "dev",
+    let err = resolve_with(
+        "[profile dev]\nca_bundle = /nonexistent/corp-root.pem\n",
         None,
         None,
         Service::Sts,
-        Duration::from_secs(5),
         &Env::default(),
     )
     .unwrap_err();
@@ -275,19 +287,21 @@ fn regions_map_to_their_partitions() {
 #[test]
 fn variables_win_over_the_profile_as_in_the_aws_cli() {
     let pem = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(pem.path(), super::super::trust::tests_support::one_root_pem()).unwrap();
+    std::fs::write(
+        pem.path(),
+        super::super::trust::tests_support::one_root_pem(),
+    )
+    .unwrap();
     let env = Env {
         use_fips_endpoint: Some("true".into()),
         ca_bundle: Some(pem.path().display().to_string()),
         ..Env::default()
     };
-    let target = resolve(
-        &files("[profile dev]\nuse_fips_endpoint = false\nca_bundle = /nonexistent.pem\n"),
-        "dev",
+    let target = resolve_with(
+        "[profile dev]\nuse_fips_endpoint = false\nca_bundle = /nonexistent.pem\n",
         None,
         Some("aws"),
         Service::Sts,
-        Duration::from_secs(5),
         &env,
     )
     .unwrap();
@@ -307,16 +321,7 @@ fn an_unusable_proxy_setting_is_a_configuration_error() {
         https_proxy: Some(("https_proxy", "socks5://u:pw@127.0.0.1:1080".into())),
         ..Env::default()
     };
-    let err = resolve(
-        &files(""),
-        "dev",
-        None,
-        None,
-        Service::Sts,
-        Duration::from_secs(5),
-        &env,
-    )
-    .unwrap_err();
+    let err = resolve_with("", None, None, Service::Sts, &env).unwrap_err();
     let text = err.to_string();
     assert!(
         text.starts_with("https_proxy = socks5://u:****@127.0.0.1:1080 is not a usable proxy URL"),

@@ -42,10 +42,7 @@ impl Iam {
         Ok(Iam {
             client: aws_sdk_iam::Client::from_conf(config.build()),
             runtime,
-            endpoint: target
-                .endpoint_url
-                .clone()
-                .unwrap_or_else(|| "IAM".into()),
+            endpoint: target.endpoint_url.clone().unwrap_or_else(|| "IAM".into()),
             probe,
         })
     }

@@ -26,7 +26,9 @@ pub const HTTPS_VARS: [&str; 4] = [
 
 /// The proxy setting that applies to https endpoints (`(variable, value)`, the first of
 /// [`HTTPS_VARS`] that is set), checked. Returns the URL with any password masked.
-pub fn check(setting: Option<&(&'static str, String)>) -> Result<Option<(&'static str, String)>, BadProxy> {
+pub fn check(
+    setting: Option<&(&'static str, String)>,
+) -> Result<Option<(&'static str, String)>, BadProxy> {
     let Some((name, value)) = setting else {
         return Ok(None);
     };

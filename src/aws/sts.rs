@@ -152,10 +152,9 @@ impl Intercept for DateProbe {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if let (Ok(uri), Ok(mut slot)) = (
-            context.request().uri().parse::<http::Uri>(),
-            self.1.lock(),
-        ) {
+        if let (Ok(uri), Ok(mut slot)) =
+            (context.request().uri().parse::<http::Uri>(), self.1.lock())
+        {
             *slot = Some(match (uri.scheme_str(), uri.authority()) {
                 (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
                 _ => uri.to_string(),

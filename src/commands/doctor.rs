@@ -160,7 +160,9 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
             return out;
         }
     };
-    let target = network_check(files, p, source.as_deref(), &serial, &env, &mut out);
+    let target = resolved
+        .as_ref()
+        .and_then(|cfg| network_check(files, cfg, &env, &mut out));
     match seeds.load(&serial) {
         Ok(seed) if seed.is_aws_compatible() => out.push(Check::pass(format!(
             "{p}: seed in keyring, generates codes"
@@ -200,19 +202,14 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
 /// itself shows with `--clock`, which makes one request through them.
 fn network_check(
     files: &Files,
-    p: &str,
-    source: Option<&str>,
-    serial: &str,
+    cfg: &ProfileConfig,
     env: &config::Env,
     out: &mut Vec<Check>,
 ) -> Option<crate::aws::sts::Target> {
-    let partition = crate::aws::serial::parse(serial).ok().map(|s| s.partition);
+    let p = &cfg.profile;
     match crate::aws::client::resolve(
         files,
-        p,
-        source,
-        partition.as_deref(),
-        crate::aws::client::Service::Sts,
+        crate::aws::client::Scope::sts(cfg),
         std::time::Duration::from_secs(10),
         env,
     ) {

@@ -107,13 +107,7 @@ pub fn plan(
     // The network settings before the keyring: a bad CA bundle or proxy fails with nothing done.
     let target = crate::aws::client::resolve(
         files,
-        &cfg.profile,
-        Some(&cfg.source),
-        crate::aws::serial::parse(&cfg.serial)
-            .ok()
-            .map(|s| s.partition)
-            .as_deref(),
-        crate::aws::client::Service::Sts,
+        crate::aws::client::Scope::sts(&cfg),
         opts.timeout,
         &env,
     )?;

@@ -173,7 +173,8 @@ fn sixteen_writers_and_sigkills_lose_nothing() {
         &["p0", "--force"],
         None,
         &[
-            ("AWS_ENDPOINT_URL_STS", endpoint.as_str()), ("AWS_CA_BUNDLE", fake.ca_bundle()),
+            ("AWS_ENDPOINT_URL_STS", endpoint.as_str()),
+            ("AWS_CA_BUNDLE", fake.ca_bundle()),
             (
                 "MFA_MINT_TEST_NOW",
                 &format!("{}", base + (total as f64 - 10.0) * 30.0),

@@ -160,7 +160,8 @@ fn fresh_session_is_skipped_without_network_or_keyring() {
         &["dev", "--json"],
         None,
         &[
-            ("AWS_ENDPOINT_URL_STS", s.fake.endpoint().as_str()), ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
+            ("AWS_ENDPOINT_URL_STS", s.fake.endpoint().as_str()),
+            ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
             ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"),
         ],
     );
@@ -192,7 +193,8 @@ fn forced_second_mint_in_the_same_step_waits_for_a_new_code() {
     let test_now = format!("{start}");
     let endpoint = s.fake.endpoint();
     let env = [
-        ("AWS_ENDPOINT_URL_STS", endpoint.as_str()), ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
+        ("AWS_ENDPOINT_URL_STS", endpoint.as_str()),
+        ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
         ("MFA_MINT_TEST_NOW", test_now.as_str()),
     ];
     let a = s.env.run_env(&["dev"], None, &env);
@@ -355,7 +357,10 @@ fn the_aws_cli_uses_the_minted_profile() {
             "--output",
             "json",
         ],
-        &[("AWS_ENDPOINT_URL_STS", endpoint.as_str()), ("AWS_CA_BUNDLE", s.fake.ca_bundle())],
+        &[
+            ("AWS_ENDPOINT_URL_STS", endpoint.as_str()),
+            ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
+        ],
     );
     assert_eq!(r.code, 0, "{r:?}");
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();

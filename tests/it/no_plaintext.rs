@@ -13,7 +13,10 @@ fn credential_process_json_and_cache() {
     let (s, alice) = World::with_alice(Some(SEED));
     s.import("dev", &alice.serial, SEED);
     let ep = s.endpoint();
-    let at = [("AWS_ENDPOINT_URL_STS", ep.as_str()), ("AWS_CA_BUNDLE", s.fake.ca_bundle())];
+    let at = [
+        ("AWS_ENDPOINT_URL_STS", ep.as_str()),
+        ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
+    ];
     let r = s.env.run_env(&["credential-process", "dev"], None, &at);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(r.stderr, "", "stderr stays empty for SDKs");
@@ -55,7 +58,10 @@ fn the_aws_cli_uses_credential_process_and_a_second_call_is_free() {
     assert!(config.contains(" credential-process dev\n"), "{config}");
     let ep = s.endpoint();
     // The AWS CLI runs mfa-mint itself, with its own environment: pass the endpoint through.
-    let at = [("AWS_ENDPOINT_URL_STS", ep.as_str()), ("AWS_CA_BUNDLE", s.fake.ca_bundle())];
+    let at = [
+        ("AWS_ENDPOINT_URL_STS", ep.as_str()),
+        ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
+    ];
     for _ in 0..2 {
         let r = support::aws_cli(
             &s.env,
@@ -79,7 +85,8 @@ fn exec_passes_the_session_and_the_exit_code() {
     s.import("dev", &alice.serial, SEED);
     let ep = s.endpoint();
     let at = [
-        ("AWS_ENDPOINT_URL_STS", ep.as_str()), ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
+        ("AWS_ENDPOINT_URL_STS", ep.as_str()),
+        ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
         ("AWS_PROFILE", "dev"),
     ];
     let r = s.env.run_env(
@@ -125,7 +132,10 @@ fn long_term_keys_move_into_the_keyring_and_back() {
     let r = s.env.run_env(
         &["credential-process", "dev"],
         None,
-        &[("AWS_ENDPOINT_URL_STS", ep.as_str()), ("AWS_CA_BUNDLE", s.fake.ca_bundle())],
+        &[
+            ("AWS_ENDPOINT_URL_STS", ep.as_str()),
+            ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
+        ],
     );
     assert_eq!(r.code, 0, "{r:?}");
     let r = s.env.run(&["keys", "export", "dev-long-term"], None);

@@ -106,7 +106,10 @@ fn a_mint_with_crons_minimal_environment() {
     let endpoint = s.fake.endpoint();
     let r = s.env.run_minimal_env(
         &["dev", "--json"],
-        &[("AWS_ENDPOINT_URL_STS", endpoint.as_str()), ("AWS_CA_BUNDLE", s.fake.ca_bundle())],
+        &[
+            ("AWS_ENDPOINT_URL_STS", endpoint.as_str()),
+            ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
+        ],
     );
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("\"minted\""), "{r:?}");
