@@ -110,7 +110,7 @@ pub enum Error {
         profile: String,
         role_arn: String,
         #[source]
-        source: crate::aws::sts::Error,
+        source: Box<crate::aws::sts::Error>,
     },
     #[error(transparent)]
     Network(#[from] crate::aws::client::Error),
@@ -261,6 +261,7 @@ impl Error {
             | Network(_)
             | BadSetting { .. } => exit::CONFIG,
             AssumeRole { source, .. } if source.is_transient() => exit::TRANSIENT,
+            AssumeRole { source, .. } if source.is_config() => exit::CONFIG,
             AssumeRole { .. } => exit::AWS_REFUSED,
             NoMfaProfiles
             | ProfileName { .. }
@@ -329,8 +330,8 @@ impl Error {
             CredentialProcessOnRole { profile, .. } => format!(
                 "add a profile without role_arn, e.g. [profile {profile}-mfa] with `credential_process = mfa-mint credential-process {profile}` (mfa-mint assumes the role for it)"
             ),
-            AssumeRole { source: S::AccessDenied { .. }, .. } => "the role's trust policy must allow your IAM user (with MFA: aws:MultiFactorAuthPresent) and your user needs sts:AssumeRole on it".into(),
-            AssumeRole { source, .. } => return Error::Sts(source.clone()).hint(),
+            AssumeRole { source, .. } if matches!(**source, S::AccessDenied { .. }) => "the role's trust policy must allow your IAM user (with MFA: aws:MultiFactorAuthPresent) and your user needs sts:AssumeRole on it".into(),
+            AssumeRole { source, .. } => return Error::Sts((**source).clone()).hint(),
             SourceIsTarget { .. } => "the session is written into PROFILE; the long-term keys must live in another profile".into(),
             BadSetting { key, .. } => format!("fix or remove {key} in the AWS config file"),
             Network(e) => e.hint(),

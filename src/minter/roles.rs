@@ -70,7 +70,7 @@ pub fn obtain(
             Error::AssumeRole {
                 profile: role.profile.clone(),
                 role_arn: role.role_arn.clone(),
-                source,
+                source: Box::new(source),
             }
         });
     minter::record(

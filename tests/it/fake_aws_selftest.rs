@@ -1148,6 +1148,8 @@ fn assume_role_takes_the_mfa_context_of_the_callers_session() {
         )
     );
     assert_eq!(s.fake.accepted_steps().len(), 1, "one code in all");
+}
+
 /// An SDK client whose only trusted root is `ca_pem`.
 fn https_sts(fake: &FakeAws, keys: &Keys, ca_pem: &str) -> aws_sdk_sts::Client {
     use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};

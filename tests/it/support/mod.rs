@@ -23,9 +23,9 @@ mod world;
 
 pub use env::{KEYRING_PASSWORD, TestEnv};
 pub use extra::decode_terminal_qr;
-pub use proxy::Tinyproxy;
 pub use process::{
     DEFAULT_TIMEOUT, Run, TimedOut, require_tool, run_command, try_run_command, wait_until,
 };
+pub use proxy::Tinyproxy;
 pub use venv::{Moto, aws_cli, venv_bin};
 pub use world::{ACCOUNT, User, World};
