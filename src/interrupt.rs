@@ -69,6 +69,13 @@ fn install() -> Option<Flags> {
     None
 }
 
+/// How many [`Catch`]es are alive: profiles of different devices may wait in parallel threads
+/// (issue 12), and Ctrl-C must stay caught until the last of their waits ends.
+fn active_catches() -> std::sync::MutexGuard<'static, usize> {
+    static ACTIVE: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+    ACTIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// While alive, Ctrl-C (and SIGTERM on Unix) is recorded instead of ending the process.
 pub struct Catch {
     flags: Option<&'static Flags>,
@@ -78,7 +85,11 @@ impl Catch {
     pub fn start() -> Catch {
         let flags = flags();
         if let Some(f) = flags {
-            f.interrupted.store(false, Ordering::SeqCst);
+            let mut active = active_catches();
+            if *active == 0 {
+                f.interrupted.store(false, Ordering::SeqCst);
+            }
+            *active += 1;
             f.default_action.store(false, Ordering::SeqCst);
         }
         Catch { flags }
@@ -94,7 +105,11 @@ impl Catch {
 impl Drop for Catch {
     fn drop(&mut self) {
         if let Some(f) = self.flags {
-            f.default_action.store(true, Ordering::SeqCst);
+            let mut active = active_catches();
+            *active = active.saturating_sub(1);
+            if *active == 0 {
+                f.default_action.store(true, Ordering::SeqCst);
+            }
         }
     }
 }
@@ -105,5 +120,25 @@ impl Drop for Catch {
 pub fn leave_to_child() {
     if let Some(f) = flags() {
         f.ignore.store(true, Ordering::SeqCst);
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ctrl_c_stays_caught_until_the_last_of_parallel_waits_ends() {
+        let f = flags().expect("signal handlers install");
+        let a = Catch::start();
+        let b = Catch::start();
+        assert!(!f.default_action.load(Ordering::SeqCst));
+        drop(a);
+        assert!(
+            !f.default_action.load(Ordering::SeqCst),
+            "b still waits: Ctrl-C must not end the process with b's step held"
+        );
+        drop(b);
+        assert!(f.default_action.load(Ordering::SeqCst));
     }
 }
