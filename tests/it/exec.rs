@@ -73,6 +73,7 @@ fn exec_becomes_the_command_so_signals_reach_it() {
         .args(["exec", "dev", "sh", "-c"])
         .arg(r#"trap 'echo "got INT"; exit 7' INT; echo "pid $$"; while :; do sleep 0.1; done"#)
         .env("AWS_ENDPOINT_URL_STS", &endpoint)
+        .env("AWS_CA_BUNDLE", w.fake.ca_bundle())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -483,7 +483,10 @@ fn the_aws_cli_assumes_a_role_from_the_minted_session_without_asking_for_a_code(
             "--output",
             "json",
         ],
-        &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())],
+        &[
+            ("AWS_ENDPOINT_URL_STS", endpoint.as_str()),
+            ("AWS_CA_BUNDLE", w.fake.ca_bundle()),
+        ],
     );
     assert_eq!(r.code, 0, "{r:?}");
     let v = json(&r.stdout);
@@ -499,7 +502,10 @@ fn the_aws_cli_assumes_a_role_from_the_minted_session_without_asking_for_a_code(
     let r = crate::support::aws_cli(
         &w.env,
         &["sts", "get-caller-identity", "--profile", "ops"],
-        &[("AWS_ENDPOINT_URL_STS", endpoint.as_str())],
+        &[
+            ("AWS_ENDPOINT_URL_STS", endpoint.as_str()),
+            ("AWS_CA_BUNDLE", w.fake.ca_bundle()),
+        ],
     );
     assert_ne!(r.code, 0, "{r:?}");
     assert!(

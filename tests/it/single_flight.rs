@@ -25,6 +25,7 @@ fn command(w: &World, args: &[&str]) -> Command {
     let mut cmd = w.env.cmd();
     cmd.args(args)
         .env("AWS_ENDPOINT_URL_STS", w.endpoint())
+        .env("AWS_CA_BUNDLE", w.fake.ca_bundle())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

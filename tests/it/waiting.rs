@@ -27,6 +27,7 @@ fn near_boundary(w: &World, before: f64) -> (Vec<(&'static str, String)>, u64) {
     (
         vec![
             ("AWS_ENDPOINT_URL_STS", w.endpoint()),
+            ("AWS_CA_BUNDLE", w.fake.ca_bundle().to_string()),
             ("MFA_MINT_TEST_NOW", format!("{start}")),
         ],
         (start / 30.0) as u64,
