@@ -191,8 +191,8 @@ pub struct EnvArgs {
     #[command(flatten)]
     pub session: SessionArgs,
 
-    /// Shell syntax to print
-    #[arg(long, value_enum, default_value = "sh")]
+    /// Shell syntax to print [default: powershell on Windows, else sh]
+    #[arg(long, value_enum, default_value_t = crate::minter::session::Shell::default_for_os(), hide_default_value = true)]
     pub shell: crate::minter::session::Shell,
 }
 
@@ -221,7 +221,8 @@ pub enum ScheduleCommand {
         /// How often to run: 15m, 1h, … (1m to 24h)
         #[arg(long, value_name = "DURATION", default_value = "1h")]
         every: String,
-        /// Scheduler to use [default: cron on Linux, launchd on macOS, schtasks on Windows]
+        /// Scheduler to use; linux, macos and windows name cron, launchd and schtasks [default:
+        /// this system's]
         #[arg(long, value_enum)]
         platform: Option<crate::schedule::Platform>,
         /// Print what would be installed, install nothing
@@ -461,5 +462,29 @@ mod tests {
             panic!("not mint");
         };
         assert_eq!(m.profiles, ["code"]);
+    }
+
+    #[test]
+    fn platform_takes_os_names_and_tool_names() {
+        use crate::schedule::Platform;
+        for (name, platform) in [
+            ("windows", Platform::Schtasks),
+            ("schtasks", Platform::Schtasks),
+            ("macos", Platform::Launchd),
+            ("launchd", Platform::Launchd),
+            ("linux", Platform::Cron),
+            ("cron", Platform::Cron),
+            ("systemd", Platform::Systemd),
+        ] {
+            let args = ["mfa-mint", "schedule", "show", "--platform", name];
+            let cli = Cli::try_parse_from(args).unwrap();
+            let Command::Schedule(ScheduleCommand::Show { platform: got }) = cli.command else {
+                panic!("{args:?} is not schedule show");
+            };
+            assert_eq!(got, Some(platform), "{name}");
+        }
+        assert!(
+            Cli::try_parse_from(["mfa-mint", "schedule", "show", "--platform", "win"]).is_err()
+        );
     }
 }

@@ -16,11 +16,15 @@ pub const TASK_NAME: &str = "mfa-mint refresh";
 /// Overrides the `crontab` program (tests, unusual systems).
 pub const CRONTAB_ENV: &str = crate::env_vars::MFA_MINT_CRONTAB;
 
+/// A scheduler; `--platform` also takes the OS names people type (linux, macos, windows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Platform {
+    #[value(alias = "linux")]
     Cron,
     Systemd,
+    #[value(alias = "macos")]
     Launchd,
+    #[value(alias = "windows")]
     Schtasks,
 }
 

@@ -86,6 +86,7 @@ fn failures_keep_going_and_report_the_first_code() {
     assert_eq!(outcomes[1]["outcome"], "minted");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_mint_with_crons_minimal_environment() {
     require!(Keyring);

@@ -17,11 +17,13 @@ mod extra;
 pub mod fake_aws;
 mod process;
 mod session_bus;
+mod target;
 mod venv;
 mod world;
 
 pub use env::{KEYRING_PASSWORD, TestEnv};
 pub use extra::decode_terminal_qr;
 pub use process::{DEFAULT_TIMEOUT, Run, TimedOut, require_tool, run_command, try_run_command};
+pub use target::{Target, target, windows_path};
 pub use venv::{Moto, aws_cli, venv_bin};
 pub use world::{ACCOUNT, User, World};

@@ -1,0 +1,158 @@
+//! Which build of mfa-mint the behaviour tests run: the binary cargo built for this machine, or,
+//! when `MFA_MINT_TEST_WINE_EXE` names a Windows `mfa-mint.exe`, that .exe under wine
+//! (`scripts/cross` sets it up: the wine prefix in `WINEPREFIX`, `credread.exe` and the
+//! `bcryptprimitives.dll` shim beside the .exe).
+//!
+//! Under wine every test gets the prefix to itself in turn (one [`WineTurn`] at a time): the
+//! prefix has one Credential Manager, so its entries are cleared and the Windows user profile
+//! (`USERPROFILE`, `LOCALAPPDATA`) is pointed at the test's temp HOME when a test starts.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+/// Names the Windows .exe to test under wine instead of the host binary.
+pub const WINE_EXE_ENV: &str = "MFA_MINT_TEST_WINE_EXE";
+/// The wine loader to run it with (default: `wine64` on PATH, else Debian's `/usr/lib/wine/wine64`).
+pub const WINE_ENV: &str = "MFA_MINT_TEST_WINE";
+
+/// The build under test.
+#[derive(Debug)]
+pub enum Target {
+    /// The binary cargo built for this machine (`CARGO_BIN_EXE_mfa-mint`).
+    Native,
+    /// A Windows .exe run with wine in the prefix `prefix`.
+    Wine(Wine),
+}
+
+#[derive(Debug)]
+pub struct Wine {
+    pub loader: PathBuf,
+    pub exe: PathBuf,
+    pub prefix: PathBuf,
+}
+
+/// The build under test, read once from the environment.
+pub fn target() -> &'static Target {
+    static TARGET: OnceLock<Target> = OnceLock::new();
+    TARGET.get_or_init(|| match std::env::var_os(WINE_EXE_ENV) {
+        Some(exe) if !exe.is_empty() => {
+            let exe = PathBuf::from(exe);
+            assert!(
+                exe.is_file(),
+                "{WINE_EXE_ENV}: no file at {}",
+                exe.display()
+            );
+            let prefix = std::env::var_os("WINEPREFIX")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| panic!("{WINE_EXE_ENV} needs WINEPREFIX (see scripts/cross)"));
+            Target::Wine(Wine {
+                loader: wine_loader(),
+                exe,
+                prefix,
+            })
+        }
+        _ => Target::Native,
+    })
+}
+
+fn wine_loader() -> PathBuf {
+    if let Some(loader) = std::env::var_os(WINE_ENV).filter(|v| !v.is_empty()) {
+        return PathBuf::from(loader);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("wine64"))
+        .chain([PathBuf::from("/usr/lib/wine/wine64")])
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| panic!("wine64 is not installed: run scripts/cross"))
+}
+
+impl Target {
+    /// Whether the binary under test is a Windows build.
+    pub fn is_windows(&self) -> bool {
+        matches!(self, Target::Wine(_))
+    }
+
+    /// A path as the binary under test names it: as it is natively, `Z:\tmp\…` under wine
+    /// (wine's drive Z: is the Unix root).
+    pub fn path_arg(&self, path: &Path) -> String {
+        match self {
+            Target::Native => path.display().to_string(),
+            Target::Wine(_) => windows_path(path),
+        }
+    }
+}
+
+/// `/tmp/x/y` as wine's `Z:\tmp\x\y`.
+pub fn windows_path(path: &Path) -> String {
+    assert!(path.is_absolute(), "{} is not absolute", path.display());
+    format!("Z:{}", path.display()).replace('/', "\\")
+}
+
+impl Wine {
+    /// `program` (a Windows program) run by wine in the prefix, with nothing of the outer
+    /// environment but what wine itself needs; callers add the rest.
+    pub fn command(&self, program: &Path) -> Command {
+        let mut cmd = Command::new(&self.loader);
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("WINEPREFIX", &self.prefix)
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+            .arg(program);
+        cmd
+    }
+
+    /// `credread.exe` beside the .exe (built by scripts/cross from scripts/wine/credread.c).
+    pub fn credread(&self) -> PathBuf {
+        self.exe.with_file_name("credread.exe")
+    }
+}
+
+/// A test's exclusive use of the wine prefix, held for the test's lifetime.
+pub struct WineTurn {
+    _guard: MutexGuard<'static, ()>,
+}
+
+impl WineTurn {
+    /// Waits for the prefix, clears its Credential Manager and makes `home` the Windows user
+    /// profile (`USERPROFILE`, `LOCALAPPDATA` under it) for the commands that follow.
+    pub fn take(wine: &Wine, home: &Path, scratch: &Path) -> WineTurn {
+        static PREFIX: Mutex<()> = Mutex::new(());
+        // A test that failed while holding the prefix poisons the lock; the next one resets the
+        // prefix anyway.
+        let guard = PREFIX
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let profile = windows_path(home);
+        let reg = format!(
+            "Windows Registry Editor Version 5.00\r\n\r\n\
+             [-HKEY_CURRENT_USER\\Software\\Wine\\Credential Manager]\r\n\r\n\
+             [HKEY_CURRENT_USER\\Volatile Environment]\r\n\
+             \"USERPROFILE\"=\"{}\"\r\n\
+             \"LOCALAPPDATA\"=\"{}\"\r\n\
+             \"APPDATA\"=\"{}\"\r\n",
+            reg_escape(&profile),
+            reg_escape(&format!("{profile}\\AppData\\Local")),
+            reg_escape(&format!("{profile}\\AppData\\Roaming")),
+        );
+        let file = scratch.join("wine-turn.reg");
+        std::fs::write(&file, reg).expect("writing the registry file");
+        let out = wine
+            .command(Path::new("reg"))
+            .args(["import", &windows_path(&file)])
+            .output()
+            .expect("running wine reg import");
+        assert!(
+            out.status.success(),
+            "wine reg import failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        WineTurn { _guard: guard }
+    }
+}
+
+fn reg_escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"")
+}
