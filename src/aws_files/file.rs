@@ -289,10 +289,10 @@ fn persist(tmp: tempfile::NamedTempFile, target: &Path) -> Result<(), Error> {
     });
     match result {
         Ok(()) => Ok(()),
-        Err(super::retry::Failure::StillBusy(busy)) => Err(Error::InUse {
+        Err(super::retry::Failure::StillBusy(source)) => Err(Error::InUse {
             path: target.to_owned(),
             waited: super::retry::PATIENCE,
-            source: busy.last,
+            source,
         }),
         Err(super::retry::Failure::Other(source)) => Err(Error::Write {
             path: target.to_owned(),

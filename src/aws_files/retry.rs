@@ -11,17 +11,11 @@ pub const PATIENCE: Duration = Duration::from_secs(3);
 /// The pause between two attempts.
 const PAUSE: Duration = Duration::from_millis(50);
 
-/// The target was still in use when [`PATIENCE`] ran out.
-#[derive(Debug)]
-pub struct StillBusy {
-    pub attempts: u32,
-    pub last: io::Error,
-}
-
 /// What ended [`retry_while_busy`] without success.
 #[derive(Debug)]
 pub enum Failure {
-    StillBusy(StillBusy),
+    /// Still in use when the attempts ran out: the last attempt's error.
+    StillBusy(io::Error),
     /// An error that waiting does not fix; returned at once.
     Other(io::Error),
 }
@@ -58,7 +52,7 @@ pub fn retry_while_busy<T>(
             Ok(value) => return Ok(value),
             Err(e) if !busy(&e) => return Err(Failure::Other(e)),
             Err(last) if attempts >= max_attempts => {
-                return Err(Failure::StillBusy(StillBusy { attempts, last }));
+                return Err(Failure::StillBusy(last));
             }
             Err(_) => pause(),
         }
@@ -114,10 +108,7 @@ mod tests {
             || pauses.set(pauses.get() + 1),
         );
         match result {
-            Err(Failure::StillBusy(StillBusy { attempts, last })) => {
-                assert_eq!(attempts, 5);
-                assert_eq!(last.raw_os_error(), Some(32));
-            }
+            Err(Failure::StillBusy(last)) => assert_eq!(last.raw_os_error(), Some(32)),
             other => panic!("expected StillBusy, got {other:?}"),
         }
         assert_eq!(

@@ -94,10 +94,7 @@ impl TestEnv {
             .expect("creating the test's temp dir");
         let private_dir = |name: &str| {
             let path = dir.path().join(name);
-            let mut builder = std::fs::DirBuilder::new();
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder
+            private_dir_builder()
                 .create(&path)
                 .unwrap_or_else(|e| panic!("creating {}: {e}", path.display()));
             path
@@ -403,4 +400,17 @@ fn write_crontab_stand_in(root: &Path) {
     std::fs::write(&path, script).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
         .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
+}
+
+/// A `DirBuilder` for directories only the owner may enter (0700 on unix).
+fn private_dir_builder() -> std::fs::DirBuilder {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        let mut builder = std::fs::DirBuilder::new();
+        builder.mode(0o700);
+        builder
+    }
+    #[cfg(not(unix))]
+    std::fs::DirBuilder::new()
 }
