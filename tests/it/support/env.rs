@@ -398,8 +398,12 @@ fn write_crontab_stand_in(root: &Path) {
     );
     let path = bin.join("crontab");
     std::fs::write(&path, script).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-        .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
+    }
 }
 
 /// A `DirBuilder` for directories only the owner may enter (0700 on unix).
