@@ -20,5 +20,6 @@ mod keyutils;
 mod mint_flow;
 mod moto_e2e;
 mod no_plaintext;
+mod readme_ja;
 mod secrets;
 mod unattended;
