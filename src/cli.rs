@@ -221,8 +221,8 @@ pub enum ScheduleCommand {
         /// How often to run: 15m, 1h, … (1m to 24h)
         #[arg(long, value_name = "DURATION", default_value = "1h")]
         every: String,
-        /// Scheduler to use; linux, macos and windows name cron, launchd and schtasks [default:
-        /// this system's]
+        /// Scheduler to use, or the OS whose scheduler to use (linux, macos, windows) [default:
+        /// cron on Linux, launchd on macOS, schtasks on Windows]
         #[arg(long, value_enum)]
         platform: Option<crate::schedule::Platform>,
         /// Print what would be installed, install nothing

@@ -9,7 +9,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
+use std::thread::ThreadId;
 
 /// Names the Windows .exe to test under wine instead of the host binary.
 pub const WINE_EXE_ENV: &str = "MFA_MINT_TEST_WINE_EXE";
@@ -104,27 +105,87 @@ impl Wine {
         cmd
     }
 
+    /// Keeps the prefix's wine server running between the tests' commands (until a minute after
+    /// the last one) and, when it had to start it, waits for wine's boot to finish: the boot
+    /// rewrites the user's volatile environment, which must not race [`WineTurn::take`].
+    fn ensure_booted(&self) {
+        let server = self
+            .loader
+            .parent()
+            .map(|dir| dir.join("wineserver"))
+            .filter(|candidate| candidate.is_file())
+            .unwrap_or_else(|| PathBuf::from("wineserver"));
+        let started = Command::new(&server)
+            .arg("-p60")
+            .env("WINEPREFIX", &self.prefix)
+            .status()
+            .unwrap_or_else(|e| panic!("running {}: {e}", server.display()));
+        // 0: a new server started; 2: one is running already.
+        if started.success() {
+            let boot = self
+                .command(Path::new("wineboot"))
+                .output()
+                .expect("running wineboot");
+            assert!(
+                boot.status.success(),
+                "wineboot failed: {}",
+                String::from_utf8_lossy(&boot.stderr)
+            );
+        }
+    }
+
     /// `credread.exe` beside the .exe (built by scripts/cross from scripts/wine/credread.c).
     pub fn credread(&self) -> PathBuf {
         self.exe.with_file_name("credread.exe")
     }
 }
 
-/// A test's exclusive use of the wine prefix, held for the test's lifetime.
+/// A test's exclusive use of the wine prefix, held for the test's lifetime. A test (one thread)
+/// may hold several at once, e.g. a `let env = …` shadowing an earlier one: the last one taken
+/// owns the user profile and the Credential Manager.
 pub struct WineTurn {
-    _guard: MutexGuard<'static, ()>,
+    _private: (),
+}
+
+/// Which thread holds the prefix, and how many turns it holds.
+static HOLDER: Mutex<Option<(ThreadId, usize)>> = Mutex::new(None);
+static RELEASED: Condvar = Condvar::new();
+
+fn holder() -> MutexGuard<'static, Option<(ThreadId, usize)>> {
+    // A test that failed while holding the lock poisons it; the state is still consistent.
+    HOLDER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl WineTurn {
     /// Waits for the prefix, clears its Credential Manager and makes `home` the Windows user
     /// profile (`USERPROFILE`, `LOCALAPPDATA` under it) for the commands that follow.
     pub fn take(wine: &Wine, home: &Path, scratch: &Path) -> WineTurn {
-        static PREFIX: Mutex<()> = Mutex::new(());
-        // A test that failed while holding the prefix poisons the lock; the next one resets the
-        // prefix anyway.
-        let guard = PREFIX
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let me = std::thread::current().id();
+        {
+            let mut held = holder();
+            loop {
+                match *held {
+                    None => {
+                        *held = Some((me, 1));
+                        break;
+                    }
+                    Some((owner, ref mut count)) if owner == me => {
+                        *count += 1;
+                        break;
+                    }
+                    Some(_) => {
+                        held = RELEASED
+                            .wait(held)
+                            .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    }
+                }
+            }
+        }
+        // From here on the turn is ours: dropping it (also on a panic below) gives it back.
+        let turn = WineTurn { _private: () };
+        wine.ensure_booted();
         let profile = windows_path(home);
         let reg = format!(
             "Windows Registry Editor Version 5.00\r\n\r\n\
@@ -149,7 +210,20 @@ impl WineTurn {
             "wine reg import failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        WineTurn { _guard: guard }
+        turn
+    }
+}
+
+impl Drop for WineTurn {
+    fn drop(&mut self) {
+        let mut held = holder();
+        if let Some((_, count)) = held.as_mut() {
+            *count -= 1;
+            if *count == 0 {
+                *held = None;
+                RELEASED.notify_all();
+            }
+        }
     }
 }
 
