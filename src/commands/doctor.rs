@@ -77,6 +77,10 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
         },
         Err(e) => checks.push(Check::from_error("keyring", &e)),
     }
+    // Only cron starts jobs in a bare environment without the login session's keyring; Task
+    // Scheduler and launchd run them in the user's session (and a Windows program started
+    // with an empty environment lacks even SystemRoot).
+    #[cfg(target_os = "linux")]
     checks.push(cron_like_keyring());
     checks.push(schedule_check());
 
@@ -183,6 +187,7 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
 }
 
 /// Runs `mfa-mint doctor --probe-keyring` with only HOME, PATH and LOGNAME, as cron would.
+#[cfg(target_os = "linux")]
 fn cron_like_keyring() -> Check {
     let what = "keyring reachable from a cron-like environment (only HOME and PATH set)";
     let Ok(exe) = std::env::current_exe() else {
@@ -221,7 +226,8 @@ fn cron_like_keyring() -> Check {
 fn schedule_check() -> Check {
     let platform = crate::schedule::Platform::default_for_os();
     match crate::schedule::show(platform) {
-        Ok(Some(job)) => Check::pass(format!(
+        // An empty answer is no job (wine's schtasks answers every query so).
+        Ok(Some(job)) if !job.trim().is_empty() => Check::pass(format!(
             "scheduled refresh installed ({platform:?}): {}",
             job.lines().next().unwrap_or_default()
         )),

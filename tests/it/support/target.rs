@@ -8,7 +8,7 @@
 //! (`USERPROFILE`, `LOCALAPPDATA`) is pointed at the test's temp HOME when a test starts.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::ThreadId;
 
@@ -117,20 +117,24 @@ impl Wine {
             .unwrap_or_else(|| PathBuf::from("wineserver"));
         let started = Command::new(&server)
             .arg("-p60")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .env("WINEPREFIX", &self.prefix)
             .status()
             .unwrap_or_else(|e| panic!("running {}: {e}", server.display()));
         // 0: a new server started; 2: one is running already.
+        // Not through pipes: the boot starts wine's services, which live as long as the server
+        // and would hold a pipe open.
         if started.success() {
             let boot = self
                 .command(Path::new("wineboot"))
-                .output()
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
                 .expect("running wineboot");
-            assert!(
-                boot.status.success(),
-                "wineboot failed: {}",
-                String::from_utf8_lossy(&boot.stderr)
-            );
+            assert!(boot.success(), "wineboot failed: {boot}");
         }
     }
 
@@ -200,15 +204,19 @@ impl WineTurn {
         );
         let file = scratch.join("wine-turn.reg");
         std::fs::write(&file, reg).expect("writing the registry file");
-        let out = wine
+        let log = scratch.join("wine-turn.log");
+        let status = wine
             .command(Path::new("reg"))
             .args(["import", &windows_path(&file)])
-            .output()
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("creating the reg log"))
+            .status()
             .expect("running wine reg import");
         assert!(
-            out.status.success(),
+            status.success(),
             "wine reg import failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+            std::fs::read_to_string(&log).unwrap_or_default()
         );
         turn
     }
