@@ -294,8 +294,8 @@ pub struct EnvArgs {
     #[command(flatten)]
     pub session: SessionArgs,
 
-    /// Shell syntax to print
-    #[arg(long, value_enum, default_value = "sh")]
+    /// Shell syntax to print [default: powershell on Windows, else sh]
+    #[arg(long, value_enum, default_value_t = crate::minter::session::Shell::default_for_os(), hide_default_value = true)]
     pub shell: crate::minter::session::Shell,
 }
 
@@ -690,5 +690,29 @@ mod tests {
         let mut blank = Vec::new();
         walk(&cmd, "mfa-mint", &mut blank);
         assert!(blank.is_empty(), "no help text: {blank:?}");
+    }
+
+    #[test]
+    fn platform_takes_os_names_and_tool_names() {
+        use crate::schedule::Platform;
+        for (name, platform) in [
+            ("windows", Platform::Schtasks),
+            ("schtasks", Platform::Schtasks),
+            ("macos", Platform::Launchd),
+            ("launchd", Platform::Launchd),
+            ("linux", Platform::Cron),
+            ("cron", Platform::Cron),
+            ("systemd", Platform::Systemd),
+        ] {
+            let args = ["mfa-mint", "schedule", "show", "--platform", name];
+            let cli = Cli::try_parse_from(args).unwrap();
+            let Command::Schedule(ScheduleCommand::Show { platform: got }) = cli.command else {
+                panic!("{args:?} is not schedule show");
+            };
+            assert_eq!(got, Some(platform), "{name}");
+        }
+        assert!(
+            Cli::try_parse_from(["mfa-mint", "schedule", "show", "--platform", "win"]).is_err()
+        );
     }
 }

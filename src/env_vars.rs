@@ -75,6 +75,7 @@ pub const HOME: &str = "HOME";
 #[cfg_attr(not(windows), allow(dead_code))]
 pub const USERPROFILE: &str = "USERPROFILE";
 /// Base of the state directory on Linux (default `~/.local/state`).
+#[cfg_attr(any(windows, target_os = "macos"), allow(dead_code))]
 pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
 /// Base of the user's systemd units (`schedule --platform systemd`; default `~/.config`).
 pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";

@@ -52,6 +52,17 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    #[error(
+        "cannot replace {}: another program still had it open after {} s",
+        display(path),
+        waited.as_secs()
+    )]
+    InUse {
+        path: PathBuf,
+        waited: std::time::Duration,
+        #[source]
+        source: io::Error,
+    },
     #[error("cannot update {}", display(path))]
     Edit {
         path: PathBuf,
@@ -84,6 +95,11 @@ impl Error {
             | Error::CreateDir { path, source }
             | Error::Lock { path, source }
             | Error::Write { path, source } => io_hint(path, source),
+            Error::InUse { path, .. } => Some(format!(
+                "close what has {} open (an editor, a sync client, a running AWS command) and \
+                 run mfa-mint again; the file was left as it was",
+                display(path)
+            )),
             Error::Edit { source, .. } => source.hint(),
         }
     }

@@ -256,7 +256,7 @@ fn write_atomic(dir: &Path, name: &str, target: &Path, text: &str, mode: u32) ->
     tmp.write_all(text.as_bytes()).map_err(write_err)?;
     set_mode(tmp.as_file(), mode).map_err(write_err)?;
     tmp.as_file().sync_all().map_err(write_err)?;
-    persist(tmp, target).map_err(write_err)?;
+    persist(tmp, target)?;
     sync_dir(dir).map_err(write_err)
 }
 
@@ -271,25 +271,33 @@ fn set_mode(_file: &File, _mode: u32) -> io::Result<()> {
     Ok(())
 }
 
-/// Windows refuses to replace a file another process has open (an editor, a running AWS tool),
-/// so retry for about a second there.
-#[cfg(windows)]
-const PERSIST_ATTEMPTS: u32 = 10;
-#[cfg(not(windows))]
-const PERSIST_ATTEMPTS: u32 = 1;
-
-fn persist(mut tmp: tempfile::NamedTempFile, target: &Path) -> io::Result<()> {
-    let mut attempt = 1;
-    loop {
-        match tmp.persist(target) {
-            Ok(_) => return Ok(()),
-            Err(e) if attempt < PERSIST_ATTEMPTS => {
-                tmp = e.file;
-                attempt += 1;
-                std::thread::sleep(std::time::Duration::from_millis(100));
+/// Renames `tmp` over `target`, waiting a moment while another program has `target` open
+/// (Windows). On failure the temp file is removed and `target` is unchanged.
+fn persist(tmp: tempfile::NamedTempFile, target: &Path) -> Result<(), Error> {
+    let mut tmp = Some(tmp);
+    let result = super::retry::replace(|| {
+        let file = tmp
+            .take()
+            .expect("a failed persist hands the temp file back");
+        match file.persist(target) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tmp = Some(e.file);
+                Err(e.error)
             }
-            Err(e) => return Err(e.error),
         }
+    });
+    match result {
+        Ok(()) => Ok(()),
+        Err(super::retry::Failure::StillBusy(source)) => Err(Error::InUse {
+            path: target.to_owned(),
+            waited: super::retry::PATIENCE,
+            source,
+        }),
+        Err(super::retry::Failure::Other(source)) => Err(Error::Write {
+            path: target.to_owned(),
+            source,
+        }),
     }
 }
 

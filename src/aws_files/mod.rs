@@ -11,6 +11,7 @@ pub mod file;
 pub mod ini;
 pub mod names;
 pub mod paths;
+mod retry;
 
 pub use error::Error;
 pub use file::{MAX_FILE_SIZE, edit, load};
@@ -55,7 +56,11 @@ impl Error {
     pub fn is_io(&self) -> bool {
         matches!(
             self,
-            Error::Read { .. } | Error::CreateDir { .. } | Error::Lock { .. } | Error::Write { .. }
+            Error::Read { .. }
+                | Error::CreateDir { .. }
+                | Error::Lock { .. }
+                | Error::Write { .. }
+                | Error::InUse { .. }
         )
     }
 }

@@ -71,10 +71,16 @@ fn expand_tilde(env: Env<'_>, path: PathBuf, var: &'static str) -> Result<PathBu
     Ok(home.join(rest))
 }
 
-/// A path for messages: the home directory shown as `~`.
+/// How messages name the home directory: as the shell the user types into would.
+#[cfg(windows)]
+const HOME_SHOWN_AS: &str = "%USERPROFILE%";
+#[cfg(not(windows))]
+const HOME_SHOWN_AS: &str = "~";
+
+/// A path for messages: the home directory shown as `~` (`%USERPROFILE%` on Windows).
 pub fn display(path: &Path) -> String {
     match home(&process_env).and_then(|h| path.strip_prefix(h).ok().map(Path::to_owned)) {
-        Some(rest) => Path::new("~").join(rest).display().to_string(),
+        Some(rest) => Path::new(HOME_SHOWN_AS).join(rest).display().to_string(),
         None => path.display().to_string(),
     }
 }

@@ -77,6 +77,10 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
         },
         Err(e) => checks.push(Check::from_error("keyring", &e)),
     }
+    // Only cron starts jobs in a bare environment without the login session's keyring; Task
+    // Scheduler and launchd run them in the user's session (and a Windows program started
+    // with an empty environment lacks even SystemRoot).
+    #[cfg(target_os = "linux")]
     checks.push(cron_like_keyring());
     checks.push(schedule_check());
 
@@ -225,6 +229,7 @@ fn network_check(
 }
 
 /// Runs `mfa-mint doctor --probe-keyring` with only HOME, PATH and LOGNAME, as cron would.
+#[cfg(target_os = "linux")]
 fn cron_like_keyring() -> Check {
     let what = "keyring reachable from a cron-like environment (only HOME and PATH set)";
     let Ok(exe) = std::env::current_exe() else {

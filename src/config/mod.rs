@@ -88,12 +88,14 @@ impl Files {
             .or_else(|| self.config_value(profile, key).filter(|v| !v.is_empty()))
     }
 
+    /// The config file's path for messages (`~/.aws/config`, `%USERPROFILE%\.aws\config`).
     pub fn display_config(&self) -> String {
-        self.config_path.display().to_string()
+        crate::aws_files::paths::display(&self.config_path)
     }
 
+    /// The credentials file's path for messages.
     pub fn display_credentials(&self) -> String {
-        self.credentials_path.display().to_string()
+        crate::aws_files::paths::display(&self.credentials_path)
     }
 }
 

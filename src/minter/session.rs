@@ -122,6 +122,17 @@ pub enum Shell {
     Powershell,
 }
 
+impl Shell {
+    /// The shell a user of this OS types into: PowerShell on Windows, else a POSIX shell.
+    pub fn default_for_os() -> Shell {
+        if cfg!(windows) {
+            Shell::Powershell
+        } else {
+            Shell::Sh
+        }
+    }
+}
+
 pub fn render_env(vars: &[(&str, String)], shell: Shell) -> SecretText {
     let mut out = String::new();
     for var in CONFLICTING {

@@ -117,7 +117,7 @@ fn bad_seeds_are_refused_before_anything_is_stored() {
     for (stdin, needle) in cases {
         check(&env, &import, Some(stdin), &[], 4, needle);
     }
-    assert!(env.secret_tool_lookup(&[("service", "mfa-mint")]).is_none());
+    assert!(!env.keyring_has_entries());
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn bad_seed_files_and_images() {
         (&blank_png, 4, "no readable QR code"),
         (&missing, 8, "missing.txt"),
     ] {
-        let p = path.display().to_string();
+        let p = env.path_arg(path);
         check(
             &env,
             &["import", "dev", "--serial", SERIAL, "--from", &p],

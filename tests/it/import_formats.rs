@@ -50,7 +50,7 @@ fn import_and_check(env: &TestEnv, args: &[&str], stdin: Option<&[u8]>) {
     assert_eq!(r.code, 0, "{args:?}: {r:?}");
     // `code` records the step it shows; a fresh ledger per check keeps the next one from waiting.
     let state = tempfile::tempdir().unwrap();
-    let state = state.path().display().to_string();
+    let state = env.path_arg(state.path());
     let r = env.run_env(
         &["code", "dev"],
         None,
@@ -61,10 +61,11 @@ fn import_and_check(env: &TestEnv, args: &[&str], stdin: Option<&[u8]>) {
     assert!(oathtool_codes(&b32()).contains(&code), "{args:?}: {code}");
 }
 
+/// Writes `dir/name`; returns the path as the binary under test names it.
 pub(super) fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
-    path.display().to_string()
+    support::target().path_arg(&path)
 }
 
 pub(super) fn qr_png(text: &str) -> Vec<u8> {
@@ -127,6 +128,8 @@ fn secrets_uris_and_files() {
         .join(" ");
     import_and_check(&env, &[], Some(spaced.as_bytes()));
     import_and_check(&env, &[], Some(format!("{}===\n", b32()).as_bytes()));
+    // What `Get-Clipboard | mfa-mint import …` sends from PowerShell: the text and a CRLF.
+    import_and_check(&env, &[], Some(format!("{}\r\n", b32()).as_bytes()));
     let uri = format!(
         "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret={}&issuer=Amazon%20Web%20Services",
         b32()
@@ -272,14 +275,8 @@ fn list_rename_link_remove() {
     let r = env.run(&["remove", "staging", "--yes"], None);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("stays in the keyring for ops"), "{r:?}");
-    assert!(
-        env.secret_tool_lookup(&[("service", "mfa-mint"), ("username", other)])
-            .is_some()
-    );
+    assert!(env.stored_secret(other).is_some());
     let r = env.run(&["remove", "ops", "--yes"], None);
     assert!(r.stderr.contains("deleted"), "{r:?}");
-    assert!(
-        env.secret_tool_lookup(&[("service", "mfa-mint"), ("username", other)])
-            .is_none()
-    );
+    assert!(env.stored_secret(other).is_none());
 }

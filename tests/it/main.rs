@@ -27,6 +27,7 @@ mod mint_flow;
 mod moto_e2e;
 mod network;
 mod no_plaintext;
+mod readme_ja;
 mod schedule;
 mod secrets;
 mod single_flight;

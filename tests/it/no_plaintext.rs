@@ -89,18 +89,64 @@ fn exec_passes_the_session_and_the_exit_code() {
         ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
         ("AWS_PROFILE", "dev"),
     ];
-    let r = s.env.run_env(
-        &["exec", "dev", "--", "sh", "-c", "test -n \"$AWS_SESSION_TOKEN\" && test -z \"$AWS_PROFILE\" && echo $AWS_ACCESS_KEY_ID $AWS_CREDENTIAL_EXPIRATION; exit 42"],
-        None,
-        &at,
-    );
-    assert_eq!(r.code, 42, "{r:?}");
-    assert!(r.stdout.starts_with("ASIA"), "{r:?}");
-    assert!(r.stdout.trim_end().ends_with('Z'), "{r:?}");
+    if s.env.is_windows() {
+        // cmd prints an unset %VAR% as it is: the token is set, AWS_PROFILE is not.
+        let r = s.env.run_env(
+            &[
+                "exec",
+                "dev",
+                "--",
+                "cmd",
+                "/c",
+                "echo",
+                "%AWS_ACCESS_KEY_ID%",
+                "%AWS_PROFILE%",
+                "%AWS_SESSION_TOKEN%",
+                "%AWS_CREDENTIAL_EXPIRATION%",
+                "&",
+                "exit",
+                "42",
+            ],
+            None,
+            &at,
+        );
+        assert_eq!(r.code, 42, "{r:?}");
+        let words: Vec<&str> = r.stdout.split_whitespace().collect();
+        assert_eq!(words.len(), 4, "{r:?}");
+        assert!(words[0].starts_with("ASIA"), "{r:?}");
+        assert_eq!(words[1], "%AWS_PROFILE%", "{r:?}");
+        assert!(!words[2].starts_with('%'), "{r:?}");
+        assert!(words[3].ends_with('Z'), "{r:?}");
+    } else {
+        let r = s.env.run_env(
+            &["exec", "dev", "--", "sh", "-c", "test -n \"$AWS_SESSION_TOKEN\" && test -z \"$AWS_PROFILE\" && echo $AWS_ACCESS_KEY_ID $AWS_CREDENTIAL_EXPIRATION; exit 42"],
+            None,
+            &at,
+        );
+        assert_eq!(r.code, 42, "{r:?}");
+        assert!(r.stdout.starts_with("ASIA"), "{r:?}");
+        assert!(r.stdout.trim_end().ends_with('Z'), "{r:?}");
+    }
 
+    // The default is the shell of the platform: PowerShell on Windows, sh elsewhere.
     let r = s.env.run_env(&["env", "dev"], None, &at);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("export AWS_SESSION_TOKEN='"), "{r:?}");
+    let default_line = if s.env.is_windows() {
+        "$Env:AWS_SESSION_TOKEN = '"
+    } else {
+        "export AWS_SESSION_TOKEN='"
+    };
+    assert!(r.stdout.contains(default_line), "{r:?}");
+    let r = s
+        .env
+        .run_env(&["env", "dev", "--shell", "powershell"], None, &at);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .contains("Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue\n"),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains("$Env:AWS_ACCESS_KEY_ID = 'ASIA"), "{r:?}");
     let r = s.env.run_env(&["env", "dev", "--shell", "fish"], None, &at);
     assert!(
         r.stdout.contains("set -gx AWS_ACCESS_KEY_ID 'ASIA"),

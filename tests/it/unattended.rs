@@ -26,7 +26,7 @@ fn all_profiles_in_one_run_with_a_log_file_then_fresh() {
     require!(Keyring);
     let s = setup();
     let log = s.env.home().join("refresh.log");
-    let log_arg = log.display().to_string();
+    let log_arg = s.env.path_arg(&log);
     let r = s.run(&["--all", "--json", "--log-file", &log_arg], None);
     assert_eq!(r.code, 0, "{r:?}");
     let outcomes: Vec<serde_json::Value> = r
@@ -97,6 +97,7 @@ fn failures_keep_going_and_report_the_failures_code() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn a_mint_with_crons_minimal_environment() {
     require!(Keyring);

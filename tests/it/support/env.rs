@@ -1,7 +1,6 @@
 //! [`TestEnv`]: a temp HOME with its own session bus and Secret Service, and the scrubbed
 //! environment every command of a test runs in.
 
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -9,6 +8,7 @@ use super::process::{DEFAULT_TIMEOUT, Run, run_command};
 use super::session_bus::{
     KeyringDaemon, LOGIN_COLLECTION, SessionBus, collection_is_locked, lock_collection, outer_path,
 };
+use super::target::{Target, WineTurn, target};
 
 /// The password the test keyring's login collection is created and unlocked with.
 pub const KEYRING_PASSWORD: &str = "mfa-mint-test-keyring-password";
@@ -18,9 +18,13 @@ pub const KEYRING_PASSWORD: &str = "mfa-mint-test-keyring-password";
 /// stand-in keeping this env's crontab in `<tmp>/crontab`, so no test touches the user's), and
 /// the daemons behind the keyring.
 /// Fully independent of every other `TestEnv`; dropping it kills its daemons and removes the dir.
+///
+/// Under wine (see [`super::target`]) the keyring is the wine prefix's Credential Manager: no
+/// daemons; `home` is the Windows user profile, and the test holds the prefix until it drops.
 pub struct TestEnv {
     // Field order is drop order: the keyring before its bus, both before the dir.
     keyring: Option<KeyringDaemon>,
+    wine_turn: Option<WineTurn>,
     bus: Option<SessionBus>,
     bus_address: String,
     home: PathBuf,
@@ -34,9 +38,12 @@ pub struct TestEnv {
 
 impl TestEnv {
     /// A session bus and an unlocked gnome-keyring whose default ("login") collection takes
-    /// writes without any prompt.
+    /// writes without any prompt (under wine: an empty Credential Manager).
     pub fn new() -> TestEnv {
         let mut env = TestEnv::bare();
+        if env.wine_turn.is_some() {
+            return env;
+        }
         let bus = env.start_bus();
         env.keyring = Some(KeyringDaemon::start(
             &bus,
@@ -52,6 +59,10 @@ impl TestEnv {
     /// Like [`TestEnv::new`], but the login collection is locked: reads and writes of secrets
     /// fail ("Cannot create an item in a locked collection"), no prompt can unlock it.
     pub fn new_locked() -> TestEnv {
+        assert!(
+            !target().is_windows(),
+            "a locked keyring is a Secret Service state: not a test for the Windows build"
+        );
         let env = TestEnv::new();
         env.lock_keyring();
         env
@@ -59,6 +70,10 @@ impl TestEnv {
 
     /// A session bus with no Secret Service on it (and nothing that could be activated).
     pub fn new_without_secret_service() -> TestEnv {
+        assert!(
+            !target().is_windows(),
+            "the Secret Service is Linux's: not a test for the Windows build"
+        );
         let mut env = TestEnv::bare();
         let bus = env.start_bus();
         env.bus_address = bus.address().to_owned();
@@ -79,8 +94,7 @@ impl TestEnv {
             .expect("creating the test's temp dir");
         let private_dir = |name: &str| {
             let path = dir.path().join(name);
-            std::fs::DirBuilder::new()
-                .mode(0o700)
+            private_dir_builder()
                 .create(&path)
                 .unwrap_or_else(|e| panic!("creating {}: {e}", path.display()));
             path
@@ -90,8 +104,13 @@ impl TestEnv {
         let runtime = private_dir("runtime");
         let bus_address = format!("unix:path={}", runtime.join("no-bus-here").display());
         write_crontab_stand_in(dir.path());
+        let wine_turn = match target() {
+            Target::Wine(wine) => Some(WineTurn::take(wine, &home, dir.path())),
+            Target::Native => None,
+        };
         TestEnv {
             keyring: None,
+            wine_turn,
             bus: None,
             bus_address,
             xdg_data_home: home.join(".local/share"),
@@ -195,12 +214,34 @@ impl TestEnv {
 
     /// The real `mfa-mint` binary in the scrubbed environment (see [`TestEnv::command`]), plus
     /// `MFA_MINT_STATE_DIR=<tmp>/state` and `MFA_MINT_CRONTAB=<tmp>/bin/crontab` (the stand-in;
-    /// set `MFA_MINT_CRONTAB=crontab` to reach the real one).
+    /// set `MFA_MINT_CRONTAB=crontab` to reach the real one). Under wine: the .exe, run by wine in
+    /// the scrubbed environment plus the prefix's variables, with the state dir as a Windows path.
     pub fn cmd(&self) -> Command {
-        let mut cmd = self.command(env!("CARGO_BIN_EXE_mfa-mint"));
-        cmd.env("MFA_MINT_STATE_DIR", &self.state)
+        let mut cmd = match target() {
+            Target::Native => self.command(env!("CARGO_BIN_EXE_mfa-mint")),
+            Target::Wine(wine) => {
+                let mut cmd = self.command(&wine.loader);
+                cmd.env("WINEPREFIX", &wine.prefix)
+                    .env("WINEDEBUG", "-all")
+                    .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+                    .arg(&wine.exe);
+                cmd
+            }
+        };
+        cmd.env("MFA_MINT_STATE_DIR", self.path_arg(&self.state))
             .env("MFA_MINT_CRONTAB", self.root().join("bin/crontab"));
         cmd
+    }
+
+    /// `path` as the binary under test names it (`Z:\tmp\…` under wine): use it for paths
+    /// passed in arguments or variables.
+    pub fn path_arg(&self, path: &Path) -> String {
+        target().path_arg(path)
+    }
+
+    /// Whether the binary under test is the Windows build (run under wine).
+    pub fn is_windows(&self) -> bool {
+        target().is_windows()
     }
 
     /// This env's crontab as the stand-in `crontab` holds it, `None` when there is none.
@@ -250,10 +291,57 @@ impl TestEnv {
     }
 
     /// The permission bits (e.g. `0o600`) of `rel` under HOME, `None` when it doesn't exist.
+    #[cfg(unix)]
     pub fn file_mode(&self, rel: &str) -> Option<u32> {
+        use std::os::unix::fs::PermissionsExt;
         std::fs::metadata(self.home.join(rel))
             .ok()
             .map(|m| m.permissions().mode() & 0o7777)
+    }
+
+    /// Whether the binary under test sets unix permission bits (not the Windows build: wine
+    /// creates files with the umask's default mode, as any Windows program's files are there).
+    pub fn checks_unix_modes(&self) -> bool {
+        cfg!(unix) && !target().is_windows()
+    }
+
+    /// The secret the OS keyring holds for mfa-mint's `account` (an MFA serial): from the
+    /// Secret Service with secret-tool, or under wine from the Credential Manager with
+    /// credread.exe (target `ACCOUNT.mfa-mint`, as windows-native-keyring-store names it).
+    #[track_caller]
+    pub fn stored_secret(&self, account: &str) -> Option<String> {
+        match target() {
+            Target::Native => {
+                self.secret_tool_lookup(&[("service", "mfa-mint"), ("username", account)])
+            }
+            Target::Wine(wine) => {
+                let mut cmd = wine.command(&wine.credread());
+                cmd.arg(format!("{account}.mfa-mint"));
+                let run = run_command(cmd, None, DEFAULT_TIMEOUT);
+                match run.code {
+                    0 => Some(run.stdout),
+                    1 => None,
+                    _ => panic!("credread failed\n{run:?}"),
+                }
+            }
+        }
+    }
+
+    /// Whether the OS keyring holds any entry of mfa-mint's.
+    #[track_caller]
+    pub fn keyring_has_entries(&self) -> bool {
+        match target() {
+            Target::Native => self
+                .secret_tool_lookup(&[("service", "mfa-mint")])
+                .is_some(),
+            Target::Wine(wine) => {
+                let mut cmd = wine.command(&wine.credread());
+                cmd.args(["--list", "*.mfa-mint"]);
+                let run = run_command(cmd, None, DEFAULT_TIMEOUT);
+                assert_eq!(run.code, 0, "credread --list failed\n{run:?}");
+                !run.stdout.trim().is_empty()
+            }
+        }
     }
 
     /// `secret-tool args` on this env's bus.
@@ -310,6 +398,23 @@ fn write_crontab_stand_in(root: &Path) {
     );
     let path = bin.join("crontab");
     std::fs::write(&path, script).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-        .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
+    }
+}
+
+/// A `DirBuilder` for directories only the owner may enter (0700 on unix).
+fn private_dir_builder() -> std::fs::DirBuilder {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        let mut builder = std::fs::DirBuilder::new();
+        builder.mode(0o700);
+        builder
+    }
+    #[cfg(not(unix))]
+    std::fs::DirBuilder::new()
 }

@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::io::{Read, Write};
-use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -128,9 +127,7 @@ pub fn try_run_command(
         Err(_) => panic!("{what} exited but its {name} stayed open (a leftover descendant?)"),
     };
     let run = Run {
-        code: status
-            .code()
-            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)),
+        code: exit_code(status),
         stdout: collect(stdout, "stdout"),
         stderr: collect(stderr, "stderr"),
     };
@@ -139,6 +136,21 @@ pub fn try_run_command(
     } else {
         Ok(run)
     }
+}
+
+/// The exit code, or `128 + signal` when a signal ended the process (as a shell reports it).
+fn exit_code(status: std::process::ExitStatus) -> i32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        status
+            .code()
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+    }
+    #[cfg(not(unix))]
+    status
+        .code()
+        .expect("a process that is not unix's always has an exit code")
 }
 
 /// Polls `child` until it exits or `deadline` passes (`None`).
