@@ -110,11 +110,38 @@ pub fn format_local_time(unix: i64) -> String {
 fn local(unix: i64, format: &str) -> String {
     match jiff::Timestamp::from_second(unix) {
         Ok(t) => t
-            .to_zoned(jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC))
+            .to_zoned(system_zone().clone())
             .strftime(format)
             .to_string(),
         Err(_) => format_rfc3339(unix),
     }
+}
+
+/// The system's time zone, looked up once per process (UTC where it cannot be read).
+///
+/// jiff's own lookup (`TimeZone::try_system`) finds the zone's name by listing the whole
+/// zoneinfo tree (~600 files in ~25 directories), which cost every mint and fresh skip more
+/// than the rest of its file work together; the usual Unix set-up, `/etc/localtime` a link into
+/// that tree and no `TZ`, is read here directly. Everything else (`TZ`, a copied file, Windows,
+/// macOS without the link) goes to jiff.
+fn system_zone() -> &'static jiff::tz::TimeZone {
+    static ZONE: OnceLock<jiff::tz::TimeZone> = OnceLock::new();
+    ZONE.get_or_init(|| {
+        linked_zone(std::path::Path::new("/etc/localtime"))
+            .filter(|_| std::env::var_os("TZ").is_none())
+            .or_else(|| jiff::tz::TimeZone::try_system().ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC)
+    })
+}
+
+/// The zone of `link` when it is a symbolic link to a TZif file under a `zoneinfo/` directory,
+/// named by its path below it (`/usr/share/zoneinfo/Europe/Paris` is `Europe/Paris`).
+fn linked_zone(link: &std::path::Path) -> Option<jiff::tz::TimeZone> {
+    let target = std::fs::read_link(link).ok()?;
+    let target = target.to_str()?;
+    let name = &target[target.rfind("zoneinfo/")? + "zoneinfo/".len()..];
+    let data = std::fs::read(link).ok()?;
+    jiff::tz::TimeZone::tzif(name, &data).ok()
 }
 
 /// A human duration such as `11h 59m` or `42s`.
@@ -184,6 +211,37 @@ mod http_date_tests {
             None
         );
         assert_eq!(super::parse_http_date("garbage"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_zone_is_read_without_the_zone_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let zoneinfo = std::path::Path::new("/usr/share/zoneinfo");
+        if !zoneinfo.join("Europe/Paris").is_file() {
+            return; // no zoneinfo tree on this machine: nothing to link to
+        }
+        let link = dir.path().join("localtime");
+        std::os::unix::fs::symlink(zoneinfo.join("Europe/Paris"), &link).unwrap();
+        let zone = super::linked_zone(&link).expect("a zone from the link");
+        assert_eq!(zone.iana_name(), Some("Europe/Paris"));
+        let reference = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+        for unix in [1_795_993_373_i64, 1_782_000_000, 0] {
+            let t = jiff::Timestamp::from_second(unix).unwrap();
+            assert_eq!(
+                t.to_zoned(zone.clone()).strftime("%F %T %Z").to_string(),
+                t.to_zoned(reference.clone())
+                    .strftime("%F %T %Z")
+                    .to_string()
+            );
+        }
+        // Not a link (a copied file), or a link outside a zoneinfo tree: left to jiff.
+        let copy = dir.path().join("copy");
+        std::fs::copy(zoneinfo.join("Europe/Paris"), &copy).unwrap();
+        assert!(super::linked_zone(&copy).is_none());
+        let elsewhere = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&copy, &elsewhere).unwrap();
+        assert!(super::linked_zone(&elsewhere).is_none());
     }
 
     #[test]
