@@ -845,6 +845,121 @@ fn iam_permission_denied_and_region_scope() {
     );
 }
 
+/// Requests to an AWS endpoint name (as they arrive through the endpoint tests' CONNECT proxy)
+/// must be signed for that host's service and region, and for the fake's partition; ARNs are
+/// in that partition.
+#[test]
+fn aws_host_names_are_checked_against_the_credential_scope_and_partition() {
+    let call = |fake: &FakeAws, keys: &Keys, host: &str, service: &str, region: &str| {
+        let action = match service {
+            "iam" => [("Action", "GetUser"), ("Version", "2010-05-08")],
+            _ => [("Action", "GetCallerIdentity"), ("Version", "2011-06-15")],
+        };
+        let (status, _, body) = raw_call_as(
+            fake,
+            host,
+            service,
+            region,
+            keys,
+            None,
+            &action,
+            fake_aws_unix_now(),
+        );
+        (status, tag(&body, "Code").unwrap_or_default())
+    };
+    let ok = (200, String::new());
+    let refused = |code: &str| (403, code.to_string());
+
+    let s = setup();
+    let (fake, keys) = (&s.fake, &s.keys);
+    for (host, service, region) in [
+        ("sts.amazonaws.com", "sts", "us-east-1"),
+        ("sts.eu-west-1.amazonaws.com:443", "sts", "eu-west-1"),
+        ("sts-fips.us-east-2.amazonaws.com", "sts", "us-east-2"),
+        ("iam.amazonaws.com", "iam", "us-east-1"),
+        ("iam-fips.amazonaws.com", "iam", "us-east-1"),
+        ("sts.vpce.example", "sts", "eu-west-1"),
+    ] {
+        assert_eq!(call(fake, keys, host, service, region), ok, "{host}");
+    }
+    let mismatch = refused("SignatureDoesNotMatch");
+    for (host, service, region) in [
+        // The global endpoint is us-east-1's.
+        ("sts.amazonaws.com", "sts", "eu-west-1"),
+        ("sts.eu-west-1.amazonaws.com", "sts", "us-east-1"),
+        ("iam.amazonaws.com", "sts", "us-east-1"),
+        // STS in a region of another partition, at an address that is no AWS name.
+        ("sts.vpce.example", "sts", "cn-north-1"),
+    ] {
+        assert_eq!(call(fake, keys, host, service, region), mismatch, "{host}");
+    }
+    // Keys of the aws partition are unknown in China.
+    assert_eq!(
+        call(
+            fake,
+            keys,
+            "sts.cn-north-1.amazonaws.com.cn",
+            "sts",
+            "cn-north-1"
+        ),
+        refused("InvalidClientTokenId")
+    );
+    assert!(
+        fake.hosts()
+            .iter()
+            .any(|h| h == "sts.cn-north-1.amazonaws.com.cn"),
+        "{:?}",
+        fake.hosts()
+    );
+
+    let gov = FakeAws::start_http();
+    gov.set_partition("aws-us-gov");
+    let keys = gov.add_user("bob", ACCOUNT);
+    assert_eq!(
+        gov.user("bob").unwrap().arn,
+        format!("arn:aws-us-gov:iam::{ACCOUNT}:user/bob")
+    );
+    assert_eq!(
+        call(
+            &gov,
+            &keys,
+            "iam.us-gov.amazonaws.com",
+            "iam",
+            "us-gov-west-1"
+        ),
+        ok
+    );
+    assert_eq!(
+        call(
+            &gov,
+            &keys,
+            "sts.us-gov-east-1.amazonaws.com",
+            "sts",
+            "us-gov-east-1"
+        ),
+        ok
+    );
+    assert_eq!(
+        call(&gov, &keys, "iam.us-gov.amazonaws.com", "iam", "us-east-1"),
+        mismatch
+    );
+    assert_eq!(
+        call(&gov, &keys, "127.0.0.1", "iam", "us-east-1"),
+        mismatch,
+        "IAM is signed for the partition's region at any address"
+    );
+    assert_eq!(
+        call(
+            &gov,
+            &keys,
+            "sts.us-east-1.amazonaws.com",
+            "sts",
+            "us-east-1"
+        ),
+        refused("InvalidClientTokenId")
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // A minimal SigV4 signer and HTTP/1.1 client, independent of the fake's own code.
 
@@ -930,10 +1045,27 @@ fn raw_call(
     params: &[(&str, &str)],
     unix: i64,
 ) -> (u16, Vec<(String, String)>, String) {
+    let host = format!("127.0.0.1:{}", fake.port());
+    raw_call_as(fake, &host, service, region, keys, token, params, unix)
+}
+
+/// [`raw_call`] with `host` as the `Host` header (as a client reaching an AWS endpoint name
+/// through a proxy sends it); the bytes still go to the fake.
+#[allow(clippy::too_many_arguments)]
+fn raw_call_as(
+    fake: &FakeAws,
+    host: &str,
+    service: &str,
+    region: &str,
+    keys: &Keys,
+    token: Option<&str>,
+    params: &[(&str, &str)],
+    unix: i64,
+) -> (u16, Vec<(String, String)>, String) {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
         .finish();
-    let host = format!("127.0.0.1:{}", fake.port());
+    let host = host.to_string();
     let date = amz_date(unix);
     let mut headers = vec![
         (
@@ -982,7 +1114,7 @@ fn raw_call(
         "content-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     ));
-    let mut stream = TcpStream::connect(&host).expect("connect to the fake");
+    let mut stream = TcpStream::connect(("127.0.0.1", fake.port())).expect("connect to the fake");
     stream.write_all(request.as_bytes()).expect("send");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");

@@ -274,6 +274,66 @@ fn harness_moto_answers_awscli_get_caller_identity() {
     assert_ne!(process_name(pid).as_deref(), Some("moto_server"));
 }
 
+/// The recording CONNECT proxy records the asked-for target, never dials it, tunnels both
+/// ways to its one upstream, refuses anything but CONNECT and stays on loopback.
+#[test]
+fn harness_connect_proxy_records_and_tunnels_to_its_upstream_only() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+
+    // An upstream that answers each line with "echo: LINE".
+    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream_addr = upstream.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in upstream.incoming().flatten() {
+            let mut writer = stream.try_clone().unwrap();
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = writer.write_all(format!("echo: {line}\n").as_bytes());
+            }
+        }
+    });
+    let proxy = support::ConnectProxy::start(upstream_addr);
+    let addr = proxy.url().trim_start_matches("http://").to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+
+    let mut client = TcpStream::connect(&addr).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    client
+        .write_all(
+            b"CONNECT sts.cn-north-1.amazonaws.com.cn:443 HTTP/1.1\r\nHost: sts.cn-north-1.amazonaws.com.cn:443\r\n\r\n",
+        )
+        .unwrap();
+    let mut reader = BufReader::new(client.try_clone().unwrap());
+    let mut status = String::new();
+    reader.read_line(&mut status).unwrap();
+    assert_eq!(status, "HTTP/1.1 200 Connection established\r\n");
+    let mut blank = String::new();
+    reader.read_line(&mut blank).unwrap();
+    assert_eq!(blank, "\r\n");
+    client.write_all(b"hello\n").unwrap();
+    let mut answer = String::new();
+    reader.read_line(&mut answer).unwrap();
+    assert_eq!(answer, "echo: hello\n");
+    assert_eq!(
+        proxy.connects(),
+        vec!["sts.cn-north-1.amazonaws.com.cn:443".to_string()]
+    );
+
+    let mut plain = TcpStream::connect(&addr).unwrap();
+    plain
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    plain
+        .write_all(b"GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    let _ = plain.read_to_string(&mut reply);
+    assert!(reply.starts_with("HTTP/1.1 405 "), "{reply:?}");
+    assert_eq!(proxy.connects().len(), 1, "only CONNECTs are recorded");
+}
+
 #[test]
 fn harness_setup_time_per_env() {
     require!(Keyring);

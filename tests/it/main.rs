@@ -14,6 +14,7 @@ mod command_line;
 mod concurrency;
 mod consistency;
 mod drift_regressions;
+mod endpoints;
 mod enroll;
 mod exec;
 mod fake_aws_selftest;

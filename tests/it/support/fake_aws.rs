@@ -30,9 +30,17 @@
 //! - [`random_seed_base32`]: a seed like the ones IAM makes (40 bytes, 64 base32 characters).
 //!
 //! # What is checked, like AWS
-//! - SigV4 on every request (scope service `sts` or `iam`, IAM only in `us-east-1`; payload hash
-//!   from `x-amz-content-sha256` or the body; `X-Amz-Date` within 5 min of the fake's clock).
-//!   Session keys (`ASIA…`) need the matching `X-Amz-Security-Token`.
+//! - SigV4 on every request (scope service `sts` or `iam`; STS in a region of the fake's
+//!   partition, IAM only in the partition's IAM signing region: `us-east-1`, `cn-north-1`,
+//!   `us-gov-west-1`; payload hash from `x-amz-content-sha256` or the body; `X-Amz-Date` within
+//!   5 min of the fake's clock). Session keys (`ASIA…`) need the matching `X-Amz-Security-Token`.
+//! - Partitions: [`FakeAws::set_partition`] (`aws` by default) puts the fake's ARNs in
+//!   `aws-cn` or `aws-us-gov`. A request whose `Host` is an AWS endpoint name (as it is when the
+//!   tests' recording CONNECT proxy tunnels it here) must be for that partition (other keys are
+//!   unknown there: `InvalidClientTokenId`), and signed for that host's service and region
+//!   (`sts.amazonaws.com` and `iam.amazonaws.com`: `us-east-1`; `iam.us-gov.amazonaws.com`:
+//!   `us-gov-west-1`; `sts-fips.us-east-2.amazonaws.com`: `us-east-2`; …), as AWS checks the
+//!   credential scope. [`FakeAws::hosts`] lists the `Host` of every request.
 //! - GetSessionToken: long-term keys only, `DurationSeconds` 900..=129600 (default 43200),
 //!   `SerialNumber` must be an MFA device enabled for the caller, `TokenCode` six digits equal to
 //!   the TOTP (SHA-1, 30 s) at step t-1, t or t+1; a step once accepted for a serial is refused
@@ -152,6 +160,10 @@ struct Device {
 type Hook = Arc<dyn Fn(&str) + Send + Sync>;
 
 struct State {
+    /// `aws`, `aws-cn` or `aws-us-gov`: the partition of every ARN and of the endpoints served.
+    partition: String,
+    /// The `Host` header of every request, in order.
+    hosts: Vec<String>,
     clock_offset: i64,
     lenient_steps: Option<Range<u64>>,
     /// Benchmarks only: accept a code step again (real AWS never does).
@@ -177,6 +189,11 @@ struct State {
 impl State {
     fn now(&self) -> i64 {
         wire::unix_now() + self.clock_offset
+    }
+
+    /// `arn:PARTITION:SERVICE::ACCOUNT:RESOURCE`.
+    fn arn(&self, service: &str, account: &str, resource: &str) -> String {
+        format!("arn:{}:{service}::{account}:{resource}", self.partition)
     }
 
     fn identity_of(&self, user: &str) -> Option<&Identity> {
@@ -385,6 +402,8 @@ impl FakeAws {
 
     fn start_with(port: u16, ca: Option<TestCa>) -> std::io::Result<FakeAws> {
         let state = Arc::new(Mutex::new(State {
+            partition: "aws".to_string(),
+            hosts: Vec::new(),
             clock_offset: 0,
             lenient_steps: None,
             reuse_allowed: false,
@@ -452,7 +471,22 @@ impl FakeAws {
         self.server.addr().port()
     }
 
-    /// Adds an IAM user `arn:aws:iam::ACCOUNT:user/NAME` with one long-term access key.
+    /// Puts the fake in `partition` (`aws`, `aws-cn`, `aws-us-gov`): the ARNs of users, devices
+    /// and roles added afterwards, and which AWS endpoint names and signing regions it serves.
+    pub fn set_partition(&self, partition: &str) {
+        assert!(
+            matches!(partition, "aws" | "aws-cn" | "aws-us-gov"),
+            "fake AWS: unknown partition {partition}"
+        );
+        self.lock().partition = partition.to_string();
+    }
+
+    /// The `Host` header of every request so far, in order.
+    pub fn hosts(&self) -> Vec<String> {
+        self.lock().hosts.clone()
+    }
+
+    /// Adds an IAM user `arn:PARTITION:iam::ACCOUNT:user/NAME` with one long-term access key.
     /// MFA is required for GetSessionToken by default. Panics if the name is taken.
     pub fn add_user(&self, user: &str, account: &str) -> Keys {
         {
@@ -462,13 +496,14 @@ impl FakeAws {
                 "fake AWS: user {user} exists"
             );
             let created = state.now();
+            let arn = state.arn("iam", account, &format!("user/{user}"));
             state.users.insert(
                 user.to_string(),
                 User {
                     identity: Identity {
                         user: user.to_string(),
                         account: account.to_string(),
-                        arn: format!("arn:aws:iam::{account}:user/{user}"),
+                        arn,
                         user_id: format!("AIDA{}", wire::random_string(wire::UPPER_ALNUM, 17)),
                     },
                     created,
@@ -494,7 +529,7 @@ impl FakeAws {
         keys
     }
 
-    /// Adds a virtual MFA device `arn:aws:iam::ACCOUNT:mfa/NAME` enabled for `user`, with the
+    /// Adds a virtual MFA device `arn:PARTITION:iam::ACCOUNT:mfa/NAME` enabled for `user`, with the
     /// given base32 seed (case, spaces and `=` padding ignored). Returns the serial.
     pub fn add_mfa_device(&self, user: &str, name: &str, seed_base32: &str) -> String {
         let normalised: String = seed_base32
@@ -511,7 +546,7 @@ impl FakeAws {
             .unwrap_or_else(|| panic!("fake AWS: no user {user}"))
             .account
             .clone();
-        let serial = format!("arn:aws:iam::{account}:mfa/{name}");
+        let serial = state.arn("iam", &account, &format!("mfa/{name}"));
         assert!(
             !state.devices.contains_key(&serial),
             "fake AWS: device {serial} exists"
@@ -530,7 +565,7 @@ impl FakeAws {
         serial
     }
 
-    /// Adds a role `arn:aws:iam::ACCOUNT:role/NAME` that `trusted` users may assume, with MFA
+    /// Adds a role `arn:PARTITION:iam::ACCOUNT:role/NAME` that `trusted` users may assume, with MFA
     /// when `requires_mfa` (a code in the call, or a caller session from GetSessionToken with
     /// MFA). Returns its ARN.
     pub fn add_role(
@@ -540,8 +575,9 @@ impl FakeAws {
         trusted: &[&str],
         requires_mfa: bool,
     ) -> String {
-        let arn = format!("arn:aws:iam::{account}:role/{name}");
-        self.lock().roles.insert(
+        let mut state = self.lock();
+        let arn = state.arn("iam", account, &format!("role/{name}"));
+        state.roles.insert(
             arn.clone(),
             Role {
                 arn: arn.clone(),

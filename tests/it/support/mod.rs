@@ -1,6 +1,7 @@
 //! Shared test harness for behaviour tests that run the real `mfa-mint` binary: [`World`] (the
 //! fixture tests start from: a [`TestEnv`] and a fake AWS), a hermetic
-//! [`TestEnv`] (temp HOME, its own D-Bus session bus and gnome-keyring Secret Service), a local
+//! [`TestEnv`] (temp HOME, its own D-Bus session bus and gnome-keyring Secret Service), a
+//! recording CONNECT proxy ([`ConnectProxy`]), a local
 //! [`Moto`] server and the venv's `aws` CLI as an independent reader of `~/.aws`.
 //!
 //! Every module of the `it` test binary uses it as `crate::support`. The tools it drives
@@ -12,6 +13,7 @@
 
 #[macro_use]
 pub mod need;
+mod connect_proxy;
 mod env;
 mod extra;
 pub mod fake_aws;
@@ -22,6 +24,7 @@ mod target;
 mod venv;
 mod world;
 
+pub use connect_proxy::ConnectProxy;
 pub use env::{KEYRING_PASSWORD, TestEnv};
 pub use extra::decode_terminal_qr;
 pub use process::{

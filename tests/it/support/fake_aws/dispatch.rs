@@ -85,6 +85,8 @@ pub(super) fn handle(shared: &Mutex<State>, request: http::Request) -> http::Rep
     let (failure, hook) = {
         let mut state = lock();
         state.requests += 1;
+        let host = request.header("host").unwrap_or_default();
+        state.hosts.push(host);
         *state.actions.entry(action.clone()).or_insert(0) += 1;
         (state.failures.pop_front(), state.hook.clone())
     };
@@ -185,20 +187,23 @@ fn serve(
             .cloned()
             .expect("authenticated callers exist");
         let resource = match (service, action) {
-            ("iam", "CreateVirtualMFADevice") => format!(
-                "arn:aws:iam::{}:mfa{}{}",
-                identity.account,
-                params.get("Path").map(String::as_str).unwrap_or("/"),
-                params
-                    .get("VirtualMFADeviceName")
-                    .map(String::as_str)
-                    .unwrap_or("")
+            ("iam", "CreateVirtualMFADevice") => state.arn(
+                "iam",
+                &identity.account,
+                &format!(
+                    "mfa{}{}",
+                    params.get("Path").map(String::as_str).unwrap_or("/"),
+                    params
+                        .get("VirtualMFADeviceName")
+                        .map(String::as_str)
+                        .unwrap_or("")
+                ),
             ),
             ("iam", "DeleteVirtualMFADevice") => {
                 params.get("SerialNumber").cloned().unwrap_or_default()
             }
             ("iam", _) => match params.get("UserName") {
-                Some(u) => format!("arn:aws:iam::{}:user/{u}", identity.account),
+                Some(u) => state.arn("iam", &identity.account, &format!("user/{u}")),
                 None => identity.arn.clone(),
             },
             _ => identity.arn.clone(),
@@ -233,15 +238,34 @@ fn authenticate(state: &State, request: &http::Request, now: i64) -> Result<Call
     };
     let auth = sigv4::parse_authorization(&header)
         .map_err(|m| AwsError::new(400, "IncompleteSignature", m))?;
-    match auth.service.as_str() {
-        "sts" => {}
-        "iam" if auth.region == "us-east-1" => {}
-        "iam" => {
+    let partition = state.partition.as_str();
+    let wrong_region = || {
+        AwsError::signature_mismatch(format!(
+            "Credential should be scoped to a valid region, not '{}'. ",
+            auth.region
+        ))
+    };
+    // Sent to an AWS endpoint name (through the tests' CONNECT proxy): the partition, service
+    // and region that name stands for.
+    if let Some(expected) = request.header("host").as_deref().and_then(aws_host) {
+        if expected.partition != partition {
+            // Keys live in one partition: the others do not know them.
+            return Err(AwsError::invalid_token());
+        }
+        if auth.service != expected.service {
             return Err(AwsError::signature_mismatch(format!(
-                "Credential should be scoped to a valid region, not '{}'. ",
-                auth.region
+                "Credential should be scoped to correct service: '{}'. ",
+                expected.service
             )));
         }
+        if auth.region != expected.region {
+            return Err(wrong_region());
+        }
+    }
+    match auth.service.as_str() {
+        "sts" if partition_of_region(&auth.region) == partition => {}
+        "iam" if auth.region == iam_region(partition) => {}
+        "sts" | "iam" => return Err(wrong_region()),
         other => {
             return Err(AwsError::signature_mismatch(format!(
                 "Credential should be scoped to correct service: 'sts'. Found '{other}'. "
@@ -326,4 +350,68 @@ fn authenticate(state: &State, request: &http::Request, now: i64) -> Result<Call
         return Err(AwsError::invalid_token());
     }
     Ok(Caller { user, session })
+}
+
+/// What an AWS endpoint name stands for.
+pub(super) struct AwsHost {
+    pub partition: &'static str,
+    pub service: String,
+    /// The region its requests must be signed for.
+    pub region: String,
+}
+
+/// The partition, service and signing region of an AWS endpoint name (`Host`, port allowed):
+/// `sts.amazonaws.com` (the global endpoint: `us-east-1`), `sts.REGION.amazonaws.com`,
+/// `sts-fips.REGION.amazonaws.com`, `sts.REGION.amazonaws.com.cn`, `iam.amazonaws.com`,
+/// `iam-fips.amazonaws.com`, `iam.cn-north-1.amazonaws.com.cn`, `iam.us-gov.amazonaws.com`
+/// (`us-gov-west-1`). `None` for any other host (127.0.0.1, a custom endpoint).
+pub(super) fn aws_host(host: &str) -> Option<AwsHost> {
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    }
+    .to_ascii_lowercase();
+    let (labels, suffix_partition) = if let Some(labels) = host.strip_suffix(".amazonaws.com.cn") {
+        (labels, "aws-cn")
+    } else {
+        (host.strip_suffix(".amazonaws.com")?, "aws")
+    };
+    let mut parts = labels.split('.');
+    let service = parts.next()?;
+    let service = service.strip_suffix("-fips").unwrap_or(service).to_string();
+    let region = match (service.as_str(), parts.next()) {
+        ("iam", Some("us-gov")) => "us-gov-west-1".to_string(),
+        (_, Some(region)) => region.to_string(),
+        (_, None) => iam_region(suffix_partition).to_string(),
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    let partition = partition_of_region(&region);
+    let gov = partition == "aws-us-gov" && suffix_partition == "aws";
+    (partition == suffix_partition || gov).then_some(AwsHost {
+        partition,
+        service,
+        region,
+    })
+}
+
+/// The partition of a region, by its name.
+pub(super) fn partition_of_region(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// The region IAM requests of a partition are signed for (IAM is global within a partition).
+pub(super) fn iam_region(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "cn-north-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => "us-east-1",
+    }
 }

@@ -108,7 +108,7 @@ fn create_virtual_mfa_device(call: &mut Call<'_>) -> Result<Option<String>, AwsE
             "MFADevice entity at the same path and name already exists.",
         ));
     }
-    let serial = format!("arn:aws:iam::{account}:mfa{path}{name}");
+    let serial = call.state.arn("iam", &account, &format!("mfa{path}{name}"));
     let seed_base32 = super::random_seed_base32();
     let seed = base32::decode(base32::Alphabet::Rfc4648 { padding: false }, &seed_base32)
         .expect("base32 we just made");

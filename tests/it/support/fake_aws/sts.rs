@@ -174,11 +174,12 @@ fn check_code(call: &mut Call<'_>, user: &str, serial: &str, code: &str) -> Resu
     }
 }
 
-/// `arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`.
+/// `arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION` (the role's partition).
 fn assumed_role_arn(role_arn: &str, session_name: &str) -> String {
+    let partition = role_arn.split(':').nth(1).unwrap_or("aws");
     let account = role_arn.split(':').nth(4).unwrap_or_default();
     let name = role_arn.rsplit('/').next().unwrap_or_default();
-    format!("arn:aws:sts::{account}:assumed-role/{name}/{session_name}")
+    format!("arn:{partition}:sts::{account}:assumed-role/{name}/{session_name}")
 }
 
 /// A stable `AROA…` id per role.
