@@ -32,6 +32,8 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error
 pub struct StateFile {
     dir: PathBuf,
     name: &'static str,
+    /// Whether a replacement is on disk (fsync) before [`StateFile::update`] returns.
+    durable: bool,
 }
 
 impl StateFile {
@@ -42,7 +44,21 @@ impl StateFile {
     }
 
     pub fn in_dir(dir: PathBuf, name: &'static str) -> StateFile {
-        StateFile { dir, name }
+        StateFile {
+            dir,
+            name,
+            durable: true,
+        }
+    }
+
+    /// Replaced without waiting for the disk (no fsync): for what only informs (the last runs,
+    /// the measured clock offset), so a fresh skip from cron does not wait on a busy disk. The
+    /// replacement is still atomic (a reader sees the old text or the new); a crash right after
+    /// may lose the update, which the next run writes again. The step ledger stays durable: a
+    /// lost entry there could send a used code again.
+    pub fn advisory(mut self) -> StateFile {
+        self.durable = false;
+        self
     }
 
     pub fn path(&self) -> PathBuf {
@@ -78,7 +94,13 @@ impl StateFile {
             .tempfile_in(&self.dir)
             .map_err(io("create a temporary file in", &self.dir))?;
         tmp.write_all(text.as_bytes())
-            .and_then(|_| tmp.as_file().sync_all())
+            .and_then(|_| {
+                if self.durable {
+                    tmp.as_file().sync_all()
+                } else {
+                    Ok(())
+                }
+            })
             .map_err(io("write", &path))?;
         tmp.persist(&path)
             .map_err(|e| io("replace", &path)(e.error))?;
@@ -93,7 +115,15 @@ mod tests {
     #[test]
     fn concurrent_updates_are_all_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let file = StateFile::in_dir(dir.path().join("s"), "counter");
+        for file in [
+            StateFile::in_dir(dir.path().join("s"), "counter"),
+            StateFile::in_dir(dir.path().join("s"), "advisory").advisory(),
+        ] {
+            count_to_160(&file);
+        }
+    }
+
+    fn count_to_160(file: &StateFile) {
         let threads: Vec<_> = (0..8)
             .map(|_| {
                 let file = file.clone();

@@ -72,7 +72,7 @@ impl Entry {
 }
 
 fn file() -> Option<StateFile> {
-    StateFile::named("last-runs").ok()
+    StateFile::named("last-runs").ok().map(StateFile::advisory)
 }
 
 /// Remembers `entry` as the profile's last run (best effort).

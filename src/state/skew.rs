@@ -12,7 +12,9 @@ pub const WARN_SECS: f64 = 5.0;
 use crate::state::StateFile;
 
 fn file() -> Option<StateFile> {
-    StateFile::named("clock-offset").ok()
+    StateFile::named("clock-offset")
+        .ok()
+        .map(StateFile::advisory)
 }
 
 /// The remembered offset in seconds (AWS time minus local time), 0 when unknown.
