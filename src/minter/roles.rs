@@ -10,6 +10,7 @@ use crate::aws::sts::{self, Session};
 use crate::config::{self, Env, Files, RoleConfig, keys};
 use crate::error::Error;
 use crate::minter::session::{self, Origin};
+use crate::minter::single_flight::DeviceLock;
 use crate::minter::{self, Options, Outcome};
 use crate::output;
 use crate::vault::Seeds;
@@ -26,10 +27,30 @@ pub fn obtain(
     opts: &Options,
     seeds: &mut Seeds,
 ) -> Result<(Session, Origin), Error> {
+    let cached_fresh = |seeds: &mut Seeds| -> Result<Option<Session>, Error> {
+        Ok(seeds
+            .load_session(&role.profile)?
+            .filter(|cached| minter::is_fresh(&role.profile, cached.expiration, role.refresh)))
+    };
     if !opts.force
-        && let Some(cached) = seeds.load_session(&role.profile)?
-        && minter::is_fresh(&role.profile, cached.expiration, role.refresh)
+        && let Some(cached) = cached_fresh(seeds)?
     {
+        return Ok((cached, Origin::KeyringCache));
+    }
+    // One AssumeRole per role at a time, as one GetSessionToken per device: whoever gets the
+    // lock second finds the role's session the first one cached (ten SDK processes asking for a
+    // role right after expiry make one request). The keyring was read above, so nothing under
+    // the lock asks to unlock it.
+    let _lock = DeviceLock::acquire(&format!("role {}", role.profile), &role.profile)?;
+    if !opts.force
+        && let Some(cached) = cached_fresh(seeds)?
+    {
+        output::debug(1, || {
+            format!(
+                "{}: another run just assumed the role; using its session",
+                role.profile
+            )
+        });
         return Ok((cached, Origin::KeyringCache));
     }
     // The base keeps its own settings; --force renews the role, never spends another code.

@@ -323,3 +323,29 @@ fn a_sigkilled_mint_does_not_block_the_next_one() {
         started.elapsed()
     );
 }
+
+#[test]
+fn six_credential_processes_for_a_role_at_once_make_one_assume_role() {
+    require!(Keyring);
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.import("dev", &alice.serial, SEED);
+    let admin = w.fake.add_role(support::ACCOUNT, "admin", &["alice"], true);
+    let config = w.config().unwrap();
+    w.write_config(&format!(
+        "{config}[profile admin]\nrole_arn = {admin}\nsource_profile = dev\n"
+    ));
+    // A slow STS keeps the first AssumeRole running while the others arrive.
+    w.fake.set_latency(Duration::from_millis(300));
+    let runs = at_once(&w, 6, &["credential-process", "admin"]);
+    let mut key_ids = std::collections::BTreeSet::new();
+    for (code, stdout, stderr) in &runs {
+        assert_eq!(*code, 0, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(stdout).unwrap();
+        key_ids.insert(v["AccessKeyId"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(w.fake.action_count("GetSessionToken"), 1);
+    assert_eq!(w.fake.action_count("AssumeRole"), 1);
+    assert_eq!(key_ids.len(), 1, "every caller gets the same role session");
+    let left = temporary_files(w.env.state_dir());
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
