@@ -11,11 +11,31 @@ use crate::vault::Seeds;
 /// One profile's state.
 pub struct ProfileStatus {
     pub profile: String,
+    /// For a role profile (`role_arn`): the role, and the mfa-mint profile it is assumed from.
+    pub role: Option<(String, String)>,
     pub serial: Option<String>,
     /// `Some(true)` stored, `Some(false)` missing, `None` keyring unreachable.
     pub seed: Option<bool>,
     pub expiration: Option<i64>,
+    /// Where the session is: the credentials file, or the keyring cache of `credential-process`,
+    /// `exec`, `env` and role profiles.
+    pub session_in: Option<SessionPlace>,
     pub last: Option<crate::state::runlog::Entry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionPlace {
+    CredentialsFile,
+    Keyring,
+}
+
+impl SessionPlace {
+    fn name(self) -> &'static str {
+        match self {
+            SessionPlace::CredentialsFile => "credentials_file",
+            SessionPlace::Keyring => "keyring",
+        }
+    }
 }
 
 /// Shows the account id masked to its last 4 digits: `arn:aws:iam::********9012:mfa/alice`.
@@ -34,14 +54,22 @@ pub fn mask_serial(serial: &str) -> String {
 pub fn collect(profiles: &[String], seeds: &mut Seeds) -> Result<Vec<ProfileStatus>, Error> {
     let files = Files::load()?;
     let profiles = if profiles.is_empty() {
-        config::mfa_profiles(&files)
+        let mut all = config::mfa_profiles(&files);
+        all.extend(config::role_profiles(&files));
+        all
     } else {
         profiles.to_vec()
     };
+    let env = config::Env::from_process();
     let mut out = Vec::new();
     for p in profiles {
-        let source = config::resolve_source(&files, &p, None).ok();
-        let serial = config::resolve_serial(&files, &p, source.as_deref()).ok();
+        // A role profile shows its base's device and seed, and the role's cached session.
+        let role = config::RoleConfig::resolve(&files, &p, &config::Overrides::default(), &env)
+            .ok()
+            .flatten();
+        let device_profile = role.as_ref().map_or(p.as_str(), |r| r.base.as_str());
+        let source = config::resolve_source(&files, device_profile, None).ok();
+        let serial = config::resolve_serial(&files, device_profile, source.as_deref()).ok();
         let seed = serial.as_ref().and_then(|s| {
             seeds
                 .store()
@@ -49,9 +77,25 @@ pub fn collect(profiles: &[String], seeds: &mut Seeds) -> Result<Vec<ProfileStat
                 .and_then(|store| store.get(s).ok())
                 .map(|v| v.is_some())
         });
+        let in_file = match role {
+            Some(_) => None,
+            None => config::session_expiry(&files, &p),
+        };
+        let (expiration, session_in) = match in_file {
+            Some(e) => (Some(e), Some(SessionPlace::CredentialsFile)),
+            // Only a profile whose seed is reachable can have a cached session worth a look
+            // (and a keyring that is not there is not asked twice).
+            None if seed.is_some() => match seeds.load_session(&p) {
+                Ok(Some(cached)) => (Some(cached.expiration), Some(SessionPlace::Keyring)),
+                _ => (None, None),
+            },
+            None => (None, None),
+        };
         out.push(ProfileStatus {
-            expiration: config::session_expiry(&files, &p),
+            expiration,
+            session_in,
             last: crate::state::runlog::last(&p),
+            role: role.map(|r| (r.role_arn, r.base)),
             profile: p,
             serial,
             seed,
@@ -68,10 +112,13 @@ pub fn print(statuses: &[ProfileStatus], as_json: bool) {
             .map(|s| {
                 json!({
                     "profile": s.profile,
+                    "role_arn": s.role.as_ref().map(|r| &r.0),
+                    "assumed_from": s.role.as_ref().map(|r| &r.1),
                     "serial": s.serial.as_deref().map(mask_serial),
                     "seed_in_keyring": s.seed,
                     "expiration": s.expiration.map(format_rfc3339),
                     "seconds_remaining": s.expiration.map(|e| (e - now).max(0)),
+                    "session_in": s.session_in.map(SessionPlace::name),
                     "last_run": s.last.as_ref().map(|l| json!({
                         "at": format_rfc3339(l.at),
                         "outcome": l.outcome,
@@ -100,19 +147,30 @@ pub fn print(statuses: &[ProfileStatus], as_json: bool) {
                 None if s.serial.is_none() => "-",
                 None => "keyring unavailable",
             };
+            let cached = s.session_in == Some(SessionPlace::Keyring);
             let session = match s.expiration {
+                Some(e) if e > now && cached => format!(
+                    "until {} ({} left, keyring cache)",
+                    format_local(e),
+                    human_duration(e - now)
+                ),
                 Some(e) if e > now => format!(
                     "until {} ({} left)",
                     format_local(e),
                     human_duration(e - now)
                 ),
+                Some(e) if cached => format!("expired {} (keyring cache)", format_local(e)),
                 Some(e) => format!("expired {}", format_local(e)),
                 None => "none".to_string(),
             };
             let last = s.last.as_ref().map_or("never".to_string(), |l| {
                 format!("{} {}", format_local(l.at), l.outcome)
             });
-            vec![s.profile.clone(), serial, seed.to_string(), session, last]
+            let profile = match &s.role {
+                Some((_, base)) => format!("{} (role, from {base})", s.profile),
+                None => s.profile.clone(),
+            };
+            vec![profile, serial, seed.to_string(), session, last]
         })
         .collect();
     crate::output::data(&table(

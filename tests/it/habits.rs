@@ -513,3 +513,52 @@ fn the_aws_cli_assumes_a_role_from_the_minted_session_without_asking_for_a_code(
         "{r:?}"
     );
 }
+
+#[test]
+fn status_shows_role_profiles_and_sessions_cached_in_the_keyring() {
+    require!(Keyring);
+    let (w, alice, admin, _ops) = with_roles();
+    // Nothing assumed yet: the role is listed with its base's device, no session.
+    let r = w.run(&["status", "--json"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v = json(&r.stdout);
+    let row = |v: &serde_json::Value, name: &str| {
+        v["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["profile"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {v}"))
+            .clone()
+    };
+    let before = row(&v, "admin");
+    assert_eq!(before["role_arn"], admin.as_str());
+    assert_eq!(before["assumed_from"], "dev");
+    assert_eq!(
+        before["serial"],
+        format!(
+            "arn:aws:iam::****9012:mfa/{}",
+            alice.serial.rsplit('/').next().unwrap()
+        )
+        .as_str()
+    );
+    assert_eq!(before["seed_in_keyring"], true);
+    assert!(before["expiration"].is_null(), "{before}");
+
+    let r = w.run(&["credential-process", "admin"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    let issued = json(&r.stdout);
+    let r = w.run(&["status", "--json"], None);
+    let after = row(&json(&r.stdout), "admin");
+    assert_eq!(after["session_in"], "keyring", "{after}");
+    assert_eq!(after["expiration"], issued["Expiration"], "{after}");
+    assert_eq!(after["last_run"]["outcome"], "minted", "{after}");
+
+    let r = w.run(&["status"], None);
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("admin (role, from dev)"))
+        .unwrap_or_else(|| panic!("no role row: {r:?}"));
+    assert!(line.contains("left, keyring cache)"), "{line}");
+}
