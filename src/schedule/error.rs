@@ -44,6 +44,8 @@ pub enum Error {
     ToolFailed { command: String, detail: String },
     #[error("`{command}` printed nothing and exited 0: cannot tell whether the job is installed")]
     NoAnswer { command: String },
+    #[error("`{command}` did not finish within {secs} s and was stopped")]
+    TimedOut { command: String, secs: u64 },
     #[error("the mfa-mint job in {location} is not in a form mfa-mint wrote (edited by hand?)")]
     Unreadable { location: String },
     #[error("cannot {action}: {source}")]
@@ -81,6 +83,7 @@ impl Error {
             Error::ToolMissing { .. }
             | Error::ToolFailed { .. }
             | Error::NoAnswer { .. }
+            | Error::TimedOut { .. }
             | Error::Unreadable { .. }
             | Error::Io { .. }
             | Error::NoHome => exit::IO,
@@ -116,6 +119,7 @@ impl Error {
             ),
             Error::ToolFailed { .. } => "check that the scheduler works for your user (`crontab -l`, `systemctl --user status`, `launchctl print gui/$UID`, `schtasks /Query`), or use --print and install the job by hand".into(),
             Error::NoAnswer { .. } => "this scheduler cannot be queried here (wine's schtasks answers nothing); check it with the system's own tools".into(),
+            Error::TimedOut { .. } => "the scheduler did not answer (is its service running?); check it with the system's own tools, or use --print and install the job by hand".into(),
             Error::Unreadable { .. } => "remove it with `mfa-mint schedule remove` (or by hand) and install again".into(),
             Error::Io { .. } => "check the permissions of the folder named above".into(),
             Error::NoHome => "set HOME (USERPROFILE on Windows)".into(),

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use super::{CRONTAB_ENV, Error, Installed, Job, LAUNCHD_LABEL, Platform, TASK_NAME};
 use super::{cron, launchd, systemd, task, xml};
@@ -24,33 +25,97 @@ fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<Vec<u8>, Err
     })
 }
 
+/// How long a scheduler's tool may take before it is stopped and the command fails: `schtasks`
+/// talks to the Task Scheduler service, which may not answer.
+const TOOL_TIMEOUT: Duration = Duration::from_secs(20);
+
 fn run_status(
     program: &str,
     args: &[&str],
     stdin: Option<&str>,
 ) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>), Error> {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    run_bounded(cmd, stdin, TOOL_TIMEOUT)
+}
+
+/// Runs `cmd` (feeding `stdin`) and waits for it to exit, at most `timeout`; returns its status,
+/// stdout and stderr. Its output goes to (unnamed, self-deleting) temporary files, not pipes: a
+/// process the tool starts may inherit its output handles and outlive it (wine's `schtasks`
+/// leaves its services holding them), and a pipe would then never reach its end. Files are read
+/// once the tool itself has exited, whatever its descendants do.
+fn run_bounded(
+    mut cmd: Command,
+    stdin: Option<&str>,
+    timeout: Duration,
+) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>), Error> {
+    let command = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|a| a.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let capture = || {
+        tempfile::tempfile().map_err(io(format!(
+            "create a temporary file for {program}'s output"
+        )))
+    };
+    let (mut stdout, mut stderr) = (capture()?, capture()?);
     let missing = |source| Error::ToolMissing {
-        program: program.to_string(),
+        program: program.clone(),
         source,
     };
-    let mut child = Command::new(program)
-        .args(args)
+    let mut child = cmd
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
             Stdio::null()
         })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(
+            stdout
+                .try_clone()
+                .map_err(io(format!("prepare {program}'s output")))?,
+        )
+        .stderr(
+            stderr
+                .try_clone()
+                .map_err(io(format!("prepare {program}'s output")))?,
+        )
         .spawn()
         .map_err(missing)?;
     if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        use std::io::Write;
-        // A tool that exits without reading says why on stderr; that error is the one to show.
-        let _ = pipe.write_all(text.as_bytes());
+        let text = text.to_owned();
+        // In a thread, so a tool that never reads its input cannot block past the deadline. A
+        // tool that exits without reading says why on stderr; that error is the one to show.
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let _ = pipe.write_all(text.as_bytes());
+        });
     }
-    let out = child.wait_with_output().map_err(missing)?;
-    Ok((out.status, out.stdout, out.stderr))
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(missing)? {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Error::TimedOut {
+                command,
+                secs: timeout.as_secs(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let read = |file: &mut std::fs::File| -> Result<Vec<u8>, Error> {
+        use std::io::{Read, Seek};
+        let mut bytes = Vec::new();
+        file.seek(std::io::SeekFrom::Start(0))
+            .and_then(|_| file.read_to_end(&mut bytes))
+            .map_err(io(format!("read the output of {program}")))?;
+        Ok(bytes)
+    };
+    Ok((status, read(&mut stdout)?, read(&mut stderr)?))
 }
 
 fn home() -> Result<PathBuf, Error> {
@@ -372,4 +437,62 @@ pub fn lock() -> Result<std::fs::File, Error> {
     file.lock()
         .map_err(io(format!("lock {}", path.display())))?;
     Ok(file)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> Command {
+        let mut cmd = Command::new("/bin/sh");
+        cmd.args(["-c", script]);
+        cmd
+    }
+
+    #[test]
+    fn a_descendant_holding_the_output_does_not_hold_up_the_tool() {
+        let started = Instant::now();
+        let (status, out, err) = run_bounded(
+            sh("echo out; sleep 30 & echo err >&2"),
+            None,
+            Duration::from_secs(20),
+        )
+        .unwrap();
+        assert!(status.success());
+        assert_eq!(
+            (out.as_slice(), err.as_slice()),
+            (&b"out\n"[..], &b"err\n"[..])
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn input_is_fed_and_a_failure_keeps_its_status() {
+        let (status, out, _) =
+            run_bounded(sh("cat; exit 3"), Some("a\r\nb"), TOOL_TIMEOUT).unwrap();
+        assert_eq!(status.code(), Some(3));
+        assert_eq!(out, b"a\r\nb");
+    }
+
+    #[test]
+    fn a_tool_that_does_not_answer_is_stopped_at_the_deadline() {
+        let started = Instant::now();
+        let e =
+            run_bounded(sh("exec sleep 30"), Some("x"), Duration::from_millis(300)).unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(matches!(e, Error::TimedOut { .. }), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("`/bin/sh -c exec sleep 30` did not finish within "),
+            "{e}"
+        );
+    }
 }
