@@ -1,7 +1,7 @@
 //! Running a child process with a deadline and capturing what it printed.
 
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -87,13 +87,21 @@ pub fn try_run_command(
     timeout: Duration,
 ) -> Result<Run, TimedOut> {
     let what = format!("{:?}", cmd.get_program());
+    let files = runs_under_wine(&cmd).then(|| {
+        let file = || tempfile::tempfile().expect("creating a file for a command's output");
+        let (out, err) = (file(), file());
+        cmd.stdout(out.try_clone().expect("sharing an output file"))
+            .stderr(err.try_clone().expect("sharing an output file"));
+        (out, err)
+    });
+    if files.is_none() {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
         Stdio::null()
-    })
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
+    });
     let mut child = cmd
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
@@ -106,9 +114,13 @@ pub fn try_run_command(
             let _ = pipe.write_all(&data);
         });
     }
-    let stdout = drain(child.stdout.take().expect("stdout was piped"));
-    let stderr = drain(child.stderr.take().expect("stderr was piped"));
-
+    let (stdout, stderr) = match files {
+        Some((out, err)) => (Capture::File(out), Capture::File(err)),
+        None => (
+            Capture::Pipe(drain(child.stdout.take().expect("stdout was piped"))),
+            Capture::Pipe(drain(child.stderr.take().expect("stderr was piped"))),
+        ),
+    };
     let deadline = Instant::now() + timeout;
     let (status, timed_out) = match wait_until(&mut child, deadline) {
         Some(status) => (status, false),
@@ -121,10 +133,19 @@ pub fn try_run_command(
     let grace = deadline
         .saturating_duration_since(Instant::now())
         .max(Duration::from_secs(1));
-    let collect = |rx: mpsc::Receiver<Vec<u8>>, name: &str| match rx.recv_timeout(grace) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(_) if timed_out => format!("<{name} still held open by a descendant>"),
-        Err(_) => panic!("{what} exited but its {name} stayed open (a leftover descendant?)"),
+    let collect = |capture: Capture, name: &str| match capture {
+        Capture::File(mut file) => {
+            let mut bytes = Vec::new();
+            file.seek(SeekFrom::Start(0))
+                .and_then(|_| file.read_to_end(&mut bytes))
+                .unwrap_or_else(|e| panic!("reading the {name} of {what}: {e}"));
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        Capture::Pipe(rx) => match rx.recv_timeout(grace) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) if timed_out => format!("<{name} still held open by a descendant>"),
+            Err(_) => panic!("{what} exited but its {name} stayed open (a leftover descendant?)"),
+        },
     };
     let run = Run {
         code: exit_code(status),
@@ -135,6 +156,26 @@ pub fn try_run_command(
         Err(TimedOut(run))
     } else {
         Ok(run)
+    }
+}
+
+/// Where a command's stdout or stderr goes.
+enum Capture {
+    /// A pipe a thread reads to its end.
+    Pipe(mpsc::Receiver<Vec<u8>>),
+    /// A file, read once the command has exited.
+    File(std::fs::File),
+}
+
+/// Whether `cmd` runs a Windows program through wine. Its output then goes to files, not pipes:
+/// wine starts its desktop process (`explorer.exe /desktop`) from whichever program first needs
+/// it (`schtasks` does), every wine process inherits its parent's unix stderr, and that
+/// process lives as long as the wine server, so a pipe would not reach its end when the program
+/// exits. The program's exit is what a test waits for.
+fn runs_under_wine(cmd: &Command) -> bool {
+    match super::target::target() {
+        super::target::Target::Wine(wine) => cmd.get_program() == wine.loader.as_os_str(),
+        super::target::Target::Native => false,
     }
 }
 
