@@ -984,7 +984,11 @@ fn exec_aws(w: &World, args: &[String], fake: &[(&'static str, String)]) {
     assert_alice_identity(&r);
 }
 
-/// Under wine the .exe runs the Linux AWS CLI: wine starts a Linux program a Windows program
+/// Under wine the .exe runs the Linux AWS CLI (below), and first an `aws.cmd`, as the AWS CLI v1
+/// from pip is on Windows: `exec` finds it as PowerShell does (PATHEXT), gives it the session and
+/// passes its exit code on.
+///
+/// Then the Linux AWS CLI: wine starts a Linux program a Windows program
 /// asks for (here `aws.exe`, a link to the venv's `aws`, found on the PATH wine adds `WINEPATH`
 /// to). The AWS CLI gets the session from the .exe's environment (the only credentials it could
 /// use) and prints the identity; but wine gives the .exe no handle to wait on for a Linux
@@ -997,6 +1001,25 @@ fn exec_aws_under_wine(
     fake: &[(&'static str, String)],
     venv_bin: &Path,
 ) {
+    let scripts = tempfile::tempdir().unwrap();
+    std::fs::write(
+        scripts.path().join("aws.cmd"),
+        "@echo off\r\necho %AWS_ACCESS_KEY_ID% %AWS_SECRET_ACCESS_KEY% %AWS_SESSION_TOKEN% %*\r\nexit /b 7\r\n",
+    )
+    .unwrap();
+    let winepath = support::windows_path(scripts.path());
+    let mut env = pairs(fake);
+    env.push(("WINEPATH", winepath.as_str()));
+    let r = w.run_env(&strs(args), None, &env);
+    assert_eq!(r.code, 7, "{r:?}");
+    let words: Vec<&str> = r.stdout.split_whitespace().collect();
+    assert_eq!(words.len(), 5, "{r:?}");
+    assert!(
+        w.fake.is_valid_session(words[0], words[1], words[2]),
+        "{r:?}"
+    );
+    assert_eq!(words[3..], ["sts", "get-caller-identity"], "{r:?}");
+
     let dir = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(venv_bin.join("aws"), dir.path().join("aws.exe")).unwrap();
     let winepath = support::windows_path(dir.path());
