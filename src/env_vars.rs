@@ -85,6 +85,9 @@ pub const USERNAME: &str = "USERNAME";
 pub const USERDOMAIN: &str = "USERDOMAIN";
 /// Where `exec` looks for the command before minting (a typo costs no code step).
 pub const PATH: &str = "PATH";
+/// The extensions `exec` tries, in order, for a command named without one (Windows).
+#[cfg_attr(not(windows), allow(dead_code))]
+pub const PATHEXT: &str = "PATHEXT";
 /// The user's shell, which `exec` starts when no command is given (Unix).
 #[cfg_attr(windows, allow(dead_code))]
 pub const SHELL: &str = "SHELL";

@@ -28,7 +28,15 @@ pub(crate) fn run(args: &ExecArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     }
     let (session, _) = obtain(&profile, &opts, seeds)?;
     let region = region_of(&profile, opts.source.as_deref())?;
-    let mut child = std::process::Command::new(&program);
+    let mut child = std::process::Command::new(if cfg!(windows) {
+        windows_program(
+            &program,
+            std::env::var_os(env_vars::PATH).as_deref(),
+            env_vars::non_empty(env_vars::PATHEXT).as_deref(),
+        )
+    } else {
+        std::path::PathBuf::from(&program)
+    });
     child.args(&rest);
     for var in CONFLICTING {
         child.env_remove(var);
@@ -79,6 +87,40 @@ fn exists(program: &str) -> bool {
         .is_some_and(|dirs| std::env::split_paths(&dirs).any(|dir| dir.join(path).is_file()))
 }
 
+/// What Windows runs for `program` when a user types it in PowerShell or cmd: a bare name (no
+/// folder, no extension) is looked for in each folder of PATH with each extension of PATHEXT in
+/// turn, so `aws` finds the AWS CLI v1's `aws.cmd` (pip installs no `aws.exe`). std's `Command`
+/// only tries `.exe` (rust-lang/rust#37519), and runs a `.cmd` or `.bat` it is given through
+/// `cmd.exe` with its arguments escaped. Anything else, or nothing found, goes to std as it is.
+#[cfg_attr(not(windows), allow(dead_code))]
+fn windows_program(
+    program: &str,
+    path: Option<&std::ffi::OsStr>,
+    pathext: Option<&str>,
+) -> std::path::PathBuf {
+    let bare = std::path::Path::new(program);
+    if program.contains(['/', '\\', ':']) || bare.extension().is_some() {
+        return bare.to_path_buf();
+    }
+    let extensions: Vec<String> = pathext
+        .unwrap_or(".COM;.EXE;.BAT;.CMD")
+        .split(';')
+        .filter(|ext| ext.len() > 1 && ext.starts_with('.'))
+        // Windows' file names ignore case; the lower case also finds `aws.cmd` in unit tests.
+        .map(str::to_ascii_lowercase)
+        .collect();
+    path.into_iter()
+        .flat_map(std::env::split_paths)
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .flat_map(|dir| {
+            extensions
+                .iter()
+                .map(move |ext| dir.join(format!("{program}{ext}")))
+        })
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| bare.to_path_buf())
+}
+
 fn launch_error(program: &str, e: std::io::Error) -> Error {
     match e.kind() {
         std::io::ErrorKind::NotFound => Error::CommandNotFound {
@@ -105,4 +147,40 @@ fn replace_or_wait(mut child: std::process::Command, program: &str) -> Result<u8
     crate::interrupt::leave_to_child();
     let status = child.status().map_err(|e| launch_error(program, e))?;
     Ok(status.code().map_or(1, |c| c as u8))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::windows_program;
+    use std::path::PathBuf;
+
+    #[test]
+    fn a_bare_name_is_found_with_pathext_in_path_order() {
+        let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        for (dir, name) in [
+            (&first, "aws.cmd"),
+            (&second, "aws.exe"),
+            (&second, "git.exe"),
+            (&second, "git.bat"),
+        ] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        let path = std::env::join_paths([first.path(), second.path()]).unwrap();
+        let find = |program: &str, pathext: Option<&str>| {
+            windows_program(program, Some(path.as_os_str()), pathext)
+        };
+        // The first folder of PATH that has it wins, then PATHEXT's order (default: .COM;.EXE;
+        // .BAT;.CMD), as in PowerShell and cmd.
+        assert_eq!(find("aws", None), first.path().join("aws.cmd"));
+        assert_eq!(find("git", None), second.path().join("git.exe"));
+        assert_eq!(
+            find("git", Some(".BAT;.EXE")),
+            second.path().join("git.bat")
+        );
+        // A name with an extension or a folder, or one found nowhere, is left to std.
+        for as_is in ["aws.exe", "tools\\aws", "C:aws", "nothing-here"] {
+            assert_eq!(find(as_is, None), PathBuf::from(as_is));
+        }
+        assert_eq!(windows_program("aws", None, None), PathBuf::from("aws"));
+    }
 }

@@ -29,6 +29,9 @@ mod moto_e2e;
 mod network;
 mod no_plaintext;
 mod readme_ja;
+// Runs the README's PowerShell commands from Linux: natively, or the Windows build under wine.
+#[cfg(unix)]
+mod readme_windows;
 // The schedulers are played by shell-script stand-ins; the Windows task XML is unit-tested.
 #[cfg(unix)]
 mod schedule;
