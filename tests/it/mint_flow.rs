@@ -432,3 +432,127 @@ fn a_new_credentials_file_is_private_and_bom_crlf_files_work() {
         assert_eq!(mode, 0o600, "a new credentials file is 0600: {mode:o}");
     }
 }
+
+/// Holds `path` open as another program would (an editor, a sync client, a running AWS command)
+/// until dropped or `millis` have passed: natively an open `File` of this process; under wine
+/// `holdopen.exe`, which opens it sharing read and write but not delete, as Windows programs do.
+struct Holder {
+    child: Option<std::process::Child>,
+    _file: Option<std::fs::File>,
+}
+
+impl Holder {
+    fn start(path: &std::path::Path, millis: u32) -> Holder {
+        use std::io::BufRead;
+        match support::target() {
+            support::Target::Native => Holder {
+                child: None,
+                _file: Some(std::fs::File::open(path).expect("open the file to hold")),
+            },
+            support::Target::Wine(wine) => {
+                let mut child = wine
+                    .command(&wine.holdopen())
+                    .arg(support::windows_path(path))
+                    .arg(millis.to_string())
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .expect("start holdopen.exe");
+                let mut line = String::new();
+                std::io::BufReader::new(child.stdout.take().unwrap())
+                    .read_line(&mut line)
+                    .unwrap();
+                assert_eq!(line.trim(), "held", "holdopen.exe did not open the file");
+                Holder {
+                    child: Some(child),
+                    _file: None,
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Windows refuses to replace a file another program has open without sharing delete: mfa-mint
+/// waits up to 3 s for it, then stops with exit 8, the file as it was and nothing temporary left.
+/// On Unix a rename over an open file just works (both mints succeed there).
+#[test]
+fn a_credentials_file_another_program_holds_open_is_waited_for_then_left_alone() {
+    require!(Keyring);
+    let w = World::new();
+    let alice = w.user("alice", Some(SEED));
+    let bob = w.user("bob", Some(SEED));
+    let original = format!(
+        "# keys\n{}\n{}",
+        alice.long_term("dev"),
+        bob.long_term("ops")
+    );
+    w.write_credentials(&original);
+    w.import("dev", &alice.serial, SEED);
+    w.import("ops", &bob.serial, SEED);
+    let path = w.env.home().join(".aws").join("credentials");
+    let aws_dir_entries = || {
+        let mut names: Vec<String> = std::fs::read_dir(w.env.home().join(".aws"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            // The lock files stay by design.
+            .filter(|name| !name.ends_with(".mfa-mint.lock"))
+            .collect();
+        names.sort();
+        names
+    };
+    let entries_before = aws_dir_entries();
+
+    // Held longer than mfa-mint waits (bob's device: its own code step).
+    let held = Holder::start(&path, 8000);
+    let started = std::time::Instant::now();
+    let r = w.run(&["ops"], None);
+    let waited = started.elapsed();
+    drop(held);
+    if support::target().is_windows() {
+        assert_eq!(r.code, 8, "{r:?}");
+        let mut lines = r.stderr.lines();
+        let error = lines.next().unwrap_or_default();
+        // Windows' own words follow (wine: "Access denied. (os error 5)").
+        assert!(
+            error.starts_with(
+                "error: cannot replace %USERPROFILE%\\.aws\\credentials: another program still had it open after 3 s: "
+            ),
+            "{r:?}"
+        );
+        assert!(
+            r.stderr.contains(
+                "hint: close what has %USERPROFILE%\\.aws\\credentials open (an editor, a sync client, a running AWS command) and run mfa-mint again; the file was left as it was"
+            ),
+            "{r:?}"
+        );
+        assert!(waited >= std::time::Duration::from_secs(3), "{waited:?}");
+        assert_eq!(w.credentials().as_deref(), Some(original.as_str()));
+        assert_eq!(aws_dir_entries(), entries_before, "nothing temporary left");
+    } else {
+        assert_eq!(r.code, 0, "{r:?}");
+        assert!(w.credentials().unwrap().contains("[ops]"), "{r:?}");
+    }
+
+    // Held for a moment only (alice's device): waited for, then written.
+    let before = w.credentials().unwrap();
+    let held = Holder::start(&path, 1000);
+    let r = w.run(&["dev"], None);
+    drop(held);
+    assert_eq!(r.code, 0, "{r:?}");
+    let after = w.credentials().unwrap();
+    assert!(
+        after.starts_with(&before),
+        "kept every byte before the new section: {after}"
+    );
+    assert!(after.contains("[dev]\naws_access_key_id = ASIA"), "{after}");
+}

@@ -142,6 +142,11 @@ impl Wine {
     pub fn credread(&self) -> PathBuf {
         self.exe.with_file_name("credread.exe")
     }
+
+    /// `holdopen.exe` beside the .exe (built by scripts/cross from scripts/wine/holdopen.c).
+    pub fn holdopen(&self) -> PathBuf {
+        self.exe.with_file_name("holdopen.exe")
+    }
 }
 
 /// A test's exclusive use of the wine prefix, held for the test's lifetime. A test (one thread)
