@@ -210,20 +210,31 @@ impl WineTurn {
         let file = scratch.join("wine-turn.reg");
         std::fs::write(&file, reg).expect("writing the registry file");
         let log = scratch.join("wine-turn.log");
-        let status = wine
-            .command(Path::new("reg"))
-            .args(["import", &windows_path(&file)])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).expect("creating the reg log"))
-            .status()
-            .expect("running wine reg import");
-        assert!(
-            status.success(),
-            "wine reg import failed: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        turn
+        // This is the harness setting up the prefix, not a command under test: wine 8 now and
+        // then fails to start a program right after its server (re)started, silently, so a
+        // failed import is tried again, saying so, before the test is failed for it.
+        let mut failures = Vec::new();
+        while failures.len() < 3 {
+            let status = wine
+                .command(Path::new("reg"))
+                .args(["import", &windows_path(&file)])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).expect("creating the reg log"))
+                .status()
+                .expect("running wine reg import");
+            if status.success() {
+                return turn;
+            }
+            let failure = format!(
+                "wine reg import: {status}: {:?}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            eprintln!("{failure} (trying again)");
+            failures.push(failure);
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        panic!("wine reg import failed 3 times: {failures:#?}");
     }
 }
 
