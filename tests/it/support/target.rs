@@ -105,8 +105,9 @@ impl Wine {
         cmd
     }
 
-    /// Keeps the prefix's wine server running between the tests' commands (until a minute after
-    /// the last one) and, when it had to start it, waits for wine's boot to finish: the boot
+    /// Makes sure the prefix's wine server runs: `scripts/cross` starts one that stays up for
+    /// the whole suite; run without it, this starts one that stays up until a minute after the
+    /// last command. When it had to start it, waits for wine's boot to finish: the boot
     /// rewrites the user's volatile environment, which must not race [`WineTurn::take`].
     fn ensure_booted(&self) {
         let server = self
