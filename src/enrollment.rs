@@ -84,9 +84,9 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     seeds.store()?;
 
     let env = crate::config::Env::from_process();
-    let target = crate::aws::client::resolve(
+    let target = crate::config::network::resolve(
         &files,
-        crate::aws::client::Scope::iam(&files, req.profile, &source, &env),
+        crate::config::network::Scope::iam(&files, req.profile, &source, &env),
         req.timeout,
         &env,
     )?;
@@ -121,7 +121,7 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     };
     drop(device);
     if let Err(e) = seeds.save(&serial, &seed) {
-        return Err(rollback(&iam, seeds, &serial, &source, false, e));
+        return Err(rollback(&iam, seeds, &serial, &source, false, e.into()));
     }
 
     // Two consecutive codes, the second the current one: what a person typing them would send.
@@ -166,7 +166,7 @@ pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
         profile: req.profile.to_string(),
         cause: e.to_string(),
     })?;
-    let account = crate::aws::serial::parse(&serial)
+    let account = crate::arn::parse(&serial)
         .map(|s| s.account)
         .unwrap_or_default();
     Ok(Enrolled {
@@ -190,7 +190,7 @@ fn rollback(
     match iam.delete_device(serial) {
         Ok(()) => {
             let keyring = if stored {
-                match seeds.store().and_then(|s| Ok(s.delete(serial)?)) {
+                match seeds.store().and_then(|s| s.delete(serial)) {
                     Ok(_) => "its seed was removed from the keyring".to_string(),
                     Err(e) => format!("removing its seed from the keyring failed ({e})"),
                 }
@@ -241,7 +241,7 @@ pub fn exported_uri(profile: &str, seeds: &mut Seeds) -> Result<crate::secret::S
     let files = Files::load()?;
     let source = config::resolve_source(&files, profile, None).ok();
     let serial = config::resolve_serial(&files, profile, source.as_deref())?;
-    let parsed = crate::aws::serial::parse(&serial)?;
+    let parsed = crate::arn::parse(&serial)?;
     let seed = seeds.load(&parsed.arn)?;
     let user = parsed.name.rsplit('/').next().unwrap_or(&parsed.name);
     Ok(seed.key_uri(ISSUER, &format!("{user}@{}", parsed.account)))

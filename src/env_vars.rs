@@ -99,6 +99,10 @@ pub const COMSPEC: &str = "COMSPEC";
 pub const LOCALAPPDATA: &str = "LOCALAPPDATA";
 
 /// The variables a user may set, in the README's order (platform ones are documented in prose).
+/// Variables the https endpoints' proxy comes from, in the order the SDK's client reads them.
+pub const HTTPS_PROXY_VARS: [&str; 4] =
+    [HTTPS_PROXY, HTTPS_PROXY_LOWER, ALL_PROXY, ALL_PROXY_LOWER];
+
 #[cfg(test)]
 const DOCUMENTED: &[&str] = &[
     AWS_PROFILE,

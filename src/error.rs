@@ -1,53 +1,7 @@
 //! The error type of every command, its exit codes and hints, and the one renderer that turns
 //! errors into text on stderr.
 
-/// Stable exit codes, documented in the README.
-pub mod exit {
-    pub const OK: u8 = 0;
-    pub const INTERNAL: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const CONFIG: u8 = 3;
-    pub const INPUT: u8 = 4;
-    pub const KEYRING: u8 = 5;
-    pub const AWS_REFUSED: u8 = 6;
-    pub const TRANSIENT: u8 = 7;
-    pub const IO: u8 = 8;
-    pub const NEEDS_CONFIRMATION: u8 = 9;
-    /// `exec`: the command was found but could not be run (as shells report it).
-    pub const CANNOT_RUN: u8 = 126;
-    /// `exec`: no such command (as shells report it).
-    pub const COMMAND_NOT_FOUND: u8 = 127;
-    /// Ctrl-C (128 + SIGINT, as shells report it).
-    pub const INTERRUPTED: u8 = 130;
-
-    /// When profiles of one run fail differently, the run exits with the most severe code, most
-    /// severe first: Ctrl-C, a bug, then what is broken on this machine (file I/O, keyring), then what
-    /// must be fixed in the setup (config, input, what AWS refused, a confirmation), and last what
-    /// a retry may cure (transient).
-    pub const SEVERITY: [u8; 9] = [
-        INTERRUPTED,
-        INTERNAL,
-        IO,
-        KEYRING,
-        CONFIG,
-        INPUT,
-        AWS_REFUSED,
-        NEEDS_CONFIRMATION,
-        TRANSIENT,
-    ];
-
-    /// The more severe of two exit codes (see [`SEVERITY`]); 0 only when both are 0.
-    pub fn most_severe(a: u8, b: u8) -> u8 {
-        let rank = |code: u8| match code {
-            OK => usize::MAX,
-            code => SEVERITY
-                .iter()
-                .position(|&c| c == code)
-                .unwrap_or(SEVERITY.len()),
-        };
-        if rank(b) < rank(a) { b } else { a }
-    }
-}
+use crate::exit;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -132,7 +86,7 @@ pub enum Error {
     #[error("cannot import: {0}")]
     Source(#[source] crate::totp::formats::Error),
     #[error("invalid MFA serial: {0}")]
-    Serial(#[from] crate::aws::serial::Error),
+    Serial(#[from] crate::arn::Error),
     #[error("invalid {flag}: {source}")]
     Duration {
         flag: &'static str,
@@ -185,23 +139,7 @@ pub enum Error {
 
     // --- keyring (exit 5) ---
     #[error(transparent)]
-    Keyring(#[from] crate::vault::store::Error),
-    #[error("no MFA seed for {serial} in the {backend} keyring")]
-    NoSeed {
-        serial: String,
-        backend: crate::vault::store::Backend,
-    },
-    #[error("no long-term keys for profile {source_profile:?} in the {backend} keyring")]
-    NoKeysInKeyring {
-        source_profile: String,
-        backend: crate::vault::store::Backend,
-    },
-    #[error("the keyring entry for {serial} does not hold a valid seed: {reason}")]
-    StoredSeedInvalid { serial: String, reason: String },
-    #[error(
-        "the keyring entry with the long-term keys of profile {source_profile:?} is not in mfa-mint's format"
-    )]
-    StoredKeysInvalid { source_profile: String },
+    Keyring(#[from] crate::vault::Error),
 
     // --- AWS (exit 6, or 7 when transient) ---
     #[error(transparent)]
@@ -271,11 +209,7 @@ impl Error {
             | Serial(_)
             | Duration { .. }
             | SeedInput(_) => exit::INPUT,
-            Keyring(_)
-            | NoSeed { .. }
-            | NoKeysInKeyring { .. }
-            | StoredSeedInvalid { .. }
-            | StoredKeysInvalid { .. } => exit::KEYRING,
+            Keyring(_) => exit::KEYRING,
             EnrollRolledBack { cause, .. } | EnrollIncomplete { cause, .. } => cause.exit_code(),
             DeviceNameTaken { .. } | TooManyDevices { .. } | MissingPermission { .. } => {
                 exit::AWS_REFUSED
@@ -354,14 +288,6 @@ impl Error {
             ),
             EnrolledButNotLinked { serial, profile, .. } => format!(
                 "link it by hand: add `mfa_serial = {serial}` to [profile {profile}] of the AWS config file"
-            ),
-            NoSeed { .. } => "import it: mfa-mint import PROFILE --serial ARN < seed.txt".into(),
-            NoKeysInKeyring { source_profile, .. } => format!(
-                "put them back with `mfa-mint keys import {source_profile}` after adding them to the credentials file, or remove mfa_mint_keys from [profile {source_profile}]"
-            ),
-            StoredSeedInvalid { .. } => "re-import the seed with mfa-mint import PROFILE --serial ARN --force".into(),
-            StoredKeysInvalid { source_profile } => format!(
-                "put the keys back into [{source_profile}] of the credentials file and run `mfa-mint keys import {source_profile}` again"
             ),
             CommandNotFound { .. } => "check the spelling, or that the program is installed and on PATH".into(),
             CannotRun { .. } => "check that the file is a program you may execute".into(),

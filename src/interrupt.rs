@@ -56,7 +56,7 @@ fn install() -> Option<Flags> {
             return;
         }
         if default_action.load(Ordering::SeqCst) {
-            std::process::exit(i32::from(crate::error::exit::INTERRUPTED));
+            std::process::exit(i32::from(crate::exit::INTERRUPTED));
         }
         interrupted.store(true, Ordering::SeqCst);
     })

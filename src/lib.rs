@@ -6,16 +6,19 @@
 
 // The data path: ① config → ② vault → ③ totp → ④ aws → ⑤ minter → the files. Commands sit on
 // top; output and error are the only places that talk to the terminal.
+pub(crate) mod arn;
 pub(crate) mod aws;
 pub mod aws_files;
 pub(crate) mod cli;
 pub mod clock;
 pub(crate) mod commands;
 pub(crate) mod config;
+pub(crate) mod credentials;
 pub(crate) mod duration;
 pub(crate) mod enrollment;
 pub(crate) mod env_vars;
 pub(crate) mod error;
+pub(crate) mod exit;
 pub(crate) mod interrupt;
 pub(crate) mod minter;
 pub(crate) mod output;
@@ -31,7 +34,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::Cli;
-use crate::error::exit;
 
 /// Parses the command line, runs the command, prints any error, returns the exit code.
 pub fn run() -> ExitCode {

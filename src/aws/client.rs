@@ -20,8 +20,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
 use super::trust::{self, Roots};
 pub use super::trust::{BundleError, CaBundle, Trust};
-use crate::aws::sts::LongTermKeys;
-use crate::config::{Env, Files};
+use crate::credentials::LongTermKeys;
 
 /// Where and how to reach AWS.
 #[derive(Debug, Clone)]
@@ -118,52 +117,6 @@ impl Error {
     }
 }
 
-/// Config keys read here, named as the AWS CLI names them (their variables are in env_vars).
-pub mod keys {
-    pub const CA_BUNDLE: &str = "ca_bundle";
-    pub const USE_FIPS: &str = "use_fips_endpoint";
-    pub const STS_REGIONAL: &str = "sts_regional_endpoints";
-}
-
-/// Where settings are looked up: the environment, then the profile, then its source profile.
-struct Lookup<'a> {
-    files: &'a Files,
-    profile: &'a str,
-    source: Option<&'a str>,
-}
-
-impl Lookup<'_> {
-    /// A setting with its origin: the variable's value `var` (named `env`), else the profile's
-    /// key, else the source's.
-    fn get(&self, var: Option<&String>, env: &str, key: &str) -> Option<(String, String)> {
-        if let Some(value) = var.filter(|v| !v.trim().is_empty()) {
-            return Some((value.clone(), env.to_string()));
-        }
-        std::iter::once(self.profile)
-            .chain(self.source)
-            .find_map(|p| {
-                let value = self
-                    .files
-                    .config_value(p, key)
-                    .filter(|v| !v.trim().is_empty())?;
-                Some((value, format!("{key} in [profile {p}]")))
-            })
-    }
-
-    fn bool(&self, var: Option<&String>, env: &str, key: &str) -> Result<bool, Error> {
-        match self.get(var, env, key) {
-            None => Ok(false),
-            Some((v, _)) if v.trim().eq_ignore_ascii_case("true") => Ok(true),
-            Some((v, _)) if v.trim().eq_ignore_ascii_case("false") => Ok(false),
-            Some((value, origin)) => Err(Error::Setting {
-                origin,
-                value,
-                reason: "use true or false",
-            }),
-        }
-    }
-}
-
 /// The partition a region belongs to (by its name, as the SDK's partition rules do).
 pub fn partition_of_region(region: &str) -> &'static str {
     const PREFIXES: &[(&str, &str)] = &[
@@ -194,115 +147,6 @@ pub fn default_region(partition: &str) -> &'static str {
         "aws-eusc" => "eusc-de-east-1",
         _ => "us-east-1",
     }
-}
-
-/// Whose settings, for which service: what [`resolve`] starts from.
-pub struct Scope<'a> {
-    pub profile: &'a str,
-    /// The profile holding the long-term keys (its settings apply after the profile's).
-    pub source: Option<&'a str>,
-    /// The configured region (`config::region`).
-    pub region: String,
-    /// The endpoint override for the service, if any.
-    pub endpoint_url: Option<String>,
-    /// The MFA device's partition: requests go to that partition's STS, whatever region is
-    /// configured, so an `arn:aws-cn:…` serial mints in China without flags.
-    pub partition: Option<String>,
-    pub service: Service,
-}
-
-impl<'a> Scope<'a> {
-    /// STS for a resolved profile.
-    pub fn sts(cfg: &'a crate::config::ProfileConfig) -> Scope<'a> {
-        Scope {
-            profile: &cfg.profile,
-            source: Some(&cfg.source),
-            region: cfg.region.clone(),
-            endpoint_url: cfg.sts_endpoint.clone(),
-            partition: crate::aws::serial::parse(&cfg.serial)
-                .ok()
-                .map(|s| s.partition),
-            service: Service::Sts,
-        }
-    }
-
-    /// IAM for `profile` whose keys are in `source` (enroll: no device yet, so the partition
-    /// follows the configured region).
-    pub fn iam(files: &Files, profile: &'a str, source: &'a str, env: &Env) -> Scope<'a> {
-        Scope {
-            profile,
-            source: Some(source),
-            region: crate::config::region(files, profile, source, env),
-            endpoint_url: env.iam_endpoint(),
-            partition: None,
-            service: Service::Iam,
-        }
-    }
-}
-
-/// Resolves the target of `scope` from the files and the environment `env`: region and
-/// partition, FIPS, STS endpoints, trusted CAs (the bundle is read now) and the proxy setting
-/// (checked now), so a bad setting fails before any request.
-pub fn resolve(
-    files: &Files,
-    scope: Scope<'_>,
-    timeout: Duration,
-    env: &Env,
-) -> Result<Target, Error> {
-    use crate::env_vars as vars;
-    let lookup = Lookup {
-        files,
-        profile: scope.profile,
-        source: scope.source,
-    };
-    let configured = scope.region;
-    let partition = scope
-        .partition
-        .as_deref()
-        .unwrap_or_else(|| partition_of_region(&configured));
-    let region = match scope.service {
-        Service::Sts if partition_of_region(&configured) == partition => configured,
-        Service::Sts | Service::Iam => default_region(partition).to_string(),
-    };
-    let endpoint_url = scope.endpoint_url;
-    let use_fips = lookup.bool(
-        env.use_fips_endpoint.as_ref(),
-        vars::AWS_USE_FIPS_ENDPOINT,
-        keys::USE_FIPS,
-    )?;
-    let sts_endpoints = match lookup.get(
-        env.sts_regional_endpoints.as_ref(),
-        vars::AWS_STS_REGIONAL_ENDPOINTS,
-        keys::STS_REGIONAL,
-    ) {
-        None => StsEndpoints::Regional,
-        Some((v, _)) if v.trim().eq_ignore_ascii_case("regional") => StsEndpoints::Regional,
-        Some((v, _)) if v.trim().eq_ignore_ascii_case("legacy") => StsEndpoints::Legacy,
-        Some((value, origin)) => {
-            return Err(Error::Setting {
-                origin,
-                value,
-                reason: "use regional or legacy",
-            });
-        }
-    };
-    let trust = match lookup.get(env.ca_bundle.as_ref(), vars::AWS_CA_BUNDLE, keys::CA_BUNDLE) {
-        Some((path, origin)) => Trust::Bundle(Arc::new(CaBundle::load(
-            std::path::Path::new(path.trim()),
-            &origin,
-        )?)),
-        None => Trust::Default,
-    };
-    let proxy = super::proxy::check(env.https_proxy.as_ref())?;
-    Ok(Target {
-        region,
-        endpoint_url,
-        timeout,
-        use_fips,
-        sts_endpoints,
-        trust,
-        proxy,
-    })
 }
 
 /// The STS client configuration of `target`: static keys, no retries, our HTTPS client.
@@ -500,7 +344,3 @@ pub(crate) fn classify_connect(
         }),
     }
 }
-
-#[cfg(test)]
-#[path = "client_tests.rs"]
-mod tests;

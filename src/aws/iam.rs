@@ -3,7 +3,8 @@
 
 use zeroize::Zeroizing;
 
-use crate::aws::sts::{Error, LongTermKeys, Target, classify};
+use crate::aws::sts::{Error, Target, classify};
+use crate::credentials::LongTermKeys;
 
 /// The IAM actions `enroll` needs, for the permission hint.
 pub const ENROLL_ACTIONS: &str =

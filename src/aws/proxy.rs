@@ -16,16 +16,8 @@ pub struct BadProxy {
     pub reason: String,
 }
 
-/// Variables the https endpoints' proxy comes from, in the order the SDK's client reads them.
-pub const HTTPS_VARS: [&str; 4] = [
-    crate::env_vars::HTTPS_PROXY,
-    crate::env_vars::HTTPS_PROXY_LOWER,
-    crate::env_vars::ALL_PROXY,
-    crate::env_vars::ALL_PROXY_LOWER,
-];
-
 /// The proxy setting that applies to https endpoints (`(variable, value)`, the first of
-/// [`HTTPS_VARS`] that is set), checked. Returns the URL with any password masked.
+/// [`crate::env_vars::HTTPS_PROXY_VARS`] that is set), checked. Returns the URL with any password masked.
 pub fn check(
     setting: Option<&(&'static str, String)>,
 ) -> Result<Option<(&'static str, String)>, BadProxy> {

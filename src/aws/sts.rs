@@ -19,30 +19,7 @@ use aws_sdk_sts::error::{BoxError, ProvideErrorMetadata, SdkError};
 use crate::secret::SecretText;
 
 pub use crate::aws::client::Target;
-
-/// Long-term IAM user keys (`AKIA…`).
-pub struct LongTermKeys {
-    pub access_key_id: String,
-    pub secret_access_key: SecretText,
-}
-
-/// A session from GetSessionToken.
-pub struct Session {
-    pub access_key_id: String,
-    pub secret_access_key: SecretText,
-    pub session_token: SecretText,
-    /// Unix seconds.
-    pub expiration: i64,
-}
-
-impl std::fmt::Debug for Session {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
-            .field("access_key_id", &crate::secret::mask(&self.access_key_id))
-            .field("expiration", &self.expiration)
-            .finish_non_exhaustive()
-    }
-}
+use crate::credentials::{LongTermKeys, Session};
 
 /// What AWS (or the network) said, classified.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -4,7 +4,8 @@ use serde_json::json;
 
 use super::one_profile;
 use crate::cli::CodeArgs;
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::vault::Seeds;
 
 pub(crate) fn run(args: &CodeArgs, seeds: &mut Seeds) -> Result<u8, Error> {
@@ -18,7 +19,7 @@ pub(crate) fn run(args: &CodeArgs, seeds: &mut Seeds) -> Result<u8, Error> {
                 "code": code.code,
                 "seconds_remaining": code.seconds_remaining,
                 "period": code.period,
-                "serial": crate::commands::status::mask_serial(&code.serial),
+                "serial": crate::arn::mask_serial(&code.serial),
             })
         );
     } else {

@@ -8,7 +8,8 @@ use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 
 use crate::cli::CompletionsArgs;
 use crate::env_vars::MFA_MINT_COMPLETE;
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::output;
 
 pub(crate) fn run(args: &CompletionsArgs) -> Result<u8, Error> {

@@ -2,9 +2,10 @@
 //! protocol (the JSON on stdout and nothing else).
 
 use super::session_options;
-use crate::aws::credential_process::to_json;
 use crate::cli::{SessionArgs, SetupArgs};
-use crate::error::{Error, exit};
+use crate::credentials::to_json;
+use crate::error::Error;
+use crate::exit;
 use crate::minter::session::obtain;
 use crate::output;
 use crate::vault::Seeds;

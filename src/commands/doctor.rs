@@ -1,7 +1,8 @@
 //! `mfa-mint doctor`: checks the setup, one pass/fail line each with the fix.
 
 use crate::config::{self, Files, ProfileConfig};
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::vault::Seeds;
 
 /// One check's verdict.
@@ -75,7 +76,7 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
             ))),
             Err(e) => checks.push(Check::from_error("keyring", &Error::Keyring(e))),
         },
-        Err(e) => checks.push(Check::from_error("keyring", &e)),
+        Err(e) => checks.push(Check::from_error("keyring", &e.into())),
     }
     // Only cron starts jobs in a bare environment without the login session's keyring; Task
     // Scheduler and launchd run them in the user's session (and a Windows program started
@@ -148,12 +149,12 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
         .map(|c| c.source.clone())
         .or_else(|| config::resolve_source(files, p, None).ok());
     let serial = match config::resolve_serial(files, p, source.as_deref())
-        .and_then(|s| Ok(crate::aws::serial::parse(&s)?.arn))
+        .and_then(|s| Ok(crate::arn::parse(&s)?.arn))
     {
         Ok(s) => {
             out.push(Check::pass(format!(
                 "{p}: MFA device {}",
-                crate::commands::status::mask_serial(&s)
+                crate::arn::mask_serial(&s)
             )));
             s
         }
@@ -175,7 +176,7 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
             format!("{p}: the stored seed is not SHA1/6 digits/30 s"),
             "AWS virtual MFA only uses SHA1, 6 digits, 30 s: re-import the right seed",
         )),
-        Err(e) => out.push(Check::from_error(p, &e)),
+        Err(e) => out.push(Check::from_error(p, &e.into())),
     }
     if let Some(last) = crate::state::runlog::last(p) {
         if last.outcome == "error" {
@@ -211,9 +212,9 @@ fn network_check(
     out: &mut Vec<Check>,
 ) -> Option<crate::aws::sts::Target> {
     let p = &cfg.profile;
-    match crate::aws::client::resolve(
+    match crate::config::network::resolve(
         files,
-        crate::aws::client::Scope::sts(cfg),
+        crate::config::network::Scope::sts(cfg),
         std::time::Duration::from_secs(10),
         env,
     ) {

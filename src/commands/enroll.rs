@@ -4,9 +4,10 @@ use serde_json::json;
 
 use super::export::show_secret;
 use super::timeout;
+use crate::arn::mask_serial;
 use crate::cli::EnrollArgs;
-use crate::commands::status::mask_serial;
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::output;
 use crate::vault::Seeds;
 

@@ -2,7 +2,8 @@
 
 use super::session_options;
 use crate::cli::EnvArgs;
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::minter::session::{obtain, render_env, variables};
 use crate::output;
 use crate::vault::Seeds;

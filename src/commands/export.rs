@@ -1,7 +1,8 @@
 //! `mfa-mint export`: show a stored seed for a phone backup.
 
 use crate::cli::ExportArgs;
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::output;
 use crate::vault::Seeds;
 

@@ -8,7 +8,8 @@ use zeroize::Zeroizing;
 use crate::aws_files;
 use crate::cli::ImportArgs;
 use crate::config;
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::output;
 use crate::totp::formats::{self, Claim};
 use crate::vault::Seeds;
@@ -54,7 +55,7 @@ pub fn import(profile: &str, args: &ImportArgs, seeds: &mut Seeds) -> Result<Imp
             })?
         }
     };
-    let parsed = crate::aws::serial::parse(&serial)?;
+    let parsed = crate::arn::parse(&serial)?;
     let serial = parsed.arn.clone();
 
     let input = read_input(args)?;
@@ -171,7 +172,7 @@ fn read_limited(reader: impl Read, out: &mut Zeroizing<Vec<u8>>, what: &str) -> 
     Ok(())
 }
 
-use crate::commands::status::mask_serial;
+use crate::arn::mask_serial;
 
 pub(crate) fn run(args: &ImportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let profile = super::one_profile(&args.profile);

@@ -4,7 +4,8 @@
 use crate::aws_files::{self, Document};
 use crate::cli::KeysCommand;
 use crate::config::{self, Files, keys};
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::output;
 use crate::vault::Seeds;
 
@@ -19,7 +20,7 @@ pub fn import(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
     if back.access_key_id != found.access_key_id
         || back.secret_access_key.expose_secret() != found.secret_access_key.expose_secret()
     {
-        return Err(Error::Keyring(crate::vault::store::Error::Failed {
+        return Err(Error::Keyring(crate::vault::Error::Failed {
             backend: seeds.backend()?,
             detail: "the keys read back differ from what was written; the file was not changed"
                 .into(),

@@ -1,6 +1,7 @@
 //! `mfa-mint link PROFILE --serial ARN`: point a profile at a device whose seed is stored.
 
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::output;
 use crate::vault::Seeds;
 
@@ -16,7 +17,7 @@ pub(crate) fn run(
     });
     output::status(&format!(
         "profile {profile} now uses {}{keys}",
-        crate::commands::status::mask_serial(&serial)
+        crate::arn::mask_serial(&serial)
     ));
     Ok(exit::OK)
 }

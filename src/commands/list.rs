@@ -2,8 +2,9 @@
 
 use serde_json::json;
 
-use crate::commands::status::mask_serial;
-use crate::error::{Error, exit};
+use crate::arn::mask_serial;
+use crate::error::Error;
+use crate::exit;
 use crate::output;
 use crate::vault::Seeds;
 

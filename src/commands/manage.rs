@@ -130,7 +130,7 @@ pub fn link(
             });
         }
     }
-    let serial = crate::aws::serial::parse(serial)?.arn;
+    let serial = crate::arn::parse(serial)?.arn;
     seeds.load(&serial)?;
     let files = Files::load()?;
     aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {

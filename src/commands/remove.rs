@@ -1,6 +1,7 @@
 //! `mfa-mint remove PROFILE`: forget a profile's mfa-mint settings and its seed.
 
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::output;
 use crate::vault::Seeds;
 

@@ -1,6 +1,7 @@
 //! `mfa-mint rename OLD NEW`: move a profile's mfa-mint settings to another profile name.
 
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::output;
 
 pub(crate) fn run(from: &str, to: &str) -> Result<u8, Error> {

@@ -3,7 +3,8 @@
 
 use crate::cli::ScheduleCommand;
 use crate::config::{self, Env, Files, Overrides, ProfileConfig};
-use crate::error::{Error, exit};
+use crate::error::Error;
+use crate::exit;
 use crate::output;
 use crate::schedule::interval::{self, human};
 use crate::schedule::plan::{self, IntervalChange, Removal};

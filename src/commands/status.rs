@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::arn::mask_serial;
 use crate::clock::{format_local, format_rfc3339, human_duration, now_secs};
 use crate::config::{self, Files};
 use crate::error::Error;
@@ -35,19 +36,6 @@ impl SessionPlace {
             SessionPlace::CredentialsFile => "credentials_file",
             SessionPlace::Keyring => "keyring",
         }
-    }
-}
-
-/// Shows the account id masked to its last 4 digits: `arn:aws:iam::********9012:mfa/alice`.
-pub fn mask_serial(serial: &str) -> String {
-    match crate::aws::serial::parse(serial) {
-        Ok(s) => format!(
-            "arn:{}:iam::{}:mfa/{}",
-            s.partition,
-            crate::secret::mask(&s.account),
-            s.name
-        ),
-        Err(_) => crate::secret::mask(serial),
     }
 }
 
@@ -213,7 +201,7 @@ pub(crate) fn run(args: &crate::cli::StatusArgs, seeds: &mut Seeds) -> Result<u8
         seeds,
     )?;
     print(&statuses, args.json);
-    Ok(crate::error::exit::OK)
+    Ok(crate::exit::OK)
 }
 
 #[cfg(test)]
@@ -232,14 +220,6 @@ mod tests {
         assert_eq!(
             text,
             "PROFILE     SEED\ndev         stored\nproduction  MISSING\n"
-        );
-    }
-
-    #[test]
-    fn serials_show_only_the_last_four_digits_of_the_account() {
-        assert_eq!(
-            mask_serial("arn:aws:iam::123456789012:mfa/alice"),
-            "arn:aws:iam::****9012:mfa/alice"
         );
     }
 }

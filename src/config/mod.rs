@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::aws::sts::LongTermKeys;
 use crate::aws_files::{self, Document};
+use crate::credentials::LongTermKeys;
 use crate::error::Error;
 use crate::secret::SecretText;
 
@@ -335,6 +335,7 @@ pub fn keys_in_keyring(files: &Files, source: &str) -> bool {
 
 pub(crate) mod edit;
 pub(crate) mod known;
+pub(crate) mod network;
 mod resolve;
 
 pub use resolve::{

@@ -5,7 +5,7 @@
 //! they cannot disagree (see the README's "Where settings come from").
 
 use super::{Files, keys};
-use crate::aws::sts::LongTermKeys;
+use crate::credentials::LongTermKeys;
 use crate::duration;
 use crate::env_vars;
 use crate::error::Error;
@@ -45,7 +45,7 @@ impl Env {
             ca_bundle: var(env_vars::AWS_CA_BUNDLE),
             use_fips_endpoint: var(env_vars::AWS_USE_FIPS_ENDPOINT),
             sts_regional_endpoints: var(env_vars::AWS_STS_REGIONAL_ENDPOINTS),
-            https_proxy: crate::aws::proxy::HTTPS_VARS
+            https_proxy: crate::env_vars::HTTPS_PROXY_VARS
                 .iter()
                 .find_map(|name| var(name).map(|value| (*name, value))),
         }
@@ -163,7 +163,7 @@ impl ProfileConfig {
             },
         )?;
         let serial = super::resolve_serial(files, profile, Some(&source))?;
-        let serial = crate::aws::serial::parse(&serial)?.arn;
+        let serial = crate::arn::parse(&serial)?.arn;
         let keys = keys_of(files, &source)?;
         Ok(ProfileConfig {
             region: region(files, profile, &source, env),

@@ -15,8 +15,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-use crate::aws::sts::Session;
 use crate::config::{self, Files, Timing};
+use crate::credentials::Session;
 use crate::error::Error;
 use crate::minter::single_flight::DeviceLock;
 use crate::minter::{self, Options, Outcome, Plan};

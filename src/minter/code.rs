@@ -19,7 +19,7 @@ pub fn code(profile: &str, seeds: &mut Seeds) -> Result<Code, Error> {
     config::check_known(&files, profile)?;
     let source = config::resolve_source(&files, profile, None).ok();
     let serial = config::resolve_serial(&files, profile, source.as_deref())?;
-    let serial = crate::aws::serial::parse(&serial)?.arn;
+    let serial = crate::arn::parse(&serial)?.arn;
     let seed = seeds.load(&serial)?;
     let offset = crate::state::skew::load();
     let (step, code) = crate::minter::claim_code(&seed, &serial, offset)?;

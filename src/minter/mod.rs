@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
-use crate::aws::sts::{self, Session};
+use crate::aws::sts;
 use crate::aws_files;
 use crate::config::{self, Env, Files, Overrides, ProfileConfig, keys};
+use crate::credentials::Session;
 use crate::error::Error;
 use crate::output;
 use crate::state::ledger::Ledger;
@@ -71,7 +72,7 @@ pub fn run_entry(profile: &str, result: Result<Outcome, &Error>) -> crate::state
         expiration: result.as_ref().ok().map(Outcome::expiration),
         exit_code: result
             .as_ref()
-            .map_or_else(|e| e.exit_code(), |_| crate::error::exit::OK),
+            .map_or_else(|e| e.exit_code(), |_| crate::exit::OK),
         message: result.as_ref().err().map(ToString::to_string),
     }
 }
@@ -90,7 +91,7 @@ pub struct Plan {
     pub profile: String,
     pub source: String,
     pub serial: String,
-    pub keys: sts::LongTermKeys,
+    pub keys: crate::credentials::LongTermKeys,
     pub target: sts::Target,
     pub duration: u64,
 }
@@ -105,9 +106,9 @@ pub fn plan(
     let env = Env::from_process();
     let cfg = ProfileConfig::resolve(files, profile, &opts.overrides(), &env)?;
     // The network settings before the keyring: a bad CA bundle or proxy fails with nothing done.
-    let target = crate::aws::client::resolve(
+    let target = crate::config::network::resolve(
         files,
-        crate::aws::client::Scope::sts(&cfg),
+        crate::config::network::Scope::sts(&cfg),
         opts.timeout,
         &env,
     )?;
@@ -143,10 +144,10 @@ pub fn long_term_keys(
     seeds: &mut Seeds,
     keys: crate::config::Keys,
     source: &str,
-) -> Result<sts::LongTermKeys, Error> {
+) -> Result<crate::credentials::LongTermKeys, Error> {
     match keys {
         crate::config::Keys::File(keys) => Ok(keys),
-        crate::config::Keys::Keyring => seeds.load_keys(source),
+        crate::config::Keys::Keyring => Ok(seeds.load_keys(source)?),
     }
 }
 

@@ -6,8 +6,9 @@
 //! A session from GetSessionToken with MFA carries the MFA context into AssumeRole:
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html>
 
-use crate::aws::sts::{self, Session};
+use crate::aws::sts;
 use crate::config::{self, Env, Files, RoleConfig, keys};
+use crate::credentials::Session;
 use crate::error::Error;
 use crate::minter::session::{self, Origin};
 use crate::minter::single_flight::DeviceLock;
@@ -67,9 +68,9 @@ pub fn obtain(
     });
     // The role profile's network settings first, then its base profile's, as for a mint; the
     // role's partition is its ARN's.
-    let target = crate::aws::client::resolve(
+    let target = crate::config::network::resolve(
         &crate::config::Files::load()?,
-        crate::aws::client::Scope {
+        crate::config::network::Scope {
             profile: &role.profile,
             source: Some(&role.base),
             region: role.region.clone(),

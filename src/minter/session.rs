@@ -4,9 +4,9 @@
 //! cache (`session/PROFILE`), else it is minted (never prompting) and cached in the keyring, so
 //! repeated calls within the refresh window make no STS request.
 
-use crate::aws::sts::Session;
 use crate::clock::format_rfc3339;
 use crate::config::{self, Files, Timing, keys};
+use crate::credentials::Session;
 use crate::error::Error;
 use crate::minter::{self, Options, Outcome, single_flight};
 use crate::secret::SecretText;

@@ -18,8 +18,8 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::aws::sts::Session;
 use crate::config::Files;
+use crate::credentials::Session;
 use crate::error::Error;
 use crate::minter::session::Origin;
 use crate::minter::{self, Options};

@@ -1,7 +1,7 @@
 //! What can go wrong with a schedule, each with its exit code and a hint.
 
 use super::interval::human;
-use crate::error::exit;
+use crate::exit;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -1,8 +1,8 @@
 //! Seeds in the keyring: opened lazily, stored as canonical otpauth URIs keyed by serial ARN.
 
-use crate::error::Error;
 use crate::secret::SecretText;
 use crate::totp::Seed;
+pub use crate::vault::store::Error;
 use crate::vault::store::{Backend, Keyring, SecretStore};
 
 /// Lazily opened access to the stored seeds.
@@ -74,7 +74,7 @@ struct StoredKeys {
 
 impl Seeds {
     /// Long-term keys that `mfa-mint keys import` moved into the keyring.
-    pub fn load_keys(&mut self, source: &str) -> Result<crate::aws::sts::LongTermKeys, Error> {
+    pub fn load_keys(&mut self, source: &str) -> Result<crate::credentials::LongTermKeys, Error> {
         let account = keys_account(source);
         let store = self.store()?;
         let backend = store.backend();
@@ -86,7 +86,7 @@ impl Seeds {
             serde_json::from_str(text.expose_secret()).map_err(|_| Error::StoredKeysInvalid {
                 source_profile: source.to_string(),
             })?;
-        Ok(crate::aws::sts::LongTermKeys {
+        Ok(crate::credentials::LongTermKeys {
             access_key_id: stored.access_key_id,
             secret_access_key: SecretText::from_string(stored.secret_access_key),
         })
@@ -95,7 +95,7 @@ impl Seeds {
     pub fn save_keys(
         &mut self,
         source: &str,
-        keys: &crate::aws::sts::LongTermKeys,
+        keys: &crate::credentials::LongTermKeys,
     ) -> Result<(), Error> {
         let text = SecretText::from_string(
             serde_json::to_string(&StoredKeys {
@@ -110,29 +110,27 @@ impl Seeds {
     }
 
     pub fn delete_keys(&mut self, source: &str) -> Result<bool, Error> {
-        Ok(self.store()?.delete(&keys_account(source))?)
+        self.store()?.delete(&keys_account(source))
     }
 
     /// The cached session of `profile` (credential_process / exec mode), if any and readable.
     pub fn load_session(
         &mut self,
         profile: &str,
-    ) -> Result<Option<crate::aws::sts::Session>, Error> {
+    ) -> Result<Option<crate::credentials::Session>, Error> {
         let Some(text) = self.store()?.get(&session_account(profile))? else {
             return Ok(None);
         };
-        Ok(crate::aws::credential_process::from_json(
-            text.expose_secret(),
-        ))
+        Ok(crate::credentials::from_json(text.expose_secret()))
     }
 
     pub fn save_session(
         &mut self,
         profile: &str,
-        session: &crate::aws::sts::Session,
+        session: &crate::credentials::Session,
     ) -> Result<(), Error> {
         let label = format!("mfa-mint AWS session of profile {profile}");
-        let text = crate::aws::credential_process::to_json(session);
+        let text = crate::credentials::to_json(session);
         self.store()?
             .set(&session_account(profile), &label, &text)?;
         Ok(())
@@ -155,7 +153,7 @@ mod tests {
     #[test]
     fn long_term_keys_round_trip_through_the_store() {
         let mut v = vault();
-        let keys = crate::aws::sts::LongTermKeys {
+        let keys = crate::credentials::LongTermKeys {
             access_key_id: "AKIAEXAMPLE".into(),
             secret_access_key: SecretText::new("s3cr3t"),
         };
@@ -184,7 +182,7 @@ mod tests {
             .unwrap();
         let e = v.load_keys("dev-long-term").err().unwrap();
         assert!(matches!(e, Error::StoredKeysInvalid { .. }), "{e}");
-        assert!(e.hint().unwrap().contains("keys import dev-long-term"));
+        assert!(e.hint().contains("keys import dev-long-term"));
     }
 
     #[test]

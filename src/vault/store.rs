@@ -24,6 +24,19 @@ pub enum Error {
     Failed { backend: Backend, detail: String },
     #[error("unknown keyring backend {0:?} in MFA_MINT_KEYRING")]
     UnknownBackend(String),
+    #[error("no MFA seed for {serial} in the {backend} keyring")]
+    NoSeed { serial: String, backend: Backend },
+    #[error("no long-term keys for profile {source_profile:?} in the {backend} keyring")]
+    NoKeysInKeyring {
+        source_profile: String,
+        backend: Backend,
+    },
+    #[error("the keyring entry for {serial} does not hold a valid seed: {reason}")]
+    StoredSeedInvalid { serial: String, reason: String },
+    #[error(
+        "the keyring entry with the long-term keys of profile {source_profile:?} is not in mfa-mint's format"
+    )]
+    StoredKeysInvalid { source_profile: String },
 }
 
 impl Error {
@@ -41,6 +54,14 @@ impl Error {
             Error::Locked { .. } => "unlock your keyring (log in to the desktop once, or unlock the login collection with your keyring tool) and run the command again".into(),
             Error::Failed { .. } => "check your keyring with its own tool (e.g. `secret-tool search service mfa-mint`)".into(),
             Error::UnknownBackend(_) => format!("set MFA_MINT_KEYRING to one of: {}", Backend::NAMES),
+            Error::NoSeed { .. } => "import it: mfa-mint import PROFILE --serial ARN < seed.txt".into(),
+            Error::NoKeysInKeyring { source_profile, .. } => format!(
+                "put them back with `mfa-mint keys import {source_profile}` after adding them to the credentials file, or remove mfa_mint_keys from [profile {source_profile}]"
+            ),
+            Error::StoredSeedInvalid { .. } => "re-import the seed with mfa-mint import PROFILE --serial ARN --force".into(),
+            Error::StoredKeysInvalid { source_profile } => format!(
+                "put the keys back into [{source_profile}] of the credentials file and run `mfa-mint keys import {source_profile}` again"
+            ),
         }
     }
 }

@@ -8,6 +8,7 @@
 #[macro_use]
 mod support;
 
+mod architecture;
 mod bad_input;
 mod cli_text;
 mod command_line;

@@ -1,4 +1,5 @@
-//! MFA device serial numbers: `arn:<partition>:iam::<account>:mfa/<path/name>`.
+//! MFA device serial numbers, `arn:<partition>:iam::<account>:mfa/<path/name>`: parsing and
+//! the masked form text output shows (JSON carries the full ARN).
 
 /// A validated virtual MFA device ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +110,19 @@ pub fn parse(input: &str) -> Result<Serial, Error> {
     })
 }
 
+/// Shows the account id masked to its last 4 digits: `arn:aws:iam::********9012:mfa/alice`.
+pub fn mask_serial(serial: &str) -> String {
+    match parse(serial) {
+        Ok(s) => format!(
+            "arn:{}:iam::{}:mfa/{}",
+            s.partition,
+            crate::secret::mask(&s.account),
+            s.name
+        ),
+        Err(_) => crate::secret::mask(serial),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +172,13 @@ mod tests {
             let e = parse(bad).unwrap_err();
             assert!(format!("{e:?}").starts_with(want), "{bad}: {e:?}");
         }
+    }
+
+    #[test]
+    fn serials_show_only_the_last_four_digits_of_the_account() {
+        assert_eq!(
+            mask_serial("arn:aws:iam::123456789012:mfa/alice"),
+            "arn:aws:iam::****9012:mfa/alice"
+        );
     }
 }

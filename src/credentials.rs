@@ -1,11 +1,36 @@
-//! The AWS `credential_process` JSON (Version 1): what `mfa-mint credential-process` prints and
-//! how sessions are cached in the keyring.
+//! Credentials below everything else: long-term IAM user keys, a session, and the session's
+//! `credential_process` JSON (Version 1), the form the AWS CLI and SDKs read from
+//! `mfa-mint credential-process`. `config` reads keys into these types, `aws` sends and returns
+//! them, `vault` stores them, so none of those needs another.
 
 use serde_json::json;
 
-use crate::aws::sts::Session;
 use crate::clock::{format_rfc3339, parse_timestamp};
 use crate::secret::SecretText;
+
+/// Long-term IAM user keys (`AKIA…`).
+pub struct LongTermKeys {
+    pub access_key_id: String,
+    pub secret_access_key: SecretText,
+}
+
+/// A session from GetSessionToken.
+pub struct Session {
+    pub access_key_id: String,
+    pub secret_access_key: SecretText,
+    pub session_token: SecretText,
+    /// Unix seconds.
+    pub expiration: i64,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("access_key_id", &crate::secret::mask(&self.access_key_id))
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
+    }
+}
 
 /// The AWS credential_process JSON (Version 1).
 pub fn to_json(session: &Session) -> SecretText {

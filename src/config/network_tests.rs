@@ -8,7 +8,9 @@ use aws_sdk_sts::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_sts::error::BoxError;
 
 use super::*;
+use crate::aws::client::*;
 use crate::aws_files::Document;
+use crate::credentials::LongTermKeys;
 use crate::secret::SecretText;
 
 #[derive(Debug, Clone, Default)]
@@ -287,11 +289,7 @@ fn regions_map_to_their_partitions() {
 #[test]
 fn variables_win_over_the_profile_as_in_the_aws_cli() {
     let pem = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(
-        pem.path(),
-        super::super::trust::tests_support::one_root_pem(),
-    )
-    .unwrap();
+    std::fs::write(pem.path(), crate::aws::trust::tests_support::one_root_pem()).unwrap();
     let env = Env {
         use_fips_endpoint: Some("true".into()),
         ca_bundle: Some(pem.path().display().to_string()),
