@@ -2,6 +2,7 @@
 //! generation, the credentials-file edit on a large hand-written file, the run decision.
 //! Whole-process timings against the floors and the peer are in `scripts/bench`.
 
+#![allow(clippy::disallowed_methods)] // test and tool code reads its own environment
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};

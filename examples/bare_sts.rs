@@ -3,6 +3,7 @@
 //! `AWS_ENDPOINT_URL_STS`, `BARE_ACCESS_KEY_ID`, `BARE_SECRET_ACCESS_KEY`, `BARE_SERIAL`,
 //! `BARE_CODE` (the last two optional).
 
+#![allow(clippy::disallowed_methods)] // test and tool code reads its own environment
 use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region};
 
 fn var(name: &str) -> Option<String> {

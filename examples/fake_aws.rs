@@ -13,6 +13,7 @@
 //! with a private CA made at start-up; the JSON line then has `ca_bundle`, the CA's PEM file,
 //! which lives while the fake runs.
 
+#![allow(clippy::disallowed_methods)] // test and tool code reads its own environment
 #[path = "../tests/it/support/fake_aws.rs"]
 mod fake_aws;
 

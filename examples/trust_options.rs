@@ -8,6 +8,7 @@
 //! Run it with `SSL_CERT_FILE` (the system bundle plus the CA) and `SSL_CERT_DIR` set, standing
 //! for a company root CA installed system-wide; `scripts/bench` does.
 
+#![allow(clippy::disallowed_methods)] // test and tool code reads its own environment
 use std::io::Write;
 use std::net::TcpStream;
 use std::process::ExitCode;

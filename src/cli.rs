@@ -82,7 +82,9 @@ pub fn with_default_command(
                 out.insert(i, "mint".into());
             }
         }
-        None if std::env::var_os(crate::env_vars::AWS_PROFILE).is_some_and(|p| !p.is_empty()) => {
+        None if crate::env_vars::var_os(crate::env_vars::AWS_PROFILE)
+            .is_some_and(|p| !p.is_empty()) =>
+        {
             out.push("mint".into())
         }
         None => {}

@@ -24,8 +24,7 @@ fn base() -> &'static Base {
             .duration_since(UNIX_EPOCH)
             .unwrap_or(Duration::ZERO)
             .as_secs_f64();
-        let unix_at_start = std::env::var(TEST_NOW_ENV)
-            .ok()
+        let unix_at_start = crate::env_vars::var(TEST_NOW_ENV)
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|v| v.is_finite() && *v > 0.0)
             .unwrap_or(real);
@@ -39,7 +38,7 @@ fn base() -> &'static Base {
 /// Whether `MFA_MINT_TEST_NOW` pinned the clock (a test's clock is authoritative: no skew
 /// correction against AWS's).
 pub fn is_pinned() -> bool {
-    std::env::var_os(TEST_NOW_ENV).is_some()
+    crate::env_vars::var_os(TEST_NOW_ENV).is_some()
 }
 
 /// Current unix time in seconds (with fractions).
@@ -128,7 +127,7 @@ fn system_zone() -> &'static jiff::tz::TimeZone {
     static ZONE: OnceLock<jiff::tz::TimeZone> = OnceLock::new();
     ZONE.get_or_init(|| {
         linked_zone(std::path::Path::new("/etc/localtime"))
-            .filter(|_| std::env::var_os("TZ").is_none())
+            .filter(|_| crate::env_vars::var_os(crate::env_vars::TZ).is_none())
             .or_else(|| jiff::tz::TimeZone::try_system().ok())
             .unwrap_or(jiff::tz::TimeZone::UTC)
     })

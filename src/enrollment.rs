@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::aws::iam::Iam;
 use crate::aws::sts;
 use crate::aws_files::{self, Document};
-use crate::config::{self, Files};
+use crate::config::{self, Context};
 use crate::error::Error;
 use crate::output;
 use crate::totp::Seed;
@@ -74,21 +74,20 @@ fn translate(e: sts::Error, name: &str, user: &str) -> Error {
     }
 }
 
-pub fn enroll(req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
+pub fn enroll(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
     config::check_name(req.profile)?;
     check_device_name(req.device_name)?;
-    let files = Files::load()?;
-    let source = config::resolve_source(&files, req.profile, req.source)?;
-    let keys = crate::minter::long_term_keys(seeds, config::keys_of(&files, &source)?, &source)?;
+    let files = ctx.files()?;
+    let source = config::resolve_source(files, req.profile, req.source)?;
+    let keys = crate::minter::long_term_keys(seeds, config::keys_of(files, &source)?, &source)?;
     // Never create a device whose seed could not be kept.
     seeds.store()?;
 
-    let env = crate::config::Env::from_process();
     let target = crate::config::network::resolve(
-        &files,
-        crate::config::network::Scope::iam(&files, req.profile, &source, &env),
+        files,
+        crate::config::network::Scope::iam(files, req.profile, &source, &ctx.env),
         req.timeout,
-        &env,
+        &ctx.env,
     )?;
     let iam = Iam::new(&target, &keys)?;
     // The user defaults to the owner of the keys (GetUser); naming one saves that request.
@@ -236,11 +235,15 @@ pub fn write_png(path: &Path, png: &[u8]) -> Result<(), Error> {
 pub const QR_WARNING: &str = "This QR code IS your MFA secret: anyone who scans it can generate your codes. Scan it only into a device you trust, then delete any image of it.";
 
 /// Seed of `profile`'s device for `mfa-mint export`, with its Key Uri.
-pub fn exported_uri(profile: &str, seeds: &mut Seeds) -> Result<crate::secret::SecretText, Error> {
+pub fn exported_uri(
+    ctx: &Context,
+    profile: &str,
+    seeds: &mut Seeds,
+) -> Result<crate::secret::SecretText, Error> {
     config::check_name(profile)?;
-    let files = Files::load()?;
-    let source = config::resolve_source(&files, profile, None).ok();
-    let serial = config::resolve_serial(&files, profile, source.as_deref())?;
+    let files = ctx.files()?;
+    let source = config::resolve_source(files, profile, None).ok();
+    let serial = config::resolve_serial(files, profile, source.as_deref())?;
     let parsed = crate::arn::parse(&serial)?;
     let seed = seeds.load(&parsed.arn)?;
     let user = parsed.name.rsplit('/').next().unwrap_or(&parsed.name);

@@ -67,6 +67,9 @@ pub const MFA_MINT_TEST_NOW: &str = "MFA_MINT_TEST_NOW";
 /// `CLICOLOR`, `CLICOLOR_FORCE` and `TERM`), listed here for the README's table.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const NO_COLOR: &str = "NO_COLOR";
+/// The time zone local times are shown in (read by the system's zone lookup; mfa-mint only
+/// checks whether it is set before reading `/etc/localtime` itself).
+pub const TZ: &str = "TZ";
 /// Set by CI systems: never prompt.
 pub const CI: &str = "CI";
 /// The home directory (Unix; also used on Windows when `USERPROFILE` is unset).
@@ -126,14 +129,42 @@ const DOCUMENTED: &[&str] = &[
     MFA_MINT_KEYRING,
     MFA_MINT_STATE_DIR,
     NO_COLOR,
+    TZ,
     MFA_MINT_CRONTAB,
     MFA_MINT_COMPLETE,
     MFA_MINT_TEST_NOW,
 ];
 
+/// The process environment as it was when the run started: read once (the first time any of
+/// these functions is called, at the start of `run`), so two parts of one run can never see
+/// different settings. This is the only place that reads the process environment; clippy's
+/// `disallowed-methods` (clippy.toml) refuses `std::env::var*` everywhere else.
+fn snapshot() -> &'static std::collections::HashMap<std::ffi::OsString, std::ffi::OsString> {
+    static SNAPSHOT: std::sync::OnceLock<
+        std::collections::HashMap<std::ffi::OsString, std::ffi::OsString>,
+    > = std::sync::OnceLock::new();
+    #[allow(clippy::disallowed_methods)]
+    SNAPSHOT.get_or_init(|| std::env::vars_os().collect())
+}
+
+/// Takes the snapshot now (called first thing in `run`).
+pub fn capture() {
+    snapshot();
+}
+
+/// The raw value of `name`, as it was when the run started.
+pub fn var_os(name: &str) -> Option<std::ffi::OsString> {
+    snapshot().get(std::ffi::OsStr::new(name)).cloned()
+}
+
+/// The value of `name` as UTF-8 (a value that is not is treated as unset).
+pub fn var(name: &str) -> Option<String> {
+    var_os(name).and_then(|v| v.into_string().ok())
+}
+
 /// A non-empty value of `name`.
 pub fn non_empty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    var(name).filter(|v| !v.trim().is_empty())
 }
 
 #[cfg(test)]

@@ -37,12 +37,18 @@ use crate::cli::Cli;
 
 /// Parses the command line, runs the command, prints any error, returns the exit code.
 pub fn run() -> ExitCode {
+    // The environment, once: every later read sees this snapshot.
+    env_vars::capture();
     // Asked by the shell's completion script (`mfa-mint completions SHELL`): print the candidates
     // and exit.
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
         .var(env_vars::MFA_MINT_COMPLETE)
         .complete();
-    let args = cli::with_default_command(std::env::args_os().collect(), config::known::is_profile);
+    // The one context of this run: the environment's settings now, the AWS files on first use.
+    let mut ctx = config::Context::from_process();
+    let args = cli::with_default_command(std::env::args_os().collect(), |name| {
+        config::known::is_profile(ctx.files().ok(), name)
+    });
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -70,7 +76,9 @@ pub fn run() -> ExitCode {
             "error: internal error{at}: this is a bug in mfa-mint; please report it with the command you ran"
         );
     }));
-    match std::panic::catch_unwind(move || commands::dispatch(cli)) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        commands::dispatch(cli, &mut ctx)
+    })) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(e)) => {
             crate::output::err!("{}", e.render());

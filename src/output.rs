@@ -17,7 +17,7 @@ pub fn init(verbose: u8, quiet: bool, non_interactive: bool) {
     let interactive = !non_interactive
         && std::io::stdin().is_terminal()
         && std::io::stderr().is_terminal()
-        && std::env::var_os(crate::env_vars::CI).is_none();
+        && crate::env_vars::var_os(crate::env_vars::CI).is_none();
     INTERACTIVE.store(interactive, Ordering::Relaxed);
 }
 

@@ -69,6 +69,9 @@ fn parse(path: &Path, text: &str) -> Result<Document, Error> {
 
 /// The text and permission bits of a file, or `None` when it does not exist.
 fn read_text(path: &Path) -> Result<Option<(String, u32)>, Error> {
+    // `-vv` lists every read: a test counts them (one per file per run, plus the re-read an
+    // edit makes under the file's lock).
+    crate::output::debug(2, || format!("reading {}", path.display()));
     let read_err = |source| Error::Read {
         path: path.to_owned(),
         source,

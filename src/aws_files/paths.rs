@@ -22,7 +22,7 @@ pub const HOME_VAR: &str = crate::env_vars::HOME;
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
 
 fn process_env(name: &str) -> Option<OsString> {
-    std::env::var_os(name)
+    crate::env_vars::var_os(name)
 }
 
 pub fn credentials_path() -> Result<PathBuf, Error> {

@@ -1,5 +1,6 @@
 //! `mfa-mint code`: print the current TOTP code.
 
+use crate::config::Context;
 use serde_json::json;
 
 use super::one_profile;
@@ -8,9 +9,9 @@ use crate::error::Error;
 use crate::exit;
 use crate::vault::Seeds;
 
-pub(crate) fn run(args: &CodeArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+pub(crate) fn run(ctx: &mut Context, args: &CodeArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let profile = one_profile(&args.profile);
-    let code = crate::minter::code::code(&profile, seeds)?;
+    let code = crate::minter::code::code(ctx, &profile, seeds)?;
     if args.json {
         crate::output::outln!(
             "{}",

@@ -1,5 +1,6 @@
 //! `mfa-mint doctor`: checks the setup, one pass/fail line each with the fix.
 
+use crate::config::Context;
 use crate::config::{self, Files, ProfileConfig};
 use crate::error::Error;
 use crate::exit;
@@ -50,9 +51,9 @@ impl Check {
     }
 }
 
-pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
+pub fn run(ctx: &Context, profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
     let mut checks = Vec::new();
-    let files = match Files::load() {
+    let files = match ctx.files() {
         Ok(f) => {
             checks.push(Check::pass(format!(
                 "AWS files readable ({}, {})",
@@ -87,8 +88,8 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
 
     let profiles = if profiles.is_empty() {
         // Every role profile too: the ones that would still prompt are pointed out.
-        let mut all = config::mfa_profiles(&files);
-        all.extend(config::role_profiles(&files));
+        let mut all = config::mfa_profiles(files);
+        all.extend(config::role_profiles(files));
         all
     } else {
         profiles.to_vec()
@@ -101,7 +102,7 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
     }
     for p in &profiles {
         if files.config_value(p, config::keys::ROLE_ARN).is_some() {
-            let (ok, what, fix) = crate::minter::roles::diagnose(&files, p);
+            let (ok, what, fix) = crate::minter::roles::diagnose(files, p);
             checks.push(if ok {
                 Check::pass(what)
             } else {
@@ -109,16 +110,22 @@ pub fn run(profiles: &[String], clock: bool, seeds: &mut Seeds) -> Vec<Check> {
             });
             continue;
         }
-        checks.extend(check_profile(&files, p, clock, seeds));
+        checks.extend(check_profile(ctx, files, p, clock, seeds));
     }
     checks
 }
 
-fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<Check> {
+fn check_profile(
+    ctx: &Context,
+    files: &Files,
+    p: &str,
+    clock: bool,
+    seeds: &mut Seeds,
+) -> Vec<Check> {
     let mut out = Vec::new();
-    let env = config::Env::from_process();
+    let env = &ctx.env;
     // The same resolver as minting, so doctor and mint never disagree about a profile.
-    let resolved = match ProfileConfig::resolve(files, p, &config::Overrides::default(), &env) {
+    let resolved = match ProfileConfig::resolve(files, p, &config::Overrides::default(), env) {
         Ok(cfg) => {
             match crate::minter::long_term_keys(
                 seeds,
@@ -167,7 +174,7 @@ fn check_profile(files: &Files, p: &str, clock: bool, seeds: &mut Seeds) -> Vec<
     };
     let target = resolved
         .as_ref()
-        .and_then(|cfg| network_check(files, cfg, &env, &mut out));
+        .and_then(|cfg| network_check(files, cfg, env, &mut out));
     match seeds.load(&serial) {
         Ok(seed) if seed.is_aws_compatible() => out.push(Check::pass(format!(
             "{p}: seed in keyring, generates codes"
@@ -245,7 +252,7 @@ fn cron_like_keyring() -> Check {
         "USER",
         crate::vault::store::BACKEND_ENV,
     ] {
-        if let Some(value) = std::env::var_os(var) {
+        if let Some(value) = crate::env_vars::var_os(var) {
             cmd.env(var, value);
         }
     }
@@ -373,12 +380,17 @@ pub fn print(checks: &[Check], as_json: bool) -> bool {
     all_ok
 }
 
-pub(crate) fn run_command(args: &crate::cli::DoctorArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+pub(crate) fn run_command(
+    ctx: &mut Context,
+    args: &crate::cli::DoctorArgs,
+    seeds: &mut Seeds,
+) -> Result<u8, Error> {
     if args.probe_keyring {
         seeds.store()?.get("mfa-mint-doctor-probe")?;
         return Ok(exit::OK);
     }
     let checks = run(
+        ctx,
         &[&args.profiles[..], &args.profile_flags[..]].concat(),
         args.clock,
         seeds,

@@ -1,5 +1,6 @@
 //! `mfa-mint enroll`: create and enable a virtual MFA device straight into the keyring.
 
+use crate::config::Context;
 use serde_json::json;
 
 use super::export::show_secret;
@@ -11,9 +12,10 @@ use crate::exit;
 use crate::output;
 use crate::vault::Seeds;
 
-pub(crate) fn run(args: &EnrollArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+pub(crate) fn run(ctx: &mut Context, args: &EnrollArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let profile = super::one_profile(&args.profile);
     let done = crate::enrollment::enroll(
+        ctx,
         &crate::enrollment::Request {
             profile: &profile,
             device_name: &args.device_name,

@@ -6,7 +6,8 @@
 //! stays around. Elsewhere it runs the command as a child and passes its exit code on.
 
 use crate::cli::ExecArgs;
-use crate::config::{self, Env, Files};
+use crate::config::Context;
+use crate::config::{self};
 use crate::env_vars;
 use crate::error::Error;
 use crate::minter::session::{CONFLICTING, obtain, variables};
@@ -14,7 +15,7 @@ use crate::vault::Seeds;
 
 /// Runs CMD with the session in its environment; returns its exit code where it cannot replace
 /// this process.
-pub(crate) fn run(args: &ExecArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+pub(crate) fn run(ctx: &mut Context, args: &ExecArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let profile = super::one_profile(&args.profile());
     let opts = super::minting_options(&args.session.minting)?;
     let command = args.program();
@@ -26,12 +27,12 @@ pub(crate) fn run(args: &ExecArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     if !exists(&program) {
         return Err(Error::CommandNotFound { program });
     }
-    let (session, _) = obtain(&profile, &opts, seeds)?;
-    let region = region_of(&profile, opts.source.as_deref())?;
+    let (session, _) = obtain(ctx, &profile, &opts, seeds)?;
+    let region = region_of(ctx, &profile, opts.source.as_deref())?;
     let mut child = std::process::Command::new(if cfg!(windows) {
         windows_program(
             &program,
-            std::env::var_os(env_vars::PATH).as_deref(),
+            env_vars::var_os(env_vars::PATH).as_deref(),
             env_vars::non_empty(env_vars::PATHEXT).as_deref(),
         )
     } else {
@@ -55,15 +56,10 @@ pub(crate) fn run(args: &ExecArgs, seeds: &mut Seeds) -> Result<u8, Error> {
 
 /// The region the profile resolves to (profile, source profile, AWS_REGION, AWS_DEFAULT_REGION,
 /// us-east-1), the one mfa-mint itself uses for STS.
-fn region_of(profile: &str, source_flag: Option<&str>) -> Result<String, Error> {
-    let files = Files::load()?;
-    let source = config::resolve_source(&files, profile, source_flag).unwrap_or_default();
-    Ok(config::region(
-        &files,
-        profile,
-        &source,
-        &Env::from_process(),
-    ))
+fn region_of(ctx: &Context, profile: &str, source_flag: Option<&str>) -> Result<String, Error> {
+    let files = ctx.files()?;
+    let source = config::resolve_source(files, profile, source_flag).unwrap_or_default();
+    Ok(config::region(files, profile, &source, &ctx.env))
 }
 
 /// `$SHELL`, else `/bin/sh`; on Windows `%COMSPEC%`, else PowerShell.
@@ -83,7 +79,7 @@ fn exists(program: &str) -> bool {
     if cfg!(windows) || path.components().count() > 1 {
         return cfg!(windows) && path.components().count() == 1 || path.exists();
     }
-    std::env::var_os(env_vars::PATH)
+    env_vars::var_os(env_vars::PATH)
         .is_some_and(|dirs| std::env::split_paths(&dirs).any(|dir| dir.join(path).is_file()))
 }
 

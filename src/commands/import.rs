@@ -1,5 +1,6 @@
 //! `mfa-mint import`: read a seed, validate it, keep it in the keyring, link the profile to it.
 
+use crate::config::Context;
 use std::io::{IsTerminal, Read};
 
 use serde_json::json;
@@ -26,7 +27,12 @@ pub struct Imported {
     pub picked: Option<(String, usize)>,
 }
 
-pub fn import(profile: &str, args: &ImportArgs, seeds: &mut Seeds) -> Result<Imported, Error> {
+pub fn import(
+    ctx: &Context,
+    profile: &str,
+    args: &ImportArgs,
+    seeds: &mut Seeds,
+) -> Result<Imported, Error> {
     config::check_name(profile)?;
     if let Some(source) = &args.source {
         config::check_name(source)?;
@@ -37,7 +43,7 @@ pub fn import(profile: &str, args: &ImportArgs, seeds: &mut Seeds) -> Result<Imp
         }
     }
     // Fail on a broken config file before touching the keyring.
-    let files = config::Files::load()?;
+    let files = ctx.files()?;
     let config_path = files.config_path.clone();
     // Without --serial, the device the profile already names (a role profile's or aws-vault's
     // `mfa_serial`, aws-mfa's `aws_mfa_device`).
@@ -47,8 +53,8 @@ pub fn import(profile: &str, args: &ImportArgs, seeds: &mut Seeds) -> Result<Imp
             let source = args
                 .source
                 .clone()
-                .or_else(|| config::resolve_source(&files, profile, None).ok());
-            config::resolve_serial(&files, profile, source.as_deref()).map_err(|_| {
+                .or_else(|| config::resolve_source(files, profile, None).ok());
+            config::resolve_serial(files, profile, source.as_deref()).map_err(|_| {
                 Error::NoSerialToImport {
                     profile: profile.to_string(),
                 }
@@ -174,9 +180,9 @@ fn read_limited(reader: impl Read, out: &mut Zeroizing<Vec<u8>>, what: &str) -> 
 
 use crate::arn::mask_serial;
 
-pub(crate) fn run(args: &ImportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+pub(crate) fn run(ctx: &mut Context, args: &ImportArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let profile = super::one_profile(&args.profile);
-    let done = import(&profile, args, seeds)?;
+    let done = import(ctx, &profile, args, seeds)?;
     if args.json {
         crate::output::outln!(
             "{}",

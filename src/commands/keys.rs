@@ -3,7 +3,8 @@
 
 use crate::aws_files::{self, Document};
 use crate::cli::KeysCommand;
-use crate::config::{self, Files, keys};
+use crate::config::Context;
+use crate::config::{self, keys};
 use crate::error::Error;
 use crate::exit;
 use crate::output;
@@ -11,10 +12,10 @@ use crate::vault::Seeds;
 
 /// Moves `[SOURCE]`'s keys into the keyring, then removes them from the file. The file is only
 /// changed after the keyring entry was written and read back identical.
-pub fn import(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
+pub fn import(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, Error> {
     config::check_name(source)?;
-    let files = Files::load()?;
-    let found = config::source_keys(&files, source)?;
+    let files = ctx.files()?;
+    let found = config::source_keys(files, source)?;
     seeds.save_keys(source, &found)?;
     let back = seeds.load_keys(source)?;
     if back.access_key_id != found.access_key_id
@@ -39,9 +40,9 @@ pub fn import(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
 }
 
 /// Puts the keys back into `[SOURCE]` of the credentials file and deletes the keyring entry.
-pub fn export(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
+pub fn export(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, Error> {
     config::check_name(source)?;
-    let files = Files::load()?;
+    let files = ctx.files()?;
     let found = seeds.load_keys(source)?;
     aws_files::edit(&files.credentials_path, 0o600, |doc: &mut Document| {
         doc.set(source, keys::ACCESS_KEY_ID, &found.access_key_id)?;
@@ -60,17 +61,17 @@ pub fn export(source: &str, seeds: &mut Seeds) -> Result<String, Error> {
     Ok(crate::secret::mask(&found.access_key_id))
 }
 
-pub(crate) fn run(cmd: KeysCommand, seeds: &mut Seeds) -> Result<u8, Error> {
+pub(crate) fn run(ctx: &mut Context, cmd: KeysCommand, seeds: &mut Seeds) -> Result<u8, Error> {
     match cmd {
         KeysCommand::Import { source } => {
-            let key = import(&source, seeds)?;
+            let key = import(ctx, &source, seeds)?;
             output::status(&format!(
                 "Moved the long-term keys of [{source}] ({key}) into the {} keyring and removed them from the credentials file.",
                 seeds.backend()?
             ));
         }
         KeysCommand::Export { source } => {
-            let key = export(&source, seeds)?;
+            let key = export(ctx, &source, seeds)?;
             output::status(&format!(
                 "Put the long-term keys of [{source}] ({key}) back into the credentials file and removed them from the keyring."
             ));

@@ -1,5 +1,6 @@
 //! `mfa-mint list`: the profiles set up for mfa-mint and their devices.
 
+use crate::config::Context;
 use serde_json::json;
 
 use crate::arn::mask_serial;
@@ -8,8 +9,12 @@ use crate::exit;
 use crate::output;
 use crate::vault::Seeds;
 
-pub(crate) fn run(args: &crate::cli::ListArgs, seeds: &mut Seeds) -> Result<u8, Error> {
-    let devices = crate::commands::manage::list(seeds)?;
+pub(crate) fn run(
+    ctx: &mut Context,
+    args: &crate::cli::ListArgs,
+    seeds: &mut Seeds,
+) -> Result<u8, Error> {
+    let devices = crate::commands::manage::list(ctx, seeds)?;
     if args.json {
         // One shape whatever the number of profiles: an object with a list, maybe empty.
         let list: Vec<_> = devices

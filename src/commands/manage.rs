@@ -2,8 +2,9 @@
 //! use them.
 
 use crate::aws_files::{self, Document};
+use crate::config::Context;
 use crate::config::edit::{owned_keys, record_device};
-use crate::config::{self, Files, keys};
+use crate::config::{self, keys};
 use crate::error::Error;
 use crate::vault::Seeds;
 
@@ -17,10 +18,10 @@ pub struct Device {
     pub label: Option<String>,
 }
 
-pub fn list(seeds: &mut Seeds) -> Result<Vec<Device>, Error> {
-    let files = Files::load()?;
+pub fn list(ctx: &Context, seeds: &mut Seeds) -> Result<Vec<Device>, Error> {
+    let files = ctx.files()?;
     let mut out = Vec::new();
-    for p in config::mfa_profiles(&files) {
+    for p in config::mfa_profiles(files) {
         let Some(serial) = files.config_value(&p, keys::MFA_SERIAL) else {
             continue;
         };
@@ -52,11 +53,11 @@ pub struct Removed {
     pub shared_with: Vec<String>,
 }
 
-pub fn remove(profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
+pub fn remove(ctx: &Context, profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
     config::check_name(profile_name)?;
-    let files = Files::load()?;
+    let files = ctx.files()?;
     let serial = files.config_value(profile_name, keys::MFA_SERIAL);
-    let shared_with: Vec<String> = config::mfa_profiles(&files)
+    let shared_with: Vec<String> = config::mfa_profiles(files)
         .into_iter()
         .filter(|p| p != profile_name && files.config_value(p, keys::MFA_SERIAL) == serial)
         .collect();
@@ -85,10 +86,10 @@ pub fn remove(profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
 
 /// Moves mfa-mint's settings from one profile to another in the config file. A device the old
 /// profile had from elsewhere (an `mfa_serial` mfa-mint did not write) is copied, not moved.
-pub fn rename(from: &str, to: &str) -> Result<(), Error> {
+pub fn rename(ctx: &Context, from: &str, to: &str) -> Result<(), Error> {
     config::check_name(from)?;
     config::check_name(to)?;
-    let files = Files::load()?;
+    let files = ctx.files()?;
     if files.config_value(from, keys::MFA_SERIAL).is_none() {
         return Err(Error::NoSerial {
             profile: from.to_string(),
@@ -116,6 +117,7 @@ pub fn rename(from: &str, to: &str) -> Result<(), Error> {
 /// Points `profile` at another device whose seed is already in the keyring, and records
 /// `--source` when given (as `import --source` does).
 pub fn link(
+    ctx: &Context,
     profile_name: &str,
     serial: &str,
     source: Option<&str>,
@@ -132,7 +134,7 @@ pub fn link(
     }
     let serial = crate::arn::parse(serial)?.arn;
     seeds.load(&serial)?;
-    let files = Files::load()?;
+    let files = ctx.files()?;
     aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
         record_device(doc, profile_name, &serial, source)?;
         Ok::<(), Error>(())

@@ -5,6 +5,7 @@ use serde_json::json;
 use super::{minting_options, profiles_or_env};
 use crate::cli::MintArgs;
 use crate::clock::{format_rfc3339, human_duration, now_secs};
+use crate::config::Context;
 use crate::error::Error;
 use crate::exit;
 use crate::minter::{self, Outcome};
@@ -12,9 +13,9 @@ use crate::output;
 use crate::state::runlog;
 use crate::vault::Seeds;
 
-pub(crate) fn run(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+pub(crate) fn run(ctx: &mut Context, args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let profiles = if args.all {
-        let all = crate::config::mfa_profiles(&crate::config::Files::load()?);
+        let all = crate::config::mfa_profiles(ctx.files()?);
         if all.is_empty() {
             return Err(Error::NoMfaProfiles);
         }
@@ -25,9 +26,25 @@ pub(crate) fn run(args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let opts = minting_options(&args.minting)?;
     let mut code = exit::OK;
     let mut only_error: Option<Error> = None;
-    // Moving long-term keys out of a target may ask: all before any mint starts.
-    let before = |profile: &str| setup_if_asked(profile, args.setup);
-    minter::batch::mint_all(&profiles, &opts, seeds, before, |profile, result| {
+    // Moving long-term keys out of a target may ask: all before any mint starts. A failure is
+    // that profile's outcome; the others go on.
+    let mut moved = false;
+    let refused: Vec<Option<Error>> = profiles
+        .iter()
+        .map(|profile| match setup_if_asked(ctx, profile, args.setup) {
+            Ok(did) => {
+                moved |= did;
+                None
+            }
+            Err(e) => Some(e),
+        })
+        .collect();
+    if moved {
+        // This run changed both files: the mints read them as they are now.
+        ctx.reload()?;
+    }
+    let ctx: &Context = ctx;
+    minter::batch::mint_all(ctx, &profiles, refused, &opts, seeds, |profile, result| {
         let entry = minter::run_entry(profile, result.as_ref().map(Clone::clone));
         if let Some(path) = &args.log_file
             && let Err(e) = runlog::append(path, &entry)
@@ -87,11 +104,11 @@ fn report(profile: &str, outcome: &Outcome, json: bool) {
 
 /// aws-mfa's `--setup`: `[PROFILE]` holds long-term keys where the session should go. With
 /// `--setup`, or when the user agrees, they move to `[PROFILE-long-term]` first; otherwise the
-/// mint refuses (and its hint names `--setup`).
-fn setup_if_asked(profile: &str, setup: bool) -> Result<(), Error> {
-    let files = crate::config::Files::load()?;
-    if !crate::config::edit::holds_long_term_keys(&files, profile) {
-        return Ok(());
+/// mint refuses (and its hint names `--setup`). Returns whether keys were moved.
+fn setup_if_asked(ctx: &Context, profile: &str, setup: bool) -> Result<bool, Error> {
+    let files = ctx.files()?;
+    if !crate::config::edit::holds_long_term_keys(files, profile) {
+        return Ok(false);
     }
     let asked = !setup
         && output::interactive()
@@ -99,10 +116,11 @@ fn setup_if_asked(profile: &str, setup: bool) -> Result<(), Error> {
             "[{profile}] holds long-term keys. Move them to [{profile}-long-term] so mfa-mint can mint sessions into [{profile}]?"
         ));
     if setup || asked {
-        let target = crate::config::edit::move_long_term_keys(profile)?;
+        let target = crate::config::edit::move_long_term_keys(files, profile)?;
         output::status(&format!(
             "{profile}: moved the long-term keys to [{target}] (credentials and config files)"
         ));
+        return Ok(true);
     }
-    Ok(())
+    Ok(false)
 }

@@ -21,47 +21,51 @@ pub(crate) mod schedule;
 pub(crate) mod status;
 
 use crate::cli::{Cli, Command, MintingArgs, ProfileArg, SessionArgs};
+use crate::config::Context;
 use crate::error::Error;
 use crate::minter;
 use crate::output;
 use crate::vault::Seeds;
 
 /// Runs the parsed command; the exit code on success (some commands report failure by code).
-pub(crate) fn dispatch(cli: Cli) -> Result<u8, Error> {
+pub(crate) fn dispatch(cli: Cli, ctx: &mut Context) -> Result<u8, Error> {
     let mut seeds = Seeds::lazy();
     crate::state::ledger::set_actor(verb(&cli.command));
     match cli.command {
-        Command::Mint(args) => mint::run(&args, &mut seeds),
-        Command::Import(args) => import::run(&args, &mut seeds),
-        Command::Code(args) => code::run(&args, &mut seeds),
-        Command::Enroll(args) => enroll::run(&args, &mut seeds),
-        Command::Export(args) => export::run(&args, &mut seeds),
+        Command::Mint(args) => mint::run(ctx, &args, &mut seeds),
+        Command::Import(args) => import::run(ctx, &args, &mut seeds),
+        Command::Code(args) => code::run(ctx, &args, &mut seeds),
+        Command::Enroll(args) => enroll::run(ctx, &args, &mut seeds),
+        Command::Export(args) => export::run(ctx, &args, &mut seeds),
         Command::CredentialProcess(args) => {
             // Run by an SDK: never prompt, and keep stderr for errors only.
             output::init(cli.global.verbose, true, true);
             output::announce_waits();
-            credential_process::run(&args, &mut seeds)
+            credential_process::run(ctx, &args, &mut seeds)
         }
-        Command::SetupCredentialProcess(args) => credential_process::setup(&args),
-        Command::Exec(args) => exec::run(&args, &mut seeds),
-        Command::Env(args) => env::run(&args, &mut seeds),
-        Command::Keys(cmd) => keys::run(cmd, &mut seeds),
-        Command::Schedule(cmd) => schedule::run(cmd),
-        Command::List(args) => list::run(&args, &mut seeds),
-        Command::Remove { profile, yes } => remove::run(&one_profile(&profile), yes, &mut seeds),
-        Command::Rename { from, to } => rename::run(&from, &to),
+        Command::SetupCredentialProcess(args) => credential_process::setup(ctx, &args),
+        Command::Exec(args) => exec::run(ctx, &args, &mut seeds),
+        Command::Env(args) => env::run(ctx, &args, &mut seeds),
+        Command::Keys(cmd) => keys::run(ctx, cmd, &mut seeds),
+        Command::Schedule(cmd) => schedule::run(ctx, cmd),
+        Command::List(args) => list::run(ctx, &args, &mut seeds),
+        Command::Remove { profile, yes } => {
+            remove::run(ctx, &one_profile(&profile), yes, &mut seeds)
+        }
+        Command::Rename { from, to } => rename::run(ctx, &from, &to),
         Command::Link {
             profile,
             serial,
             source,
         } => link::run(
+            ctx,
             &one_profile(&profile),
             &serial,
             source.as_deref(),
             &mut seeds,
         ),
-        Command::Status(args) => status::run(&args, &mut seeds),
-        Command::Doctor(args) => doctor::run_command(&args, &mut seeds),
+        Command::Status(args) => status::run(ctx, &args, &mut seeds),
+        Command::Doctor(args) => doctor::run_command(ctx, &args, &mut seeds),
         Command::Completions(args) => completions::run(&args),
     }
 }

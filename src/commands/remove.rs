@@ -1,11 +1,17 @@
 //! `mfa-mint remove PROFILE`: forget a profile's mfa-mint settings and its seed.
 
+use crate::config::Context;
 use crate::error::Error;
 use crate::exit;
 use crate::output;
 use crate::vault::Seeds;
 
-pub(crate) fn run(profile: &str, yes: bool, seeds: &mut Seeds) -> Result<u8, Error> {
+pub(crate) fn run(
+    ctx: &mut Context,
+    profile: &str,
+    yes: bool,
+    seeds: &mut Seeds,
+) -> Result<u8, Error> {
     if !yes {
         if !output::interactive() {
             return Err(Error::ConfirmRemove);
@@ -16,7 +22,7 @@ pub(crate) fn run(profile: &str, yes: bool, seeds: &mut Seeds) -> Result<u8, Err
             return Err(Error::Declined);
         }
     }
-    let done = crate::commands::manage::remove(profile, seeds)?;
+    let done = crate::commands::manage::remove(ctx, profile, seeds)?;
     let seed = match (&done.serial, done.seed_deleted, done.shared_with.is_empty()) {
         (None, _, _) => "it had no device".to_string(),
         (Some(_), _, false) => format!(

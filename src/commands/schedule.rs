@@ -2,7 +2,8 @@
 //! to and removed from (see `crate::schedule::plan` for the rules).
 
 use crate::cli::ScheduleCommand;
-use crate::config::{self, Env, Files, Overrides, ProfileConfig};
+use crate::config::Context;
+use crate::config::{self, Overrides, ProfileConfig};
 use crate::error::Error;
 use crate::exit;
 use crate::output;
@@ -10,7 +11,7 @@ use crate::schedule::interval::{self, human};
 use crate::schedule::plan::{self, IntervalChange, Removal};
 use crate::schedule::{self, Installed, Job, Platform};
 
-pub(crate) fn run(cmd: ScheduleCommand) -> Result<u8, Error> {
+pub(crate) fn run(ctx: &mut Context, cmd: ScheduleCommand) -> Result<u8, Error> {
     match cmd {
         ScheduleCommand::Install {
             profiles,
@@ -19,6 +20,7 @@ pub(crate) fn run(cmd: ScheduleCommand) -> Result<u8, Error> {
             platform,
             print,
         } => install(
+            ctx,
             &[profiles, profile_flags].concat(),
             every.as_deref(),
             platform.unwrap_or_else(Platform::default_for_os),
@@ -53,12 +55,13 @@ fn distinct(profiles: &[String]) -> Result<Vec<String>, Error> {
 /// The session length of a profile, resolved as a run of the job resolves it, so a job that
 /// could only fail is never installed: a profile mfa-mint does not know is refused with the
 /// closest name it knows, one without an MFA device or long-term keys with what is missing.
-fn session_of(files: &Files, profile: &str) -> Result<u64, Error> {
-    let cfg = ProfileConfig::resolve(files, profile, &Overrides::default(), &Env::from_process())?;
+fn session_of(ctx: &Context, profile: &str) -> Result<u64, Error> {
+    let cfg = ProfileConfig::resolve(ctx.files()?, profile, &Overrides::default(), &ctx.env)?;
     Ok(cfg.timing.duration)
 }
 
 fn install(
+    ctx: &Context,
     profiles: &[String],
     every: Option<&str>,
     platform: Platform,
@@ -75,10 +78,9 @@ fn install(
             Ok::<_, Error>(interval::check(secs, text)?.secs())
         })
         .transpose()?;
-    let files = Files::load()?;
     let sessions = named
         .iter()
-        .map(|p| session_of(&files, p).map(|s| (p.as_str(), s)))
+        .map(|p| session_of(ctx, p).map(|s| (p.as_str(), s)))
         .collect::<Result<Vec<_>, _>>()?;
     let exe = std::env::current_exe().map_err(|e| Error::Io {
         action: "find the path of mfa-mint".into(),

@@ -1,11 +1,12 @@
 //! `mfa-mint status`: each profile's device, whether its seed is in the keyring, session expiry
 //! and the last run's outcome.
 
+use crate::config::Context;
 use serde_json::json;
 
 use crate::arn::mask_serial;
 use crate::clock::{format_local, format_rfc3339, human_duration, now_secs};
-use crate::config::{self, Files};
+use crate::config::{self};
 use crate::error::Error;
 use crate::vault::Seeds;
 
@@ -39,25 +40,29 @@ impl SessionPlace {
     }
 }
 
-pub fn collect(profiles: &[String], seeds: &mut Seeds) -> Result<Vec<ProfileStatus>, Error> {
-    let files = Files::load()?;
+pub fn collect(
+    ctx: &Context,
+    profiles: &[String],
+    seeds: &mut Seeds,
+) -> Result<Vec<ProfileStatus>, Error> {
+    let files = ctx.files()?;
     let profiles = if profiles.is_empty() {
-        let mut all = config::mfa_profiles(&files);
-        all.extend(config::role_profiles(&files));
+        let mut all = config::mfa_profiles(files);
+        all.extend(config::role_profiles(files));
         all
     } else {
         profiles.to_vec()
     };
-    let env = config::Env::from_process();
+    let env = &ctx.env;
     let mut out = Vec::new();
     for p in profiles {
         // A role profile shows its base's device and seed, and the role's cached session.
-        let role = config::RoleConfig::resolve(&files, &p, &config::Overrides::default(), &env)
+        let role = config::RoleConfig::resolve(files, &p, &config::Overrides::default(), env)
             .ok()
             .flatten();
         let device_profile = role.as_ref().map_or(p.as_str(), |r| r.base.as_str());
-        let source = config::resolve_source(&files, device_profile, None).ok();
-        let serial = config::resolve_serial(&files, device_profile, source.as_deref()).ok();
+        let source = config::resolve_source(files, device_profile, None).ok();
+        let serial = config::resolve_serial(files, device_profile, source.as_deref()).ok();
         let seed = serial.as_ref().and_then(|s| {
             seeds
                 .store()
@@ -67,7 +72,7 @@ pub fn collect(profiles: &[String], seeds: &mut Seeds) -> Result<Vec<ProfileStat
         });
         let in_file = match role {
             Some(_) => None,
-            None => config::session_expiry(&files, &p),
+            None => config::session_expiry(files, &p),
         };
         let (expiration, session_in) = match in_file {
             Some(e) => (Some(e), Some(SessionPlace::CredentialsFile)),
@@ -195,8 +200,13 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-pub(crate) fn run(args: &crate::cli::StatusArgs, seeds: &mut Seeds) -> Result<u8, Error> {
+pub(crate) fn run(
+    ctx: &mut Context,
+    args: &crate::cli::StatusArgs,
+    seeds: &mut Seeds,
+) -> Result<u8, Error> {
     let statuses = collect(
+        ctx,
         &[&args.profiles[..], &args.profile_flags[..]].concat(),
         seeds,
     )?;

@@ -81,9 +81,8 @@ pub fn holds_long_term_keys(files: &Files, profile: &str) -> bool {
 /// Moves the long-term keys of `[profile]` to `[profile-long-term]`, in the credentials file and
 /// in the config file, as aws-mfa's `--setup` does. Both files or neither: when the second write
 /// fails the first is undone. Refuses when `[profile-long-term]` already holds keys.
-pub fn move_long_term_keys(profile: &str) -> Result<String, Error> {
+pub fn move_long_term_keys(files: &Files, profile: &str) -> Result<String, Error> {
     config::check_name(profile)?;
-    let files = Files::load()?;
     let target = format!("{profile}-long-term");
     let occupied = files
         .credentials_value(&target, keys::ACCESS_KEY_ID)

@@ -22,20 +22,22 @@ pub fn profile_names(files: &Files) -> Vec<String> {
 }
 
 /// Whether `name` is a profile of the AWS files (false when they cannot be read).
-pub fn is_profile(name: &str) -> bool {
-    Files::load().is_ok_and(|files| profile_names(&files).iter().any(|n| n == name))
+pub fn is_profile(files: Option<&Files>, name: &str) -> bool {
+    files.is_some_and(|files| profile_names(files).iter().any(|n| n == name))
 }
 
 /// Completion candidates for a PROFILE argument: the profiles of the AWS files, those set up for
 /// mfa-mint first.
 pub fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
-    let Ok(files) = Files::load() else {
+    // A completion request is a run of its own: this is its one read of the files.
+    let ctx = super::Context::from_process();
+    let Ok(files) = ctx.files() else {
         return Vec::new();
     };
-    let mfa = super::mfa_profiles(&files);
+    let mfa = super::mfa_profiles(files);
     let mut names = mfa.clone();
     names.extend(
-        profile_names(&files)
+        profile_names(files)
             .into_iter()
             .filter(|n| !mfa.contains(n)),
     );
@@ -62,6 +64,7 @@ mod tests {
         let files = Files {
             config_path: "/h/.aws/config".into(),
             credentials_path: "/h/.aws/credentials".into(),
+            credentials_stamp: None,
             config: Some(
                 Document::parse("[default]\nregion = x\n[profile dev]\nmfa_serial = a\n").unwrap(),
             ),

@@ -41,18 +41,31 @@ pub struct Files {
     pub credentials_path: PathBuf,
     pub config: Option<Document>,
     pub credentials: Option<Document>,
+    /// The credentials file's length and modification time when it was read (`None`: absent
+    /// or not known), to tell whether another process has written it since.
+    pub credentials_stamp: Option<(u64, std::time::SystemTime)>,
 }
 
 impl Files {
-    pub fn load() -> Result<Files, Error> {
+    /// Reads both files. Only [`Context`] calls this (once per run, plus its named re-reads).
+    pub(super) fn load() -> Result<Files, Error> {
         let config_path = aws_files::config_path()?;
         let credentials_path = aws_files::credentials_path()?;
+        // Stamped before reading: a write that lands during the read shows as a change later.
+        let credentials_stamp = stamp(&credentials_path);
         Ok(Files {
             config: aws_files::load(&config_path)?,
             credentials: aws_files::load(&credentials_path)?,
             config_path,
             credentials_path,
+            credentials_stamp,
         })
+    }
+
+    /// Whether the credentials file is as this value read it (same length and modification
+    /// time; an atomic replace by another writer changes both or at least the time).
+    pub fn credentials_unchanged(&self) -> bool {
+        self.credentials_stamp.is_some() && stamp(&self.credentials_path) == self.credentials_stamp
     }
 
     /// A key of `[profile NAME]` (or `[default]`) in the config file.
@@ -97,6 +110,11 @@ impl Files {
     pub fn display_credentials(&self) -> String {
         crate::aws_files::paths::display(&self.credentials_path)
     }
+}
+
+fn stamp(path: &std::path::Path) -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
 }
 
 /// Rejects names that cannot be a section header.
@@ -333,11 +351,13 @@ pub fn keys_in_keyring(files: &Files, source: &str) -> bool {
         .is_some_and(|v| v == "keyring")
 }
 
+mod context;
 pub(crate) mod edit;
 pub(crate) mod known;
 pub(crate) mod network;
 mod resolve;
 
+pub use context::Context;
 pub use resolve::{
     Env, Keys, Overrides, ProfileConfig, RoleConfig, Timing, keys_of, region, role_base,
 };

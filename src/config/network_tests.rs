@@ -43,6 +43,7 @@ fn files(config: &str) -> Files {
     Files {
         config_path: "/nonexistent/config".into(),
         credentials_path: "/nonexistent/credentials".into(),
+        credentials_stamp: None,
         config: Some(Document::parse(config).unwrap()),
         credentials: None,
     }

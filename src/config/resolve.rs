@@ -346,6 +346,7 @@ mod tests {
         Files {
             config_path: "/h/.aws/config".into(),
             credentials_path: "/h/.aws/credentials".into(),
+            credentials_stamp: None,
             config: Some(Document::parse(config).unwrap()),
             credentials: Some(Document::parse(credentials).unwrap()),
         }

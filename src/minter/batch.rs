@@ -15,10 +15,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-use crate::config::{self, Files, Timing};
+use crate::config::{self, Context, Files, Timing};
 use crate::credentials::Session;
 use crate::error::Error;
-use crate::minter::single_flight::DeviceLock;
+use crate::minter::lock::DeviceLock;
 use crate::minter::{self, Options, Outcome, Plan};
 use crate::output;
 use crate::totp::Seed;
@@ -42,20 +42,26 @@ struct Group {
 }
 
 /// Mints every profile (see the module docs) and calls `report` once per profile, in the order
-/// given, with its outcome; each outcome is also recorded for `mfa-mint status`. `before` runs
-/// first for each profile, on this thread (it may prompt); its error is that profile's outcome.
+/// given, with its outcome; each outcome is also recorded for `mfa-mint status`. `refused[i]`,
+/// when set, is profile `i`'s outcome already (the command's own checks failed): it is reported
+/// in its place and not minted.
 pub fn mint_all(
+    ctx: &Context,
     profiles: &[String],
+    mut refused: Vec<Option<Error>>,
     opts: &Options,
     seeds: &mut Seeds,
-    mut before: impl FnMut(&str) -> Result<(), Error>,
     mut report: impl FnMut(&str, Result<Outcome, Error>),
 ) {
     let mut slots: Vec<Option<Result<Outcome, Error>>> = Vec::new();
     let mut groups: Vec<Group> = Vec::new();
     for (index, profile) in profiles.iter().enumerate() {
         slots.push(None);
-        match before(profile).and_then(|()| prepare(profile, opts, seeds)) {
+        let prepared = match refused.get_mut(index).and_then(Option::take) {
+            Some(e) => Err(e),
+            None => prepare(ctx, profile, opts, seeds),
+        };
+        match prepared {
             Ok(Prepared::Fresh(expiration)) => {
                 slots[index] = Some(Ok(Outcome::Fresh { expiration }))
             }
@@ -113,7 +119,7 @@ pub fn mint_all(
             let (groups, next) = (&groups, &next);
             scope.spawn(move || {
                 while let Some(group) = groups.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    for result in mint_group(group, opts.force) {
+                    for result in mint_group(ctx, group, opts) {
                         if tx.send(result).is_err() {
                             return;
                         }
@@ -140,15 +146,20 @@ struct Job {
     refresh: u64,
 }
 
-fn prepare(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Prepared, Error> {
+fn prepare(
+    ctx: &Context,
+    profile: &str,
+    opts: &Options,
+    seeds: &mut Seeds,
+) -> Result<Prepared, Error> {
     config::check_name(profile)?;
-    let files = Files::load()?;
-    minter::roles::refuse_mint(&files, profile)?;
+    let files = ctx.files()?;
+    minter::roles::refuse_mint(files, profile)?;
     // Every flag is validated before the fresh-skip: a typo must fail now, not hours later.
-    let timing = Timing::resolve(&files, profile, &opts.overrides())?;
+    let timing = Timing::resolve(files, profile, &opts.overrides())?;
     // The fresh path reads two small files and nothing else: no keyring, no network, no lock.
     if !opts.force
-        && let Some(expiration) = config::session_expiry(&files, profile)
+        && let Some(expiration) = config::session_expiry(files, profile)
         && minter::is_fresh(profile, expiration, timing.refresh)
     {
         return Ok(Prepared::Fresh(expiration));
@@ -158,7 +169,7 @@ fn prepare(profile: &str, opts: &Options, seeds: &mut Seeds) -> Result<Prepared,
         profile,
         &files.display_credentials(),
     )?;
-    let plan = minter::plan(&files, profile, opts, seeds)?;
+    let plan = minter::plan(ctx, profile, opts, seeds)?;
     let seed = seeds.load(&plan.serial)?;
     Ok(Prepared::Mint(Box::new(Job {
         plan,
@@ -177,21 +188,32 @@ fn same_session(a: &Plan, b: &Plan) -> bool {
 }
 
 /// Under the device lock: members whose session another run has just written are fresh; the
-/// rest get one new session.
-fn mint_group(group: &Group, force: bool) -> Vec<(usize, Result<Outcome, Error>)> {
+/// rest get one new session. The credentials file is read again only when it changed since the
+/// run read it (one `stat` otherwise).
+fn mint_group(
+    ctx: &Context,
+    group: &Group,
+    opts: &Options,
+) -> Vec<(usize, Result<Outcome, Error>)> {
+    let force = opts.force;
     let first = &group.members[0].profile;
     let _lock = match DeviceLock::acquire(&group.plan.serial, first) {
         Ok(lock) => lock,
         Err(e) => return fail_all(&group.members, e.into()),
     };
-    let files = match Files::load() {
-        Ok(files) => files,
+    let changed = match ctx.files_changed_since() {
+        Ok(changed) => changed,
         Err(e) => return fail_all(&group.members, e),
+    };
+    let files = match (&changed, ctx.files()) {
+        (Some(now), _) => now,
+        (None, Ok(files)) => files,
+        (None, Err(e)) => return fail_all(&group.members, e),
     };
     let mut results = Vec::new();
     let mut stale = Vec::new();
     for member in &group.members {
-        match config::session_expiry(&files, &member.profile) {
+        match config::session_expiry(files, &member.profile) {
             Some(expiration)
                 if !force && minter::is_fresh(&member.profile, expiration, member.refresh) =>
             {
@@ -212,7 +234,7 @@ fn mint_group(group: &Group, force: bool) -> Vec<(usize, Result<Outcome, Error>)
     match minter::fetch_with(&group.plan, &group.seed) {
         Ok(session) => {
             for member in stale {
-                results.push((member.index, write(&files, member, &session)));
+                results.push((member.index, write(ctx, files, member, &session, opts)));
             }
         }
         Err(e) => results.extend(fail_all(stale, e)),
@@ -220,8 +242,16 @@ fn mint_group(group: &Group, force: bool) -> Vec<(usize, Result<Outcome, Error>)
     results
 }
 
-fn write(files: &Files, member: &Member, session: &Session) -> Result<Outcome, Error> {
+/// Writes the session, then (only now that it worked) remembers `--source`.
+fn write(
+    ctx: &Context,
+    files: &Files,
+    member: &Member,
+    session: &Session,
+    opts: &Options,
+) -> Result<Outcome, Error> {
     minter::write_session(files, &member.profile, session)?;
+    minter::remember_source(ctx, &member.profile, opts)?;
     Ok(Outcome::Minted {
         expiration: session.expiration,
     })

@@ -1,6 +1,6 @@
 //! `mfa-mint code`: the current code, for the console sign-in or anything else.
 
-use crate::config::{self, Files};
+use crate::config::{self, Context};
 use crate::error::Error;
 use crate::vault::Seeds;
 
@@ -13,12 +13,12 @@ pub struct Code {
 
 /// The code for `profile`'s device. Claims its time step in the ledger, so a mint right after
 /// (which AWS would reject with the same code) waits for the next step instead.
-pub fn code(profile: &str, seeds: &mut Seeds) -> Result<Code, Error> {
+pub fn code(ctx: &Context, profile: &str, seeds: &mut Seeds) -> Result<Code, Error> {
     config::check_name(profile)?;
-    let files = Files::load()?;
-    config::check_known(&files, profile)?;
-    let source = config::resolve_source(&files, profile, None).ok();
-    let serial = config::resolve_serial(&files, profile, source.as_deref())?;
+    let files = ctx.files()?;
+    config::check_known(files, profile)?;
+    let source = config::resolve_source(files, profile, None).ok();
+    let serial = config::resolve_serial(files, profile, source.as_deref())?;
     let serial = crate::arn::parse(&serial)?.arn;
     let seed = seeds.load(&serial)?;
     let offset = crate::state::skew::load();

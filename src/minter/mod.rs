@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::aws::sts;
 use crate::aws_files;
-use crate::config::{self, Env, Files, Overrides, ProfileConfig, keys};
+use crate::config::{self, Context, Files, Overrides, ProfileConfig, keys};
 use crate::credentials::Session;
 use crate::error::Error;
 use crate::output;
@@ -31,6 +31,14 @@ impl Options {
             min_remaining: self.min_remaining.clone(),
         }
     }
+}
+
+/// Where a session came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    CredentialsFile,
+    KeyringCache,
+    Minted,
 }
 
 /// What happened to one profile.
@@ -97,27 +105,24 @@ pub struct Plan {
 }
 
 /// Resolves the profile (see [`config::ProfileConfig`]) and fetches keys kept in the keyring.
+/// Nothing is written here: `--source` is remembered only after a mint succeeded
+/// ([`remember_source`]).
 pub fn plan(
-    files: &Files,
+    ctx: &Context,
     profile: &str,
     opts: &Options,
     seeds: &mut Seeds,
 ) -> Result<Plan, Error> {
-    let env = Env::from_process();
-    let cfg = ProfileConfig::resolve(files, profile, &opts.overrides(), &env)?;
+    let files = ctx.files()?;
+    let cfg = ProfileConfig::resolve(files, profile, &opts.overrides(), &ctx.env)?;
     // The network settings before the keyring: a bad CA bundle or proxy fails with nothing done.
     let target = crate::config::network::resolve(
         files,
         crate::config::network::Scope::sts(&cfg),
         opts.timeout,
-        &env,
+        &ctx.env,
     )?;
     let keys = long_term_keys(seeds, cfg.keys, &cfg.source)?;
-    if let Some(source) = &opts.source {
-        // `--source` given once is remembered (as `import --source` does), so later runs and
-        // a schedule line need nothing but the profile.
-        config::edit::remember_source(files, profile, source)?;
-    }
     let plan = Plan {
         profile: cfg.profile,
         source: cfg.source,
@@ -137,6 +142,16 @@ pub fn plan(
         )
     });
     Ok(plan)
+}
+
+/// `--source` given once is remembered (as `import --source` does), so later runs and a
+/// schedule line need nothing but the profile: only after a session was obtained with it, so a
+/// wrong `--source` never sticks (issue 23).
+pub fn remember_source(ctx: &Context, profile: &str, opts: &Options) -> Result<(), Error> {
+    match &opts.source {
+        Some(source) => config::edit::remember_source(ctx.files()?, profile, source),
+        None => Ok(()),
+    }
 }
 
 /// The long-term keys of `source`, wherever the resolver found them.
@@ -314,6 +329,7 @@ pub(crate) fn write_session(files: &Files, profile: &str, session: &Session) -> 
 
 pub(crate) mod batch;
 pub(crate) mod code;
+pub(crate) mod lock;
 pub(crate) mod roles;
 pub(crate) mod session;
 pub(crate) mod single_flight;

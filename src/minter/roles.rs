@@ -7,69 +7,30 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html>
 
 use crate::aws::sts;
-use crate::config::{self, Env, Files, RoleConfig, keys};
+use crate::config::{self, Context, Files, RoleConfig, keys};
 use crate::credentials::Session;
 use crate::error::Error;
-use crate::minter::session::{self, Origin};
-use crate::minter::single_flight::DeviceLock;
-use crate::minter::{self, Options, Outcome};
-use crate::output;
+use crate::minter;
 use crate::vault::Seeds;
 
-/// The role `profile` assumes, resolved; `None` for a profile without `role_arn`.
-pub fn role_of(files: &Files, profile: &str, opts: &Options) -> Result<Option<RoleConfig>, Error> {
-    RoleConfig::resolve(files, profile, &opts.overrides(), &Env::from_process())
+/// The role's session cached in the keyring, while it has more than its refresh window left.
+pub fn cached(role: &RoleConfig, seeds: &mut Seeds) -> Result<Option<Session>, Error> {
+    Ok(seeds
+        .load_session(&role.profile)?
+        .filter(|cached| minter::is_fresh(&role.profile, cached.expiration, role.refresh)))
 }
 
-/// A session of the role: the keyring cache while fresh, else AssumeRole from the base
-/// profile's session (itself from the credentials file, the keyring cache or a new mint).
-pub fn obtain(
+/// AssumeRole from the session `base` it is given (never minting one itself: the caller,
+/// `session::obtain`, decides where the base session comes from). The role profile's network
+/// settings first, then its base profile's, as for a mint; the role's partition is its ARN's.
+pub fn assume(
+    ctx: &Context,
     role: &RoleConfig,
-    opts: &Options,
-    seeds: &mut Seeds,
-) -> Result<(Session, Origin), Error> {
-    let cached_fresh = |seeds: &mut Seeds| -> Result<Option<Session>, Error> {
-        Ok(seeds
-            .load_session(&role.profile)?
-            .filter(|cached| minter::is_fresh(&role.profile, cached.expiration, role.refresh)))
-    };
-    if !opts.force
-        && let Some(cached) = cached_fresh(seeds)?
-    {
-        return Ok((cached, Origin::KeyringCache));
-    }
-    // One AssumeRole per role at a time, as one GetSessionToken per device: whoever gets the
-    // lock second finds the role's session the first one cached (ten SDK processes asking for a
-    // role right after expiry make one request). The keyring was read above, so nothing under
-    // the lock asks to unlock it.
-    let _lock = DeviceLock::acquire(&format!("role {}", role.profile), &role.profile)?;
-    if !opts.force
-        && let Some(cached) = cached_fresh(seeds)?
-    {
-        output::debug(1, || {
-            format!(
-                "{}: another run just assumed the role; using its session",
-                role.profile
-            )
-        });
-        return Ok((cached, Origin::KeyringCache));
-    }
-    // The base keeps its own settings; --force renews the role, never spends another code.
-    let base_opts = Options {
-        timeout: opts.timeout,
-        ..Options::default()
-    };
-    let (base, origin) = session::obtain(&role.base, &base_opts, seeds)?;
-    output::debug(1, || {
-        format!(
-            "{}: assuming {} from the session of {} ({origin:?}), {} s",
-            role.profile, role.role_arn, role.base, role.duration
-        )
-    });
-    // The role profile's network settings first, then its base profile's, as for a mint; the
-    // role's partition is its ARN's.
+    base: &Session,
+    opts: &minter::Options,
+) -> Result<Session, Error> {
     let target = crate::config::network::resolve(
-        &crate::config::Files::load()?,
+        ctx.files()?,
         crate::config::network::Scope {
             profile: &role.profile,
             source: Some(&role.base),
@@ -79,7 +40,7 @@ pub fn obtain(
             service: crate::aws::client::Service::Sts,
         },
         opts.timeout,
-        &crate::config::Env::from_process(),
+        &ctx.env,
     )?;
     let request = sts::RoleRequest {
         role_arn: role.role_arn.clone(),
@@ -87,23 +48,13 @@ pub fn obtain(
         duration_secs: role.duration as u32,
         external_id: role.external_id.clone(),
     };
-    let assumed =
-        sts::assume_role(&target, &base, &request, &sts::DateProbe::default()).map_err(|source| {
-            Error::AssumeRole {
-                profile: role.profile.clone(),
-                role_arn: role.role_arn.clone(),
-                source: Box::new(source),
-            }
-        });
-    minter::record(
-        &role.profile,
-        assumed.as_ref().map(|s| Outcome::Minted {
-            expiration: s.expiration,
-        }),
-    );
-    let assumed = assumed?;
-    seeds.save_session(&role.profile, &assumed)?;
-    Ok((assumed, Origin::Minted))
+    sts::assume_role(&target, base, &request, &sts::DateProbe::default()).map_err(|source| {
+        Error::AssumeRole {
+            profile: role.profile.clone(),
+            role_arn: role.role_arn.clone(),
+            source: Box::new(source),
+        }
+    })
 }
 
 /// `mfa-mint PROFILE` writes sessions into the credentials file, which the AWS CLI ignores for

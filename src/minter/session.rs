@@ -5,53 +5,112 @@
 //! repeated calls within the refresh window make no STS request.
 
 use crate::clock::format_rfc3339;
-use crate::config::{self, Files, Timing, keys};
+use crate::config::{self, Context, Files, RoleConfig, Timing, keys};
 use crate::credentials::Session;
 use crate::error::Error;
-use crate::minter::{self, Options, Outcome, single_flight};
+pub use crate::minter::Origin;
+use crate::minter::lock::DeviceLock;
+use crate::minter::{self, Options, Outcome, roles, single_flight};
+use crate::output;
 use crate::secret::SecretText;
 use crate::vault::Seeds;
-
-/// Where a session came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    CredentialsFile,
-    KeyringCache,
-    Minted,
-}
 
 /// A session for `profile` with more than the refresh window left, from the first source that
 /// has one: the credentials file, the keyring cache, STS (then cached in the keyring). A mint or
 /// a failure to mint is recorded for `status`, as `mfa-mint PROFILE` records its runs. Concurrent
 /// callers make one request: see [`single_flight`](crate::minter::single_flight).
+///
+/// The one place that decides "role or not": a role profile's session is assumed from its base
+/// profile's session, obtained here first ([`roles`] only ever gets a session handed in).
 pub fn obtain(
+    ctx: &Context,
     profile: &str,
     opts: &Options,
     seeds: &mut Seeds,
 ) -> Result<(Session, Origin), Error> {
     config::check_name(profile)?;
-    let files = Files::load()?;
-    if let Some(role) = super::roles::role_of(&files, profile, opts)? {
-        return super::roles::obtain(&role, opts, seeds);
+    let files = ctx.files()?;
+    if let Some(role) = RoleConfig::resolve(files, profile, &opts.overrides(), &ctx.env)? {
+        return obtain_role(ctx, &role, opts, seeds);
     }
-    let window = Timing::resolve(&files, profile, &opts.overrides())?.refresh;
-    if let Some(found) = stored(&files, profile, opts, window, seeds)? {
+    let window = Timing::resolve(files, profile, &opts.overrides())?.refresh;
+    if let Some(found) = stored(files, profile, opts, window, seeds)? {
         return Ok(found);
     }
-    let result = single_flight::mint_session(&files, profile, opts, seeds, |seeds| {
-        stored(&Files::load()?, profile, opts, window, seeds)
+    let result = single_flight::mint_session(ctx, profile, opts, seeds, |seeds| {
+        // Re-checked under the device lock: another process may just have minted.
+        match ctx.files_changed_since()? {
+            Some(now) => stored(&now, profile, opts, window, seeds),
+            None => stored(files, profile, opts, window, seeds),
+        }
     });
     match &result {
-        Ok((session, Origin::Minted)) => minter::record(
-            profile,
-            Ok(Outcome::Minted {
-                expiration: session.expiration,
-            }),
-        ),
+        Ok((session, Origin::Minted)) => {
+            minter::record(
+                profile,
+                Ok(Outcome::Minted {
+                    expiration: session.expiration,
+                }),
+            );
+            minter::remember_source(ctx, profile, opts)?;
+        }
         Err(e) => minter::record(profile, Err(e)),
         Ok(_) => {}
     }
     result
+}
+
+/// A session of the role: the keyring cache while fresh, else AssumeRole from the base
+/// profile's session (itself from the credentials file, the keyring cache or a new mint).
+fn obtain_role(
+    ctx: &Context,
+    role: &RoleConfig,
+    opts: &Options,
+    seeds: &mut Seeds,
+) -> Result<(Session, Origin), Error> {
+    if !opts.force
+        && let Some(cached) = roles::cached(role, seeds)?
+    {
+        return Ok((cached, Origin::KeyringCache));
+    }
+    // One AssumeRole per role at a time, as one GetSessionToken per device: whoever gets the
+    // lock second finds the role's session the first one cached (ten SDK processes asking for a
+    // role right after expiry make one request). The keyring was read above, so nothing under
+    // the lock asks to unlock it.
+    let _lock = DeviceLock::acquire(&format!("role {}", role.profile), &role.profile)?;
+    if !opts.force
+        && let Some(cached) = roles::cached(role, seeds)?
+    {
+        output::debug(1, || {
+            format!(
+                "{}: another run just assumed the role; using its session",
+                role.profile
+            )
+        });
+        return Ok((cached, Origin::KeyringCache));
+    }
+    // The base keeps its own settings; --force renews the role, never spends another code.
+    let base_opts = Options {
+        timeout: opts.timeout,
+        ..Options::default()
+    };
+    let (base, origin) = obtain(ctx, &role.base, &base_opts, seeds)?;
+    output::debug(1, || {
+        format!(
+            "{}: assuming {} from the session of {} ({origin:?}), {} s",
+            role.profile, role.role_arn, role.base, role.duration
+        )
+    });
+    let assumed = roles::assume(ctx, role, &base, opts);
+    minter::record(
+        &role.profile,
+        assumed.as_ref().map(|s| Outcome::Minted {
+            expiration: s.expiration,
+        }),
+    );
+    let assumed = assumed?;
+    seeds.save_session(&role.profile, &assumed)?;
+    Ok((assumed, Origin::Minted))
 }
 
 /// A stored session with more than `window` seconds left (none with `--force`).
@@ -171,9 +230,9 @@ pub fn credential_process_line(exe: &std::path::Path, profile: &str) -> String {
 
 /// `mfa-mint setup-credential-process PROFILE`: points the profile at us in the config file and
 /// removes a session we minted into the credentials file (it would shadow credential_process).
-pub fn setup_credential_process(profile: &str) -> Result<String, Error> {
+pub fn setup_credential_process(ctx: &Context, profile: &str) -> Result<String, Error> {
     config::check_name(profile)?;
-    let files = Files::load()?;
+    let files = ctx.files()?;
     if let Some(role_arn) = files.config_value(profile, keys::ROLE_ARN) {
         // The AWS CLI and SDKs assume the role and never run a credential_process next to it.
         return Err(Error::CredentialProcessOnRole {
@@ -203,7 +262,7 @@ pub fn setup_credential_process(profile: &str) -> Result<String, Error> {
             Ok::<(), Error>(())
         },
     )?;
-    if config::session_expiry(&files, profile).is_some() {
+    if config::session_expiry(files, profile).is_some() {
         crate::aws_files::edit(
             &files.credentials_path,
             0o600,

@@ -84,8 +84,8 @@ impl Backend {
 
     /// The backend chosen by `MFA_MINT_KEYRING`, else the platform default.
     pub fn from_env() -> Result<Backend, Error> {
-        match std::env::var(BACKEND_ENV) {
-            Ok(v) if !v.is_empty() => Backend::parse(&v),
+        match crate::env_vars::var(BACKEND_ENV) {
+            Some(v) if !v.is_empty() => Backend::parse(&v),
             _ => Ok(Backend::platform_default()),
         }
     }

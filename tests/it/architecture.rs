@@ -158,3 +158,41 @@ fn the_cycle_check_sees_grouped_and_inline_paths() {
     graph.insert("b".to_string(), BTreeSet::from(["a".to_string()]));
     assert!(path_back(&graph, "a", "b").is_some());
 }
+
+/// How many times a `-vv` run read each AWS file (`debug: reading PATH` lines).
+fn reads(r: &crate::support::Run, file: &str) -> usize {
+    r.stderr
+        .lines()
+        .filter(|l| l.starts_with("debug: reading ") && l.ends_with(&format!(".aws/{file}")))
+        .count()
+}
+
+/// Issue 21: "the AWS config and credentials files are loaded four times before the write".
+/// Now: each once per run, plus the credentials file's re-read under its lock by the write (the
+/// re-check under the device lock costs a `stat` unless another run wrote meanwhile).
+#[test]
+fn a_mint_reads_each_aws_file_once_plus_the_write_under_its_lock() {
+    require!(Keyring);
+    let seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    let (w, alice) = crate::support::World::with_alice(Some(seed));
+    w.write_credentials(&alice.long_term("dev"));
+    w.import("dev", &alice.serial, seed);
+
+    let r = w.run(&["-vv", "dev"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(reads(&r, "config"), 1, "{}", r.stderr);
+    assert_eq!(reads(&r, "credentials"), 2, "{}", r.stderr);
+
+    // The fresh skip reads each file once and writes nothing.
+    let r = w.run(&["-vv", "dev"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("still fresh"), "{}", r.stderr);
+    assert_eq!(reads(&r, "config"), 1, "{}", r.stderr);
+    assert_eq!(reads(&r, "credentials"), 1, "{}", r.stderr);
+
+    // A session mode (credential-process) with nothing cached: no file write, one read each.
+    let r = w.run(&["-vv", "credential-process", "dev", "--force"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(reads(&r, "config"), 1, "{}", r.stderr);
+    assert_eq!(reads(&r, "credentials"), 1, "{}", r.stderr);
+}

@@ -5,6 +5,8 @@
 //!   cargo test --test it mint_flow::        one area
 //!   cargo test --test it mint_flow::name    one test
 
+#![allow(clippy::disallowed_methods)] // the harness reads and sets its own environment
+
 #[macro_use]
 mod support;
 
