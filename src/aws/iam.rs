@@ -33,13 +33,7 @@ impl Iam {
     pub fn new(target: &Target, keys: &LongTermKeys) -> Result<Iam, Error> {
         let probe = crate::aws::sts::DateProbe::default();
         let config = crate::aws::client::iam_config(target, keys).interceptor(probe.clone());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Network {
-                endpoint: "IAM".into(),
-                detail: format!("cannot start the I/O runtime: {e}"),
-            })?;
+        let runtime = crate::aws::sts::runtime()?;
         Ok(Iam {
             client: aws_sdk_iam::Client::from_conf(config.build()),
             runtime,

@@ -1,4 +1,5 @@
-//! The STS client: GetSessionToken with explicit long-term keys, and nothing else.
+//! The STS client: GetSessionToken with explicit long-term keys, AssumeRole from a session, and
+//! GetCallerIdentity for the clock check; nothing else.
 //!
 //! The client is built from `aws_sdk_sts::Config::builder()` with static credentials, an explicit
 //! region and (optionally) an endpoint: no default provider chain, no IMDS, no SSO, no profile
@@ -192,7 +193,8 @@ fn client_with(
     aws_sdk_sts::Client::from_conf(config.build())
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+/// The one I/O runtime builder of every AWS call (STS and IAM): one thread, this one.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

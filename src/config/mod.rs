@@ -153,35 +153,10 @@ pub fn check_known(files: &Files, profile: &str) -> Result<(), Error> {
 fn closest(name: &str, candidates: &[String]) -> Option<String> {
     candidates
         .iter()
-        .map(|c| (edit_distance(name, c), c))
+        .map(|c| (strsim::osa_distance(name, c), c))
         .filter(|(d, _)| *d <= 2.min(name.chars().count().max(1) - 1).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c.clone())
-}
-
-/// Optimal string alignment distance: insertions, deletions, substitutions and transpositions.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// The profile holding the long-term keys: `--source`, else `mfa_mint_source_profile`, else

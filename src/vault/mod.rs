@@ -1,4 +1,5 @@
-//! Seeds in the keyring: opened lazily, stored as canonical otpauth URIs keyed by serial ARN.
+//! ② What mfa-mint keeps in the keyring, opened lazily: seeds (canonical otpauth URIs keyed by
+//! serial ARN), long-term keys moved there by `keys import`, and cached sessions.
 
 use crate::secret::SecretText;
 use crate::totp::Seed;
