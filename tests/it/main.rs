@@ -17,6 +17,7 @@ mod drift_regressions;
 mod endpoints;
 mod enroll;
 mod exec;
+mod fake_aws_fault_modes;
 mod fake_aws_selftest;
 mod habits;
 mod harness_selftest;
