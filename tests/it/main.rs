@@ -19,6 +19,7 @@ mod enroll;
 mod exec;
 mod fake_aws_fault_modes;
 mod fake_aws_selftest;
+mod faults;
 mod habits;
 mod harness_selftest;
 mod import_corpus;

@@ -127,7 +127,7 @@ pub enum Spoil {
     Omit(&'static str),
     /// This element present but empty.
     Empty(&'static str),
-    /// This element's text replaced.
+    /// This element's text replaced (XML-escaped: the answer stays well-formed).
     Replace(&'static str, String),
     /// `Expiration` this many seconds from the fake's now (negative: in the past).
     ExpiresIn(i64),

@@ -189,7 +189,7 @@ fn spoil(body: &str, how: &Spoil, now: i64) -> String {
             None => body.to_string(),
         },
         Spoil::Empty(name) => replace(name, ""),
-        Spoil::Replace(name, text) => replace(name, text),
+        Spoil::Replace(name, text) => replace(name, &wire::xml_escape(text)),
         Spoil::ExpiresIn(seconds) => replace("Expiration", &wire::iso8601(now + seconds)),
         Spoil::Truncate => body[..start + "<Credentials>".len() + 20].to_string(),
     }
