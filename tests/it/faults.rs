@@ -383,3 +383,30 @@ fn codes_claimed_while_the_clock_was_two_hours_ahead_are_not_waited_for() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(!r.stderr.contains("ignoring"), "{r:?}");
 }
+
+#[test]
+fn a_connection_that_never_stood_leaves_the_code_unspent() {
+    require!(Keyring);
+    let (w, alice) = setup();
+    let (env, step) = near_boundary(&w, 20.0);
+    let env = vars(&env);
+    // A port nobody listens on: the request never left.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("https://{}", listener.local_addr().unwrap())
+    };
+    let mut unreachable = env.clone();
+    unreachable.push(("AWS_ENDPOINT_URL_STS", closed.as_str()));
+    let before = files(&w);
+    let r = w.run_env(&["dev", "--timeout", TIMEOUT], None, &unreachable);
+    assert_eq!(r.code, 7, "{r:?}");
+    assert!(r.stderr.contains("cannot reach"), "{r:?}");
+    assert!(files(&w) == before);
+    // The same code is still good: the next run sends it at once.
+    let started = Instant::now();
+    let r = w.run_env(&["dev"], None, &env);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{r:?}");
+    assert!(!r.stderr.contains("next code in"), "no wait: {r:?}");
+    assert_eq!(w.fake.accepted_steps_for(&alice.serial), [step]);
+}
