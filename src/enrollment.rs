@@ -144,9 +144,11 @@ pub fn enroll(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Enrolle
         }
     }
     let ledger = crate::state::ledger::Ledger::open_default()?;
-    let step = ledger
-        .claim(&serial, seed.step_at((crate::clock::now() + offset) as u64))?
-        .step;
+    let claim = ledger.claim(&serial, seed.step_at((crate::clock::now() + offset) as u64))?;
+    if let Some(warning) = claim.clock_jump_warning() {
+        output::warn(&warning);
+    }
+    let step = claim.step;
     let (code1, code2) = (
         seed.code_for_step(step.saturating_sub(1)),
         seed.code_for_step(step),

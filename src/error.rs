@@ -308,6 +308,8 @@ impl Error {
                 "the proxy must allow CONNECT to {endpoint}; ask whoever runs it, or add the host to NO_PROXY to go direct"
             ),
             Sts(S::Timeout { .. }) | Sts(S::Network { .. }) => "check the network (and AWS_ENDPOINT_URL_STS if set), then retry".into(),
+            Sts(S::AnswerLost { .. }) => "this is temporary: retry (the next run uses the next code, as AWS may have used this one)".into(),
+            Sts(S::BadAnswer { .. }) => "nothing was written and the session already in the file is kept; a proxy or captive portal may be answering for AWS (check AWS_ENDPOINT_URL_STS and HTTPS_PROXY), then retry".into(),
             Sts(S::Malformed { .. }) => "check AWS_ENDPOINT_URL_STS points at an STS endpoint, then retry".into(),
             Sts(S::Other { .. }) => return None,
             State(_) => "check that the state directory is writable (MFA_MINT_STATE_DIR overrides it)".into(),

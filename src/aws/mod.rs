@@ -1,6 +1,7 @@
 //! ④ Talking to AWS: STS GetSessionToken, IAM for enrollment, MFA serial ARNs, and the one
 //! client configuration they share (endpoints, trust, proxies).
 
+pub(crate) mod answer;
 pub(crate) mod client;
 pub(crate) mod iam;
 pub(crate) mod proxy;

@@ -17,6 +17,7 @@ use aws_sdk_sts::config::interceptors::{
 use aws_sdk_sts::config::{ConfigBag, Credentials, Intercept, RuntimeComponents};
 use aws_sdk_sts::error::{BoxError, ProvideErrorMetadata, SdkError};
 
+use crate::aws::answer;
 use crate::secret::SecretText;
 
 pub use crate::aws::client::Target;
@@ -65,6 +66,15 @@ pub enum Error {
     Network { endpoint: String, detail: String },
     #[error("the answer from {endpoint} could not be understood: {detail}")]
     Malformed { endpoint: String, detail: String },
+    /// The request left, then the connection broke before the answer came: AWS may have
+    /// accepted (and so used up) the code.
+    #[error(
+        "the connection to {endpoint} broke after the request was sent, so its answer was lost: {detail}"
+    )]
+    AnswerLost { endpoint: String, detail: String },
+    /// A well-formed answer whose credentials are unusable (see [`crate::aws::answer`]).
+    #[error("the answer from {endpoint} is not a usable session: {what}")]
+    BadAnswer { endpoint: String, what: String },
     #[error("AWS returned {code}: {message}")]
     Other { code: String, message: String },
 }
@@ -79,6 +89,8 @@ impl Error {
                 | Error::Timeout { .. }
                 | Error::Network { .. }
                 | Error::Malformed { .. }
+                | Error::AnswerLost { .. }
+                | Error::BadAnswer { .. }
                 | Error::ProxyUnreachable { .. }
         )
     }
@@ -93,12 +105,17 @@ impl Error {
 }
 
 impl Error {
-    /// Whether AWS may have accepted (and so used up) the code: it rejected it, or the answer
-    /// was lost. Any other failure happened before the code was checked.
+    /// Whether AWS may have accepted (and so used up) the code: it rejected it, or the request
+    /// left and its answer was lost or unusable (a code counts as spent once its request has
+    /// left). Any other failure happened before the code was checked.
     pub fn code_may_be_used(&self) -> bool {
         matches!(
             self,
-            Error::InvalidCode { .. } | Error::Timeout { .. } | Error::Malformed { .. }
+            Error::InvalidCode { .. }
+                | Error::Timeout { .. }
+                | Error::Malformed { .. }
+                | Error::AnswerLost { .. }
+                | Error::BadAnswer { .. }
         )
     }
 }
@@ -220,6 +237,7 @@ pub fn get_session_token(
         .serial_number(serial)
         .token_code(code)
         .duration_seconds(duration_secs as i32);
+    let sent = crate::clock::now();
     let output = runtime()?
         .block_on(request.send())
         .map_err(|e| classify(e, &probe.endpoint().unwrap_or(endpoint.clone())))?;
@@ -227,13 +245,42 @@ pub fn get_session_token(
         endpoint: endpoint.clone(),
         detail: "no Credentials in the response".into(),
     })?;
-    let expiration = creds.expiration.secs();
-    Ok(Session {
+    checked(creds, duration_secs, sent, probe, &endpoint)
+}
+
+/// The session of an answer, if it passes [`answer::check`] against AWS's time: local time
+/// corrected by the answer's own `Date` header (the expiration is in AWS's time).
+fn checked(
+    creds: aws_sdk_sts::types::Credentials,
+    duration_secs: u32,
+    sent: f64,
+    probe: &DateProbe,
+    endpoint: &str,
+) -> Result<Session, Error> {
+    let received = crate::clock::now();
+    let offset = probe
+        .last()
+        .and_then(|date| crate::state::skew::measure(&date, sent, received))
+        .unwrap_or(0.0);
+    let session = Session {
+        expiration: creds.expiration.secs(),
         access_key_id: creds.access_key_id,
         secret_access_key: SecretText::from_string(creds.secret_access_key),
         session_token: SecretText::from_string(creds.session_token),
-        expiration,
-    })
+    };
+    let fields = answer::Fields {
+        access_key_id: &session.access_key_id,
+        secret_access_key: session.secret_access_key.expose_secret(),
+        session_token: session.session_token.expose_secret(),
+        expiration: session.expiration,
+    };
+    answer::check(&fields, duration_secs, (received + offset) as i64).map_err(|what| {
+        Error::BadAnswer {
+            endpoint: probe.endpoint().unwrap_or_else(|| endpoint.to_string()),
+            what,
+        }
+    })?;
+    Ok(session)
 }
 
 /// What AssumeRole needs besides the caller's session (the AWS CLI's profile keys).
@@ -274,6 +321,7 @@ pub fn assume_role(
         .role_session_name(&role.session_name)
         .duration_seconds(role.duration_secs as i32)
         .set_external_id(role.external_id.clone());
+    let sent = crate::clock::now();
     let output = runtime()?
         .block_on(request.send())
         .map_err(|e| classify(e, &probe.endpoint().unwrap_or(endpoint.clone())))?;
@@ -281,12 +329,7 @@ pub fn assume_role(
         endpoint: endpoint.clone(),
         detail: "no Credentials in the response".into(),
     })?;
-    Ok(Session {
-        expiration: creds.expiration.secs(),
-        access_key_id: creds.access_key_id,
-        secret_access_key: SecretText::from_string(creds.secret_access_key),
-        session_token: SecretText::from_string(creds.session_token),
-    })
+    checked(creds, role.duration_secs, sent, probe, &endpoint)
 }
 
 /// Measures AWS's clock against ours with one GetCallerIdentity request (seconds, AWS minus local).
@@ -346,6 +389,18 @@ where
         {
             e
         }
+        SdkError::DispatchFailure(d)
+            if d.as_connector_error()
+                .is_some_and(|c| broke_after_connecting(c)) =>
+        {
+            Error::AnswerLost {
+                endpoint: endpoint.into(),
+                detail: d
+                    .as_connector_error()
+                    .map(|c| source_chain(c))
+                    .unwrap_or_default(),
+            }
+        }
         SdkError::DispatchFailure(d) => Error::Network {
             endpoint: endpoint.into(),
             detail: d
@@ -372,6 +427,15 @@ where
             detail: source_chain(&other),
         },
     }
+}
+
+/// Whether a transport failure came after the connection stood (hyper's client says whether it
+/// failed while connecting: DNS, TCP, TLS handshake, proxy tunnel). Past that point the request
+/// may have been sent, and AWS may have acted on it.
+fn broke_after_connecting(err: &(dyn std::error::Error + 'static)) -> bool {
+    crate::aws::trust::chain(err)
+        .find_map(|e| e.downcast_ref::<hyper_util::client::legacy::Error>())
+        .is_some_and(|e| !e.is_connect())
 }
 
 fn classify_service(status: u16, code: Option<&str>, message: &str, endpoint: &str) -> Error {

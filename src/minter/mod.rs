@@ -260,6 +260,9 @@ pub fn claim_code_because(
     let now = crate::clock::now() + offset;
     let current = seed.step_at(now as u64);
     let claim = ledger.claim(serial, current)?;
+    if let Some(warning) = claim.clock_jump_warning() {
+        output::warn(&warning);
+    }
     let step = claim.step;
     if step > current {
         let start = (step * seed.period()) as f64;

@@ -13,6 +13,12 @@ use crate::state::{Error, StateFile};
 const KEEP_STEPS: u64 = 2880;
 /// At most this many recent steps are kept per serial.
 const KEEP_PER_SERIAL: usize = 16;
+/// A claim more than this many steps ahead of the current one is left over from a clock that was
+/// ahead (NTP correction, VM resume, a test) when it was made in the future or at no known time:
+/// AWS never accepted such a code (it takes t-1..=t+1), so it is dropped, never waited for.
+const JUMP_STEPS: u64 = 4;
+/// A claim whose time is this far past the clock was made in the future.
+const JUMP_TOLERANCE_SECS: i64 = 60;
 
 pub struct Ledger {
     file: StateFile,
@@ -32,6 +38,51 @@ pub struct Use {
 pub struct Claim {
     pub step: u64,
     pub blocked_by: Option<Use>,
+    /// Claims of the serial dropped as left over from a clock jump (see [`JUMP_STEPS`]).
+    pub discarded: Vec<Use>,
+}
+
+impl Claim {
+    /// The one warning about claims dropped after a clock jump, if any were.
+    pub fn clock_jump_warning(&self) -> Option<String> {
+        let furthest = self.discarded.iter().max_by_key(|u| u.step)?;
+        let ahead = furthest.step.saturating_sub(self.step) * 30;
+        let made = match furthest.at {
+            Some(at) => format!(" (made at {})", crate::clock::format_local(at)),
+            None => String::new(),
+        };
+        Some(format!(
+            "ignoring {} record{} of codes used up to {} ahead of the current one{made}: the clock was ahead when {} made, so nothing waits for {}",
+            self.discarded.len(),
+            if self.discarded.len() == 1 { "" } else { "s" },
+            approx(ahead),
+            if self.discarded.len() == 1 {
+                "it was"
+            } else {
+                "they were"
+            },
+            if self.discarded.len() == 1 {
+                "it"
+            } else {
+                "them"
+            },
+        ))
+    }
+}
+
+/// `45 s`, `12 min`, `2 h`, `3 days`.
+fn approx(secs: u64) -> String {
+    match secs {
+        0..120 => format!("{secs} s"),
+        120..7_200 => format!("{} min", secs / 60),
+        7_200..172_800 => format!("{} h", secs / 3600),
+        _ => format!("{} days", secs / 86_400),
+    }
+}
+
+/// Whether `u` is a claim left over from a clock that was ahead (see [`JUMP_STEPS`]).
+fn from_clock_jump(u: &Use, current: u64, now: i64) -> bool {
+    u.step > current + JUMP_STEPS && u.at.is_none_or(|at| at > now + JUMP_TOLERANCE_SECS)
 }
 
 impl Ledger {
@@ -51,8 +102,13 @@ impl Ledger {
     /// Reserves the first step `>= current` not yet used for `serial`, records it (with the time
     /// and [`actor`]), and returns it.
     pub fn claim(&self, serial: &str, current: u64) -> Result<Claim, Error> {
+        let now = crate::clock::now_secs() as i64;
         self.file.update(|text| {
             let mut entries = parse(text);
+            let (discarded, kept): (Vec<Use>, Vec<Use>) = entries
+                .into_iter()
+                .partition(|u| u.serial == serial && from_clock_jump(u, current, now));
+            entries = kept;
             let last = entries
                 .iter()
                 .filter(|u| u.serial == serial)
@@ -66,7 +122,7 @@ impl Ledger {
             entries.push(Use {
                 step,
                 serial: serial.to_string(),
-                at: Some(crate::clock::now_secs() as i64),
+                at: Some(now),
                 by: Some(actor()),
             });
             let mine = entries.iter().filter(|u| u.serial == serial).count();
@@ -80,7 +136,14 @@ impl Ledger {
                     keep
                 });
             }
-            (render(&entries), Claim { step, blocked_by })
+            (
+                render(&entries),
+                Claim {
+                    step,
+                    blocked_by,
+                    discarded,
+                },
+            )
         })
     }
 
@@ -210,6 +273,47 @@ mod tests {
         std::fs::write(dir.path().join("used-steps"), "garbage\n7 arn:a\nx y\n").unwrap();
         let ledger = Ledger::at(dir.path().to_path_buf());
         assert_eq!(ledger.claim("arn:a", 7).unwrap().step, 8);
+    }
+
+    #[test]
+    fn claims_made_while_the_clock_was_ahead_are_dropped_not_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = crate::clock::now_secs() as i64;
+        let current = now as u64 / 30;
+        // Two hours ahead, made two hours ahead (the clock was wrong); an old-format line far
+        // ahead; a claim a few steps ahead made just now (runs queued for codes) is kept.
+        let text = format!(
+            "{} arn:a {} mfa-mint code\n{} arn:a\n{} arn:b {} mfa-mint code\n",
+            current + 240,
+            now + 7200,
+            current + 100,
+            current + 240,
+            now + 7200,
+        );
+        std::fs::write(dir.path().join("used-steps"), text).unwrap();
+        let ledger = Ledger::at(dir.path().to_path_buf());
+        let claim = ledger.claim("arn:a", current).unwrap();
+        assert_eq!((claim.step, &claim.blocked_by), (current, &None));
+        assert_eq!(claim.discarded.len(), 2);
+        let warning = claim.clock_jump_warning().unwrap();
+        assert!(
+            warning.starts_with("ignoring 2 records of codes used up to 2 h ahead"),
+            "{warning}"
+        );
+        // Gone from the file; another serial's records are its own business.
+        let text = std::fs::read_to_string(dir.path().join("used-steps")).unwrap();
+        assert!(
+            !text.contains(&format!("{} arn:a", current + 240)),
+            "{text}"
+        );
+        assert!(text.contains(&format!("{} arn:b", current + 240)), "{text}");
+        let queued = ledger.claim("arn:a", current).unwrap();
+        assert_eq!((queued.step, queued.discarded.len()), (current + 1, 0));
+        assert_eq!(queued.clock_jump_warning(), None);
+        // A queue of runs made now, further ahead than the jump limit, is honoured.
+        for k in 2..=8 {
+            assert_eq!(ledger.claim("arn:a", current).unwrap().step, current + k);
+        }
     }
 
     #[test]

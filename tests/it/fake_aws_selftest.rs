@@ -15,11 +15,11 @@ use fake_aws::{Failure, FakeAws, Keys};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-const ACCOUNT: &str = "123456789012";
+pub(crate) const ACCOUNT: &str = "123456789012";
 /// RFC 6238's SHA-1 test secret "12345678901234567890" in base32.
-const SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+pub(crate) const SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
-fn code(seed_base32: &str, unix: i64) -> String {
+pub(crate) fn code(seed_base32: &str, unix: i64) -> String {
     let seed = base32::decode(base32::Alphabet::Rfc4648 { padding: false }, seed_base32)
         .expect("base32 seed");
     totp_rs::Builder::new()
@@ -38,7 +38,7 @@ fn wrong_code(seed_base32: &str, unix: i64) -> String {
         .expect("some code is wrong")
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -46,7 +46,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// The STS client as the app builds it; retries off unless asked for.
-fn sts(
+pub(crate) fn sts(
     fake: &FakeAws,
     akid: &str,
     secret: &str,
@@ -74,7 +74,7 @@ fn sts(
     aws_sdk_sts::Client::from_conf(config)
 }
 
-fn client(fake: &FakeAws, keys: &Keys) -> aws_sdk_sts::Client {
+pub(crate) fn client(fake: &FakeAws, keys: &Keys) -> aws_sdk_sts::Client {
     sts(
         fake,
         &keys.access_key_id,
@@ -84,14 +84,14 @@ fn client(fake: &FakeAws, keys: &Keys) -> aws_sdk_sts::Client {
     )
 }
 
-struct Setup {
-    fake: FakeAws,
-    keys: Keys,
-    serial: String,
+pub(crate) struct Setup {
+    pub fake: FakeAws,
+    pub keys: Keys,
+    pub serial: String,
 }
 
 /// Plain HTTP: these tests check what the fake checks, and some speak raw HTTP to it.
-fn setup() -> Setup {
+pub(crate) fn setup() -> Setup {
     let fake = FakeAws::start_http();
     let keys = fake.add_user("alice", ACCOUNT);
     let serial = fake.add_mfa_device("alice", "alice-phone", SEED);
@@ -1036,7 +1036,7 @@ fn hmac_sha256(key: &[u8], data: &str) -> Vec<u8> {
 }
 
 /// POSTs `params` form-encoded to the fake, signed at `unix` time. Returns status, headers, body.
-fn raw_call(
+pub(crate) fn raw_call(
     fake: &FakeAws,
     service: &str,
     region: &str,
@@ -1140,7 +1140,7 @@ fn header(headers: &[(String, String)], name: &str) -> Option<String> {
 }
 
 /// The text of the first `<name>` element.
-fn tag(xml: &str, name: &str) -> Option<String> {
+pub(crate) fn tag(xml: &str, name: &str) -> Option<String> {
     let start = xml.find(&format!("<{name}>"))? + name.len() + 2;
     let end = start + xml[start..].find(&format!("</{name}>"))?;
     Some(

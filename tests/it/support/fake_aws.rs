@@ -19,7 +19,15 @@
 //!   ([`FakeAws::now_unix`]). It drives the `Date` response header, the ±5 min signature window,
 //!   TOTP steps and session expiry. [`FakeAws::set_accept_any_step_within`] widens the accepted
 //!   TOTP steps to every step in a range of unix times (for concurrency tests).
-//! - Failures: [`FakeAws::fail_next`] with a [`Failure`], [`FakeAws::set_permission_denied`].
+//! - Failures: [`FakeAws::fail_next`] (any action) or [`FakeAws::fail_next_of`] (one action) with
+//!   a [`Failure`]: error statuses, throttling, truncated XML, a dropped connection before or
+//!   after serving ([`Failure::ResetAfterServe`]: the code is used, the answer lost), a request
+//!   never answered ([`Failure::Hang`]), a served answer whose credentials are missing a field,
+//!   empty, or expire in the past or absurdly late ([`Failure::Spoiled`]);
+//!   [`FakeAws::set_permission_denied`].
+//! - Token sizes: sessions carry tokens of realistic size, [`SESSION_TOKEN_LEN`] characters from
+//!   GetSessionToken and [`ROLE_TOKEN_LEN`] from AssumeRole by default
+//!   ([`FakeAws::set_session_token_len`]).
 //! - Latency: [`FakeAws::set_latency`] delays every answer (a realistic round trip for the
 //!   parallel benchmark, or a mint that is surely still running); [`FakeAws::in_flight`] and
 //!   [`FakeAws::max_in_flight`] count requests being served at once.
@@ -100,9 +108,37 @@ pub enum Failure {
     MalformedXml,
     /// Sleep this long, then answer normally.
     Delay(Duration),
-    /// Close the connection without answering.
+    /// Close the connection without answering (before serving: nothing was done).
     CloseConnection,
+    /// Serve the request (a code is used up, a session issued), then drop the connection
+    /// without answering: the answer is lost after AWS acted on it.
+    ResetAfterServe,
+    /// Read the request and never answer; the connection stays open until the fake is dropped.
+    Hang,
+    /// Serve the request, then answer 200 with its `<Credentials>` spoiled (as a broken proxy or
+    /// captive portal might): see [`Spoil`]. An answer without `<Credentials>` is sent as is.
+    Spoiled(Spoil),
 }
+
+/// How [`Failure::Spoiled`] damages a served answer's `<Credentials>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Spoil {
+    /// Leave out this element (`AccessKeyId`, `SecretAccessKey`, `SessionToken`, `Expiration`).
+    Omit(&'static str),
+    /// This element present but empty.
+    Empty(&'static str),
+    /// This element's text replaced (XML-escaped: the answer stays well-formed).
+    Replace(&'static str, String),
+    /// `Expiration` this many seconds from the fake's now (negative: in the past).
+    ExpiresIn(i64),
+    /// The answer cut off in the middle of `<Credentials>` (not XML any more).
+    Truncate,
+}
+
+/// Default `SessionToken` length of GetSessionToken sessions (AWS's run past 1,000 characters).
+pub const SESSION_TOKEN_LEN: usize = 1200;
+/// Default `SessionToken` length of AssumeRole sessions (AWS says "typically under 4,096 bytes").
+pub const ROLE_TOKEN_LEN: usize = 2000;
 
 /// Who a key belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -176,7 +212,10 @@ struct State {
     roles: BTreeMap<String, Role>,
     used_steps: HashSet<(String, u64)>,
     accepted: Vec<(String, u64)>,
-    failures: VecDeque<Failure>,
+    /// Injected failures in order, each for one action or (`None`) any.
+    failures: VecDeque<(Option<String>, Failure)>,
+    /// `SessionToken` lengths: GetSessionToken, AssumeRole.
+    token_len: (usize, usize),
     denied: HashSet<String>,
     requests: usize,
     actions: HashMap<String, usize>,
@@ -415,6 +454,7 @@ impl FakeAws {
             used_steps: HashSet::new(),
             accepted: Vec::new(),
             failures: VecDeque::new(),
+            token_len: (SESSION_TOKEN_LEN, ROLE_TOKEN_LEN),
             denied: HashSet::new(),
             requests: 0,
             actions: HashMap::new(),
@@ -647,7 +687,32 @@ impl FakeAws {
     /// The next `n` requests (of any action) fail with `failure` instead of being served.
     pub fn fail_next(&self, n: usize, failure: Failure) {
         let mut state = self.lock();
-        state.failures.extend(std::iter::repeat_n(failure, n));
+        state
+            .failures
+            .extend(std::iter::repeat_n((None, failure), n));
+    }
+
+    /// The next `n` requests for `action` (e.g. `"AssumeRole"`) fail with `failure`; other
+    /// actions are served as usual.
+    pub fn fail_next_of(&self, action: &str, n: usize, failure: Failure) {
+        let mut state = self.lock();
+        state
+            .failures
+            .extend(std::iter::repeat_n((Some(action.to_string()), failure), n));
+    }
+
+    /// Injected failures not used yet.
+    pub fn pending_failures(&self) -> usize {
+        self.lock().failures.len()
+    }
+
+    /// `SessionToken` lengths (characters) of new GetSessionToken and AssumeRole sessions.
+    pub fn set_session_token_len(&self, get_session_token: usize, assume_role: usize) {
+        assert!(
+            get_session_token >= 20 && assume_role >= 20,
+            "fake AWS: tokens of at least 20 characters"
+        );
+        self.lock().token_len = (get_session_token, assume_role);
     }
 
     /// Every caller gets AccessDenied for `action` (`"CreateVirtualMFADevice"` or

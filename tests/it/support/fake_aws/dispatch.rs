@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{AwsError, Call, Caller, Failure, State, http, iam, sigv4, sts, wire};
+use super::{AwsError, Call, Caller, Failure, Spoil, State, http, iam, sigv4, sts, wire};
 
 /// Form or query parameters, last value wins.
 fn parse_params(request: &http::Request) -> HashMap<String, String> {
@@ -88,15 +88,24 @@ pub(super) fn handle(shared: &Mutex<State>, request: http::Request) -> http::Rep
         let host = request.header("host").unwrap_or_default();
         state.hosts.push(host);
         *state.actions.entry(action.clone()).or_insert(0) += 1;
-        (state.failures.pop_front(), state.hook.clone())
+        let failure = state
+            .failures
+            .iter()
+            .position(|(only, _)| only.as_ref().is_none_or(|a| *a == action))
+            .and_then(|i| state.failures.remove(i))
+            .map(|(_, failure)| failure);
+        (failure, state.hook.clone())
     };
     if let Some(hook) = hook {
         hook(&action);
     }
+    let mut after = None;
     match failure {
         None => {}
         Some(Failure::Delay(d)) => std::thread::sleep(d),
         Some(Failure::CloseConnection) => return http::Reply::Close,
+        Some(Failure::Hang) => return http::Reply::Hang,
+        Some(failure @ (Failure::ResetAfterServe | Failure::Spoiled(_))) => after = Some(failure),
         Some(Failure::MalformedXml) => {
             let now = lock().now();
             // Cut inside the root tag's attribute, so no XML reader can make sense of it.
@@ -140,14 +149,49 @@ pub(super) fn handle(shared: &Mutex<State>, request: http::Request) -> http::Rep
         now,
         &request_id,
     );
-    match outcome {
-        Ok(body) => reply(now, &request_id, 200, body),
-        Err(error) => reply(
+    drop(state);
+    match (outcome, after) {
+        (_, Some(Failure::ResetAfterServe)) => http::Reply::Close,
+        (Ok(body), Some(Failure::Spoiled(how))) => {
+            reply(now, &request_id, 200, spoil(&body, &how, now))
+        }
+        (Ok(body), _) => reply(now, &request_id, 200, body),
+        (Err(error), _) => reply(
             now,
             &request_id,
             error.status,
             error_xml(&service, &error, &request_id),
         ),
+    }
+}
+
+/// `body` with its `<Credentials>` damaged as `how` says (unchanged without `<Credentials>`).
+fn spoil(body: &str, how: &Spoil, now: i64) -> String {
+    let Some(start) = body.find("<Credentials>") else {
+        return body.to_string();
+    };
+    let element = |name: &str| -> Option<(usize, usize)> {
+        let open = format!("<{name}>");
+        let close = format!("</{name}>");
+        let from = start + body[start..].find(&open)?;
+        let to = from + body[from..].find(&close)? + close.len();
+        Some((from, to))
+    };
+    let replace = |name: &str, text: &str| -> String {
+        match element(name) {
+            Some((from, to)) => format!("{}<{name}>{text}</{name}>{}", &body[..from], &body[to..]),
+            None => body.to_string(),
+        }
+    };
+    match how {
+        Spoil::Omit(name) => match element(name) {
+            Some((from, to)) => format!("{}{}", &body[..from], &body[to..]),
+            None => body.to_string(),
+        },
+        Spoil::Empty(name) => replace(name, ""),
+        Spoil::Replace(name, text) => replace(name, &wire::xml_escape(text)),
+        Spoil::ExpiresIn(seconds) => replace("Expiration", &wire::iso8601(now + seconds)),
+        Spoil::Truncate => body[..start + "<Credentials>".len() + 20].to_string(),
     }
 }
 

@@ -49,6 +49,8 @@ pub enum Reply {
     },
     /// Close the connection without writing anything.
     Close,
+    /// Write nothing and keep the connection open until the server stops.
+    Hang,
 }
 
 pub type Handler = dyn Fn(Request) -> Reply + Send + Sync;
@@ -196,6 +198,13 @@ fn serve_connection(stream: impl Connection, handler: &Handler, stop: &AtomicBoo
         let close = wants_close(&request);
         match handler(request) {
             Reply::Close => {
+                reader.get_mut().abort();
+                break;
+            }
+            Reply::Hang => {
+                while !stop.load(Ordering::SeqCst) {
+                    thread::sleep(Duration::from_millis(50));
+                }
                 reader.get_mut().abort();
                 break;
             }
