@@ -128,7 +128,7 @@ pub fn enroll(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Enrolle
     let period = seed.period() as f64;
     let now = crate::clock::now() + offset;
     if period - now % period < 3.0 {
-        let waited = output::wait_until(
+        let waited = ctx.reporter.wait_until(
             now - now % period + period - offset + 0.05,
             "the current code ends in under 3 s and enabling needs two codes in a row",
         );
@@ -146,7 +146,7 @@ pub fn enroll(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Enrolle
     let ledger = crate::state::ledger::Ledger::open_default()?;
     let claim = ledger.claim(&serial, seed.step_at((crate::clock::now() + offset) as u64))?;
     if let Some(warning) = claim.clock_jump_warning() {
-        output::warn(&warning);
+        ctx.reporter.warn(&warning);
     }
     let step = claim.step;
     let (code1, code2) = (

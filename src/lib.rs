@@ -23,6 +23,7 @@ pub(crate) mod interrupt;
 pub(crate) mod minter;
 pub(crate) mod output;
 pub(crate) mod qr;
+pub(crate) mod report;
 pub(crate) mod schedule;
 pub(crate) mod secret;
 pub(crate) mod state;
@@ -45,7 +46,7 @@ pub fn run() -> ExitCode {
         .var(env_vars::MFA_MINT_COMPLETE)
         .complete();
     // The one context of this run: the environment's settings now, the AWS files on first use.
-    let mut ctx = config::Context::from_process();
+    let mut ctx = config::Context::from_process(&output::TERMINAL);
     let args = cli::with_default_command(std::env::args_os().collect(), |name| {
         config::known::is_profile(ctx.files().ok(), name)
     });

@@ -74,9 +74,7 @@ pub fn announce_waits() {
 
 static ANNOUNCE_WAITS: AtomicBool = AtomicBool::new(false);
 
-/// Ctrl-C ended a wait.
-#[derive(Debug)]
-pub struct Interrupted;
+pub use crate::report::Interrupted;
 
 /// Sleeps until `unix`, the time the next code starts, saying `why` once. On a terminal a
 /// countdown line follows and is cleared at the end; elsewhere one line says how long the wait
@@ -173,3 +171,19 @@ macro_rules! errln {
     ($($arg:tt)*) => { $crate::output::error_fmt(format_args!($($arg)*), true) };
 }
 pub(crate) use {err, errln, out, outln};
+
+/// The reporter that prints: warnings and waits on stderr, as [`warn`] and [`wait_until`] do.
+pub struct Terminal;
+
+/// The one terminal reporter a run hands to its `config::Context`.
+pub static TERMINAL: Terminal = Terminal;
+
+impl crate::report::Reporter for Terminal {
+    fn warn(&self, message: &str) {
+        warn(message);
+    }
+
+    fn wait_until(&self, until: f64, why: &str) -> Result<(), Interrupted> {
+        wait_until(until, why)
+    }
+}

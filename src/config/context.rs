@@ -9,19 +9,23 @@ use std::sync::OnceLock;
 
 use super::{Env, Files};
 use crate::error::Error;
+use crate::report::Reporter;
 
 pub struct Context {
     /// The environment's AWS settings, captured once.
     pub env: Env,
+    /// Where waits and warnings of the core go (the terminal, for a command).
+    pub reporter: &'static dyn Reporter,
     /// Both AWS files, loaded on first use (a command that never needs them never reads them).
     files: OnceLock<Files>,
 }
 
 impl Context {
     /// The context of this process: its environment now, the files when first asked for.
-    pub fn from_process() -> Context {
+    pub fn from_process(reporter: &'static dyn Reporter) -> Context {
         Context {
             env: Env::from_process(),
+            reporter,
             files: OnceLock::new(),
         }
     }

@@ -30,7 +30,7 @@ pub fn is_profile(files: Option<&Files>, name: &str) -> bool {
 /// mfa-mint first.
 pub fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
     // A completion request is a run of its own: this is its one read of the files.
-    let ctx = super::Context::from_process();
+    let ctx = super::Context::from_process(&crate::report::Silent);
     let Ok(files) = ctx.files() else {
         return Vec::new();
     };

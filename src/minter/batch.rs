@@ -231,7 +231,7 @@ fn mint_group(
     if stale.is_empty() {
         return results;
     }
-    match minter::fetch_with(&group.plan, &group.seed) {
+    match minter::fetch_with(&group.plan, &group.seed, ctx.reporter) {
         Ok(session) => {
             for member in stale {
                 results.push((member.index, write(ctx, files, member, &session, opts)));

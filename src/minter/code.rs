@@ -22,7 +22,7 @@ pub fn code(ctx: &Context, profile: &str, seeds: &mut Seeds) -> Result<Code, Err
     let serial = crate::arn::parse(&serial)?.arn;
     let seed = seeds.load(&serial)?;
     let offset = crate::state::skew::load();
-    let (step, code) = crate::minter::claim_code(&seed, &serial, offset)?;
+    let (step, code) = crate::minter::claim_code(&seed, &serial, offset, ctx.reporter)?;
     let end = ((step + 1) * seed.period()) as f64;
     let seconds_remaining = (end - (crate::clock::now() + offset)).max(0.0) as u64;
     Ok(Code {

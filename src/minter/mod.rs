@@ -8,6 +8,7 @@ use crate::config::{self, Context, Files, Overrides, ProfileConfig, keys};
 use crate::credentials::Session;
 use crate::error::Error;
 use crate::output;
+use crate::report::Reporter;
 use crate::state::ledger::Ledger;
 use crate::state::skew;
 use crate::vault::Seeds;
@@ -171,12 +172,16 @@ pub fn long_term_keys(
 /// the clock (another tool, a phone app or a console sign-in used it first). The device's seed is
 /// read from the keyring beforehand, before the device lock is taken, so no keyring prompt
 /// happens under it.
-pub fn fetch_with(plan: &Plan, seed: &crate::totp::Seed) -> Result<Session, Error> {
+pub fn fetch_with(
+    plan: &Plan,
+    seed: &crate::totp::Seed,
+    reporter: &dyn Reporter,
+) -> Result<Session, Error> {
     let mut offset = skew::load();
     let mut retried = false;
     let mut why = None;
     loop {
-        let (step, code) = claim_code_because(seed, &plan.serial, offset, why.take())?;
+        let (step, code) = claim_code_because(seed, &plan.serial, offset, why.take(), reporter)?;
         output::debug(1, || format!("{}: using time step {step}", plan.profile));
         let probe = sts::DateProbe::default();
         let sent = crate::clock::now();
@@ -196,7 +201,7 @@ pub fn fetch_with(plan: &Plan, seed: &crate::totp::Seed) -> Result<Session, Erro
             output::debug(1, || format!("clock offset against AWS: {measured:+} s"));
             skew::save(measured);
             if measured.abs() > skew::WARN_SECS {
-                output::warn(&format!(
+                reporter.warn(&format!(
                     "this machine's clock is {measured:+.0} s off AWS's; mfa-mint corrects for it, but please enable time sync (NTP)"
                 ));
             }
@@ -244,8 +249,9 @@ pub fn claim_code(
     seed: &crate::totp::Seed,
     serial: &str,
     offset: f64,
+    reporter: &dyn Reporter,
 ) -> Result<(u64, String), Error> {
-    claim_code_because(seed, serial, offset, None)
+    claim_code_because(seed, serial, offset, None, reporter)
 }
 
 /// [`claim_code`], saying `why` when it has to wait (default: who used the current code).
@@ -255,13 +261,14 @@ pub fn claim_code_because(
     serial: &str,
     offset: f64,
     why: Option<String>,
+    reporter: &dyn Reporter,
 ) -> Result<(u64, String), Error> {
     let ledger = Ledger::open_default()?;
     let now = crate::clock::now() + offset;
     let current = seed.step_at(now as u64);
     let claim = ledger.claim(serial, current)?;
     if let Some(warning) = claim.clock_jump_warning() {
-        output::warn(&warning);
+        reporter.warn(&warning);
     }
     let step = claim.step;
     if step > current {
@@ -273,7 +280,7 @@ pub fn claim_code_because(
             )
         });
         let why = why.unwrap_or_else(|| wait_reason(current, &claim));
-        if output::wait_until(start - offset + 0.05, &why).is_err() {
+        if reporter.wait_until(start - offset + 0.05, &why).is_err() {
             ledger.release(serial, step)?;
             return Err(Error::Interrupted);
         }

@@ -41,7 +41,7 @@ pub(crate) fn mint_session(
         });
         return Ok(found);
     }
-    let session = minter::fetch_with(&plan, &seed)?;
+    let session = minter::fetch_with(&plan, &seed, ctx.reporter)?;
     seeds.save_session(profile, &session)?;
     Ok((session, Origin::Minted))
 }
