@@ -22,6 +22,7 @@ pub(crate) mod exit;
 pub(crate) mod interrupt;
 pub(crate) mod minter;
 pub(crate) mod output;
+pub(crate) mod profiles;
 pub(crate) mod qr;
 pub(crate) mod report;
 pub(crate) mod schedule;

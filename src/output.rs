@@ -172,6 +172,34 @@ macro_rules! errln {
 }
 pub(crate) use {err, errln, out, outln};
 
+/// Rows under a header, each column as wide as its widest cell, two spaces apart.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                text.push_str(&" ".repeat(w - cell.chars().count() + 2));
+            }
+        }
+        text.push('\n');
+        text
+    };
+    let mut out = line(header.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
 /// The reporter that prints: warnings and waits on stderr, as [`warn`] and [`wait_until`] do.
 pub struct Terminal;
 
@@ -185,5 +213,25 @@ impl crate::report::Reporter for Terminal {
 
     fn wait_until(&self, until: f64, why: &str) -> Result<(), Interrupted> {
         wait_until(until, why)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table;
+
+    #[test]
+    fn table_columns_line_up_under_the_header() {
+        let text = table(
+            &["PROFILE", "SEED"],
+            &[
+                vec!["dev".into(), "stored".into()],
+                vec!["production".into(), "MISSING".into()],
+            ],
+        );
+        assert_eq!(
+            text,
+            "PROFILE     SEED\ndev         stored\nproduction  MISSING\n"
+        );
     }
 }

@@ -1,77 +1,24 @@
 //! `mfa-mint keys import|export`: move a source profile's long-term keys between the credentials
 //! file and the keyring.
 
-use crate::aws_files::{self, Document};
 use crate::cli::KeysCommand;
 use crate::config::Context;
-use crate::config::{self, keys};
 use crate::error::Error;
 use crate::exit;
 use crate::output;
 use crate::vault::Seeds;
 
-/// Moves `[SOURCE]`'s keys into the keyring, then removes them from the file. The file is only
-/// changed after the keyring entry was written and read back identical.
-pub fn import(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, Error> {
-    config::check_name(source)?;
-    let files = ctx.files()?;
-    let found = config::source_keys(files, source)?;
-    seeds.save_keys(source, &found)?;
-    let back = seeds.load_keys(source)?;
-    if back.access_key_id != found.access_key_id
-        || back.secret_access_key.expose_secret() != found.secret_access_key.expose_secret()
-    {
-        return Err(Error::Keyring(crate::vault::Error::Failed {
-            backend: seeds.backend()?,
-            detail: "the keys read back differ from what was written; the file was not changed"
-                .into(),
-        }));
-    }
-    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
-        doc.set(&doc.config_section_for(source), keys::KEYS_IN, "keyring")?;
-        Ok::<(), Error>(())
-    })?;
-    aws_files::edit(&files.credentials_path, 0o600, |doc: &mut Document| {
-        doc.remove_key(source, keys::ACCESS_KEY_ID);
-        doc.remove_key(source, keys::SECRET_ACCESS_KEY);
-        Ok::<(), Error>(())
-    })?;
-    Ok(crate::secret::mask(&found.access_key_id))
-}
-
-/// Puts the keys back into `[SOURCE]` of the credentials file and deletes the keyring entry.
-pub fn export(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, Error> {
-    config::check_name(source)?;
-    let files = ctx.files()?;
-    let found = seeds.load_keys(source)?;
-    aws_files::edit(&files.credentials_path, 0o600, |doc: &mut Document| {
-        doc.set(source, keys::ACCESS_KEY_ID, &found.access_key_id)?;
-        doc.set(
-            source,
-            keys::SECRET_ACCESS_KEY,
-            found.secret_access_key.expose_secret(),
-        )?;
-        Ok::<(), Error>(())
-    })?;
-    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
-        doc.remove_key(&doc.config_section_for(source), keys::KEYS_IN);
-        Ok::<(), Error>(())
-    })?;
-    seeds.delete_keys(source)?;
-    Ok(crate::secret::mask(&found.access_key_id))
-}
-
 pub(crate) fn run(ctx: &mut Context, cmd: KeysCommand, seeds: &mut Seeds) -> Result<u8, Error> {
     match cmd {
         KeysCommand::Import { source } => {
-            let key = import(ctx, &source, seeds)?;
+            let key = crate::profiles::long_term_keys::import(ctx, &source, seeds)?;
             output::status(&format!(
                 "Moved the long-term keys of [{source}] ({key}) into the {} keyring and removed them from the credentials file.",
                 seeds.backend()?
             ));
         }
         KeysCommand::Export { source } => {
-            let key = export(ctx, &source, seeds)?;
+            let key = crate::profiles::long_term_keys::export(ctx, &source, seeds)?;
             output::status(&format!(
                 "Put the long-term keys of [{source}] ({key}) back into the credentials file and removed them from the keyring."
             ));

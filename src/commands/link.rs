@@ -13,7 +13,7 @@ pub(crate) fn run(
     source: Option<&str>,
     seeds: &mut Seeds,
 ) -> Result<u8, Error> {
-    let serial = crate::commands::manage::link(ctx, profile, serial, source, seeds)?;
+    let serial = crate::profiles::link(ctx, profile, serial, source, seeds)?;
     let keys = source.map_or_else(String::new, |s| {
         format!(" with the long-term keys of [{s}]")
     });

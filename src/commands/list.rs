@@ -14,7 +14,7 @@ pub(crate) fn run(
     args: &crate::cli::ListArgs,
     seeds: &mut Seeds,
 ) -> Result<u8, Error> {
-    let devices = crate::commands::manage::list(ctx, seeds)?;
+    let devices = crate::profiles::list(ctx, seeds)?;
     if args.json {
         // One shape whatever the number of profiles: an object with a list, maybe empty.
         let list: Vec<_> = devices
@@ -51,7 +51,7 @@ pub(crate) fn run(
             ]
         })
         .collect();
-    output::data(&crate::commands::status::table(
+    output::data(&crate::output::table(
         &["PROFILE", "MFA DEVICE", "SEED", "LABEL"],
         &rows,
     ));

@@ -13,7 +13,6 @@ pub(crate) mod import;
 pub(crate) mod keys;
 pub(crate) mod link;
 pub(crate) mod list;
-pub(crate) mod manage;
 pub(crate) mod mint;
 pub(crate) mod remove;
 pub(crate) mod rename;

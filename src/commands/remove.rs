@@ -22,7 +22,7 @@ pub(crate) fn run(
             return Err(Error::Declined);
         }
     }
-    let done = crate::commands::manage::remove(ctx, profile, seeds)?;
+    let done = crate::profiles::remove(ctx, profile, seeds)?;
     let seed = match (&done.serial, done.seed_deleted, done.shared_with.is_empty()) {
         (None, _, _) => "it had no device".to_string(),
         (Some(_), _, false) => format!(

@@ -6,7 +6,7 @@ use crate::exit;
 use crate::output;
 
 pub(crate) fn run(ctx: &mut Context, from: &str, to: &str) -> Result<u8, Error> {
-    crate::commands::manage::rename(ctx, from, to)?;
+    crate::profiles::rename(ctx, from, to)?;
     output::status(&format!("profile {to} now has {from}'s mfa-mint settings"));
     Ok(exit::OK)
 }

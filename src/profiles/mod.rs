@@ -1,5 +1,6 @@
-//! `mfa-mint list`, `remove`, `rename` and `link`: managing stored devices and the profiles that
-//! use them.
+//! Managing stored devices and the profiles that use them: what `list`, `remove`, `rename`,
+//! `link`, `keys`, `import` and `status` do, as core functions that return data (the commands
+//! parse, call these and print).
 
 use crate::aws_files::{self, Document};
 use crate::config::Context;
@@ -141,3 +142,7 @@ pub fn link(
     })?;
     Ok(serial)
 }
+
+pub(crate) mod import;
+pub(crate) mod long_term_keys;
+pub(crate) mod status;
