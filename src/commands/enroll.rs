@@ -3,7 +3,7 @@
 use crate::config::Context;
 use serde_json::json;
 
-use super::export::show_secret;
+use super::show_secret;
 use super::timeout;
 use crate::arn::mask_serial;
 use crate::cli::EnrollArgs;
