@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::aws::iam::Iam;
 use crate::aws::sts;
-use crate::aws_files::{self, Document};
+use crate::aws_files::Document;
 use crate::config::{self, Context};
 use crate::error::Error;
 use crate::output;
@@ -158,7 +158,7 @@ pub fn enroll(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Enrolle
         return Err(rollback(&iam, seeds, &serial, &source, true, cause));
     }
 
-    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+    crate::config::edit::config_file(files, |doc: &mut Document| {
         crate::config::edit::record_device(doc, req.profile, &serial, req.source)?;
         Ok::<(), Error>(())
     })

@@ -20,4 +20,3 @@ pub(crate) fn run(ctx: &mut Context, args: &ExportArgs, seeds: &mut Seeds) -> Re
     super::show_secret(&uri, args.show_qr, args.qr_png.as_deref(), args.uri)?;
     Ok(exit::OK)
 }
-

@@ -1,10 +1,36 @@
-//! Edits of the AWS files that several commands make: recording a profile's device (and which
-//! standard keys mfa-mint wrote, so `remove` and `rename` touch nothing else), remembering
-//! `--source`, and aws-mfa's `--setup` move of long-term keys out of the session profile.
+//! Every edit of the AWS files goes through [`config_file`] or [`credentials_file`] here (the
+//! minter's session writer too): the file is re-read under its lock, changed in place keeping
+//! every other byte, and replaced atomically with mode 0600 for a new file (`aws_files::edit`);
+//! `tests/it/architecture.rs` refuses `aws_files::edit` anywhere else. Also here: the edits
+//! several commands make: recording a profile's device (and which standard keys mfa-mint wrote,
+//! so `remove` and `rename` touch nothing else), remembering `--source`, and aws-mfa's `--setup`
+//! move of long-term keys out of the session profile.
 
 use crate::aws_files::{self, Document};
 use crate::config::{self, Files, keys};
 use crate::error::Error;
+
+/// Edits the config file (see the module docs); returns whether it changed.
+pub fn config_file<E>(
+    files: &Files,
+    f: impl FnOnce(&mut Document) -> Result<(), E>,
+) -> Result<bool, E>
+where
+    E: From<aws_files::Error>,
+{
+    aws_files::edit(&files.config_path, 0o600, f)
+}
+
+/// Edits the credentials file (see the module docs); returns whether it changed.
+pub fn credentials_file<E>(
+    files: &Files,
+    f: impl FnOnce(&mut Document) -> Result<(), E>,
+) -> Result<bool, E>
+where
+    E: From<aws_files::Error>,
+{
+    aws_files::edit(&files.credentials_path, 0o600, f)
+}
 
 /// Whether a config key is mfa-mint's own (`mfa_mint_*`): moved by `rename`, removed by
 /// `remove`. AWS-standard keys such as `mfa_serial` are touched only when mfa-mint wrote them
@@ -104,10 +130,8 @@ pub fn move_long_term_keys(files: &Files, profile: &str) -> Result<String, Error
         Ok(())
     };
     let credentials_changed =
-        aws_files::edit(&files.credentials_path, 0o600, |doc: &mut Document| {
-            moves(doc, profile, &target)
-        })?;
-    let config = aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+        credentials_file(files, |doc: &mut Document| moves(doc, profile, &target))?;
+    let config = config_file(files, |doc: &mut Document| {
         let (from, to) = (
             doc.config_section_for(profile),
             doc.config_section_for(&target),
@@ -119,9 +143,7 @@ pub fn move_long_term_keys(files: &Files, profile: &str) -> Result<String, Error
     });
     if let Err(e) = config {
         if credentials_changed {
-            aws_files::edit(&files.credentials_path, 0o600, |doc: &mut Document| {
-                moves(doc, &target, profile)
-            })?;
+            credentials_file(files, |doc: &mut Document| moves(doc, &target, profile))?;
         }
         return Err(e);
     }
@@ -134,7 +156,7 @@ pub fn remember_source(files: &Files, profile: &str, source: &str) -> Result<(),
     if config::resolve_source(files, profile, None).ok().as_deref() == Some(source) {
         return Ok(());
     }
-    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+    config_file(files, |doc: &mut Document| {
         doc.set(&doc.config_section_for(profile), keys::SOURCE, source)?;
         Ok::<(), Error>(())
     })?;

@@ -310,30 +310,26 @@ pub fn wait_reason(current: u64, claim: &crate::state::ledger::Claim) -> String 
 pub(crate) fn write_session(files: &Files, profile: &str, session: &Session) -> Result<(), Error> {
     let path = files.display_credentials();
     let expiration = crate::clock::format_rfc3339(session.expiration);
-    aws_files::edit(
-        &files.credentials_path,
-        0o600,
-        |doc: &mut aws_files::Document| {
-            // Re-checked under the lock: the file may have changed since it was read.
-            config::check_target(Some(doc), profile, &path)?;
-            doc.set(profile, keys::ACCESS_KEY_ID, &session.access_key_id)?;
-            doc.set(
-                profile,
-                keys::SECRET_ACCESS_KEY,
-                session.secret_access_key.expose_secret(),
-            )?;
-            doc.set(
-                profile,
-                keys::SESSION_TOKEN,
-                session.session_token.expose_secret(),
-            )?;
-            doc.set(profile, keys::EXPIRATION, &expiration)?;
-            // aws-mfa's copy of the old token and its role marker describe the old session.
-            doc.remove_key(profile, keys::AWS_SECURITY_TOKEN);
-            doc.remove_key(profile, keys::ASSUMED_ROLE);
-            Ok::<(), Error>(())
-        },
-    )?;
+    config::edit::credentials_file(files, |doc: &mut aws_files::Document| {
+        // Re-checked under the lock: the file may have changed since it was read.
+        config::check_target(Some(doc), profile, &path)?;
+        doc.set(profile, keys::ACCESS_KEY_ID, &session.access_key_id)?;
+        doc.set(
+            profile,
+            keys::SECRET_ACCESS_KEY,
+            session.secret_access_key.expose_secret(),
+        )?;
+        doc.set(
+            profile,
+            keys::SESSION_TOKEN,
+            session.session_token.expose_secret(),
+        )?;
+        doc.set(profile, keys::EXPIRATION, &expiration)?;
+        // aws-mfa's copy of the old token and its role marker describe the old session.
+        doc.remove_key(profile, keys::AWS_SECURITY_TOKEN);
+        doc.remove_key(profile, keys::ASSUMED_ROLE);
+        Ok::<(), Error>(())
+    })?;
     Ok(())
 }
 

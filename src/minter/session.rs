@@ -250,34 +250,26 @@ pub fn setup_credential_process(ctx: &Context, profile: &str) -> Result<String, 
         source: e,
     })?;
     let line = credential_process_line(&exe, profile);
-    crate::aws_files::edit(
-        &files.config_path,
-        0o600,
-        |doc: &mut crate::aws_files::Document| {
-            doc.set(
-                &doc.config_section_for(profile),
-                "credential_process",
-                &line,
-            )?;
-            Ok::<(), Error>(())
-        },
-    )?;
-    if config::session_expiry(files, profile).is_some() {
-        crate::aws_files::edit(
-            &files.credentials_path,
-            0o600,
-            |doc: &mut crate::aws_files::Document| {
-                for key in [
-                    keys::ACCESS_KEY_ID,
-                    keys::SECRET_ACCESS_KEY,
-                    keys::SESSION_TOKEN,
-                    keys::EXPIRATION,
-                ] {
-                    doc.remove_key(profile, key);
-                }
-                Ok::<(), Error>(())
-            },
+    crate::config::edit::config_file(files, |doc: &mut crate::aws_files::Document| {
+        doc.set(
+            &doc.config_section_for(profile),
+            "credential_process",
+            &line,
         )?;
+        Ok::<(), Error>(())
+    })?;
+    if config::session_expiry(files, profile).is_some() {
+        crate::config::edit::credentials_file(files, |doc: &mut crate::aws_files::Document| {
+            for key in [
+                keys::ACCESS_KEY_ID,
+                keys::SECRET_ACCESS_KEY,
+                keys::SESSION_TOKEN,
+                keys::EXPIRATION,
+            ] {
+                doc.remove_key(profile, key);
+            }
+            Ok::<(), Error>(())
+        })?;
     }
     Ok(line)
 }

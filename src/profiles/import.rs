@@ -69,7 +69,6 @@ pub fn device(
 
 /// Stores the seed found in the input and records the device in the profile.
 pub fn import(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Imported, Error> {
-    let config_path = ctx.files()?.config_path.clone();
     let serial = req.serial.arn.clone();
     // Every format refuses seeds AWS cannot use (issue 16): nothing else to check here.
     let to_error = |e: formats::Error| match e {
@@ -109,7 +108,7 @@ pub fn import(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Importe
         seeds.save(&serial, &seed)?;
     }
 
-    aws_files::edit(&config_path, 0o600, |doc: &mut aws_files::Document| {
+    config::edit::config_file(ctx.files()?, |doc: &mut aws_files::Document| {
         config::edit::record_device(doc, req.profile, &serial, req.source)?;
         Ok::<(), Error>(())
     })?;

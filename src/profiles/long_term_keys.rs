@@ -1,7 +1,7 @@
 //! `keys import|export`: move a source profile's long-term keys between the credentials file and
 //! the keyring, each step checked before the next.
 
-use crate::aws_files::{self, Document};
+use crate::aws_files::Document;
 use crate::config::Context;
 use crate::config::{self, keys};
 use crate::error::Error;
@@ -24,11 +24,11 @@ pub fn import(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, 
                 .into(),
         }));
     }
-    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+    crate::config::edit::config_file(files, |doc: &mut Document| {
         doc.set(&doc.config_section_for(source), keys::KEYS_IN, "keyring")?;
         Ok::<(), Error>(())
     })?;
-    aws_files::edit(&files.credentials_path, 0o600, |doc: &mut Document| {
+    crate::config::edit::credentials_file(files, |doc: &mut Document| {
         doc.remove_key(source, keys::ACCESS_KEY_ID);
         doc.remove_key(source, keys::SECRET_ACCESS_KEY);
         Ok::<(), Error>(())
@@ -41,7 +41,7 @@ pub fn export(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, 
     config::check_name(source)?;
     let files = ctx.files()?;
     let found = seeds.load_keys(source)?;
-    aws_files::edit(&files.credentials_path, 0o600, |doc: &mut Document| {
+    crate::config::edit::credentials_file(files, |doc: &mut Document| {
         doc.set(source, keys::ACCESS_KEY_ID, &found.access_key_id)?;
         doc.set(
             source,
@@ -50,7 +50,7 @@ pub fn export(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, 
         )?;
         Ok::<(), Error>(())
     })?;
-    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+    crate::config::edit::config_file(files, |doc: &mut Document| {
         doc.remove_key(&doc.config_section_for(source), keys::KEYS_IN);
         Ok::<(), Error>(())
     })?;

@@ -2,7 +2,7 @@
 //! `link`, `keys`, `import` and `status` do, as core functions that return data (the commands
 //! parse, call these and print).
 
-use crate::aws_files::{self, Document};
+use crate::aws_files::Document;
 use crate::config::Context;
 use crate::config::edit::{owned_keys, record_device};
 use crate::config::{self, keys};
@@ -71,7 +71,7 @@ pub fn remove(ctx: &Context, profile_name: &str, seeds: &mut Seeds) -> Result<Re
     if seeds.store().is_ok() {
         let _ = seeds.store()?.delete(&format!("session/{profile_name}"));
     }
-    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+    crate::config::edit::config_file(files, |doc: &mut Document| {
         let section = doc.config_section_for(profile_name);
         for key in owned_keys(doc, &section) {
             doc.remove_key(&section, &key);
@@ -97,7 +97,7 @@ pub fn rename(ctx: &Context, from: &str, to: &str) -> Result<(), Error> {
             config: files.display_config(),
         });
     }
-    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+    crate::config::edit::config_file(files, |doc: &mut Document| {
         let (old, new) = (doc.config_section_for(from), doc.config_section_for(to));
         let owned = owned_keys(doc, &old);
         let serial_owned = owned.iter().any(|k| k == keys::MFA_SERIAL);
@@ -136,7 +136,7 @@ pub fn link(
     let serial = crate::arn::parse(serial)?.arn;
     seeds.load(&serial)?;
     let files = ctx.files()?;
-    aws_files::edit(&files.config_path, 0o600, |doc: &mut Document| {
+    crate::config::edit::config_file(files, |doc: &mut Document| {
         record_device(doc, profile_name, &serial, source)?;
         Ok::<(), Error>(())
     })?;

@@ -196,3 +196,22 @@ fn a_mint_reads_each_aws_file_once_plus_the_write_under_its_lock() {
     assert_eq!(reads(&r, "config"), 1, "{}", r.stderr);
     assert_eq!(reads(&r, "credentials"), 1, "{}", r.stderr);
 }
+
+/// Every edit of the AWS files goes through `config/edit.rs` (issue 21): `aws_files::edit` is
+/// called nowhere else, so the lock, the atomic replace and the mode cannot be bypassed.
+#[test]
+fn the_aws_files_are_edited_only_through_config_edit() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let outside: Vec<String> = files
+        .iter()
+        .filter(|p| !p.starts_with(src.join("aws_files")) && !p.ends_with("config/edit.rs"))
+        .filter(|p| non_test_code(p).contains("aws_files::edit("))
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "edit the AWS files through config::edit::{{config_file, credentials_file}}: {outside:?}"
+    );
+}
