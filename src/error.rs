@@ -66,6 +66,19 @@ pub enum Error {
         #[source]
         source: Box<crate::aws::sts::Error>,
     },
+    /// AWS refused the long-term keys themselves: named, so a wrong `--source` or a stale key
+    /// is found without guessing (issue 23).
+    #[error(
+        "AWS refused the long-term keys of [{source_profile}] ({key}), used for profile {profile:?}: {source}"
+    )]
+    SourceKeysRefused {
+        profile: String,
+        source_profile: String,
+        /// The access key id, masked.
+        key: String,
+        #[source]
+        source: Box<crate::aws::sts::Error>,
+    },
     #[error(transparent)]
     Network(#[from] crate::aws::client::Error),
     #[error("{key} = {value:?} in profile {profile:?} is invalid: {reason}")]
@@ -200,7 +213,7 @@ impl Error {
             | BadSetting { .. } => exit::CONFIG,
             AssumeRole { source, .. } if source.is_transient() => exit::TRANSIENT,
             AssumeRole { source, .. } if source.is_config() => exit::CONFIG,
-            AssumeRole { .. } => exit::AWS_REFUSED,
+            AssumeRole { .. } | SourceKeysRefused { .. } => exit::AWS_REFUSED,
             NoMfaProfiles
             | ProfileName { .. }
             | Seed(_)
@@ -266,6 +279,12 @@ impl Error {
             ),
             AssumeRole { source, .. } if matches!(**source, S::AccessDenied { .. }) => "the role's trust policy must allow your IAM user (with MFA: aws:MultiFactorAuthPresent) and your user needs sts:AssumeRole on it".into(),
             AssumeRole { source, .. } => return Error::Sts((**source).clone()).hint(),
+            SourceKeysRefused { source_profile, source, .. } if matches!(**source, S::BadSignature { .. }) => format!(
+                "the aws_secret_access_key of [{source_profile}] does not belong to its access key id: fix it in the credentials file (`aws configure --profile {source_profile}`), or name the profile with the right keys with --source"
+            ),
+            SourceKeysRefused { source_profile, .. } => format!(
+                "AWS does not know the access key id of [{source_profile}] (deleted or deactivated?): put the current key there (`aws configure --profile {source_profile}`), or name the profile with the right keys with --source"
+            ),
             SourceIsTarget { .. } => "the session is written into PROFILE; the long-term keys must live in another profile".into(),
             BadSetting { key, .. } => format!("fix or remove {key} in the AWS config file"),
             Network(e) => e.hint(),

@@ -231,6 +231,17 @@ pub fn fetch_with(
                 why = Some(REFUSED_CODE_WAIT.to_string());
                 retried = true;
             }
+            (
+                Err(source @ (sts::Error::InvalidKeys { .. } | sts::Error::BadSignature { .. })),
+                _,
+            ) => {
+                return Err(Error::SourceKeysRefused {
+                    profile: plan.profile.clone(),
+                    source_profile: plan.source.clone(),
+                    key: crate::secret::mask(&plan.keys.access_key_id),
+                    source: Box::new(source),
+                });
+            }
             (result, _) => return Ok(result?),
         }
     }

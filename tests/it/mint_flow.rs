@@ -556,3 +556,36 @@ fn a_credentials_file_another_program_holds_open_is_waited_for_then_left_alone()
     );
     assert!(after.contains("[dev]\naws_access_key_id = ASIA"), "{after}");
 }
+
+/// Issue 23, row 6: a mint with `--source` and a wrong secret used to record
+/// `mfa_mint_source_profile` anyway, and every later run failed with a signature error that
+/// never named the profile. Now `--source` is remembered only after a success, and the error
+/// names the profile whose keys AWS refused.
+#[test]
+fn a_failed_mint_with_source_records_nothing_and_names_the_keys_profile() {
+    require!(Keyring);
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.write_credentials(&format!(
+        "[old-keys]\naws_access_key_id = {}\naws_secret_access_key = not-the-secret\n",
+        alice.keys.access_key_id
+    ));
+    w.import("stage", &alice.serial, SEED);
+    let config_before = w.config().unwrap();
+    let r = w.run(&["stage", "--force", "--source", "old-keys"], None);
+    assert_eq!(r.code, 6, "{r:?}");
+    assert!(r.stderr.contains("[old-keys]"), "{}", r.stderr);
+    assert_eq!(r.stderr.matches("error:").count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("hint:") && r.stderr.contains("--source"), "{}", r.stderr);
+    assert!(!r.stderr.contains("not-the-secret"), "{}", r.stderr);
+    assert_eq!(w.config().unwrap(), config_before, "nothing remembered");
+
+    // With the right keys the same command works, and only then is --source remembered.
+    w.write_credentials(&alice.long_term("good"));
+    let r = w.run(&["stage", "--source", "good-long-term"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        w.config().unwrap().contains("mfa_mint_source_profile = good-long-term"),
+        "{}",
+        w.config().unwrap()
+    );
+}
