@@ -2,7 +2,44 @@
 
 use crate::support;
 
-use support::{Moto, TestEnv, World};
+use support::{Moto, Pin, TestEnv, World};
+
+/// What `enroll` prints, pinned as text, with the terminal QR code and as `--json`. The seed
+/// is the fake IAM's (random), so the QR code's rows are pinned only as rows.
+#[test]
+fn enroll_text_and_json_are_pinned() {
+    require!(Keyring);
+    let (w, alice) = World::with_alice(None);
+    let pin = Pin::of(&w, "enroll")
+        .user(&alice)
+        .filter(r"(?m)^[ █▀▄]+$", "[QR ROW]");
+    let args = ["enroll", "dev", "--device-name", "alice-laptop"];
+    w.pinned(&pin, "enrolled", &args, None).success();
+    let args = [
+        "enroll",
+        "ops",
+        "--device-name",
+        "alice-phone",
+        "--source",
+        "dev-long-term",
+        "--json",
+        "--show-qr",
+    ];
+    w.pinned(&pin, "enrolled-json-show-qr", &args, None)
+        .success();
+    let png = w.env.root().join("backup.png");
+    let args = [
+        "enroll",
+        "qa",
+        "--device-name",
+        "alice-tablet",
+        "--source",
+        "dev-long-term",
+        "--qr-png",
+        &png.display().to_string(),
+    ];
+    w.pinned(&pin, "enrolled-qr-png", &args, None).success();
+}
 
 #[test]
 fn enroll_then_mint_with_the_new_device() {

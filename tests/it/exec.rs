@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 
-use crate::support::{self, User, World};
+use crate::support::{self, Pin, User, World};
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
@@ -18,6 +18,33 @@ fn setup() -> (World, User) {
 }
 
 const SHOW: &str = r#"echo "$AWS_REGION $AWS_DEFAULT_REGION ${AWS_PROFILE-unset} ${AWS_ACCESS_KEY_ID%${AWS_ACCESS_KEY_ID#????}}""#;
+
+/// What `exec` gives the command, pinned: the AWS variables it sets (beside the test's own
+/// endpoint and CA settings), that mfa-mint itself prints nothing when the session is minted or
+/// fresh, and the command's exit code.
+#[test]
+fn exec_output_is_pinned() {
+    require!(Keyring);
+    let (w, alice) = setup();
+    let pin = Pin::of(&w, "exec").user(&alice);
+    let show = "env | grep -E '^AWS_' | sort";
+    w.pinned(
+        &pin,
+        "minted",
+        &["exec", "dev", "--", "sh", "-c", show],
+        None,
+    )
+    .success();
+    w.pinned(&pin, "fresh", &["exec", "dev", "sh", "-c", show], None)
+        .success();
+    w.pinned(
+        &pin,
+        "exit-code",
+        &["exec", "dev", "--", "sh", "-c", "exit 3"],
+        None,
+    )
+    .code(3);
+}
 
 #[test]
 fn exec_sets_the_profile_s_region_with_or_without_dashes() {

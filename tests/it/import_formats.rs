@@ -4,7 +4,7 @@
 use crate::support;
 
 use base64::Engine;
-use support::TestEnv;
+use support::{Pin, TestEnv};
 
 const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
 /// 20 random-looking bytes and their base32.
@@ -113,6 +113,46 @@ pub(super) fn migration(entries: &[(&[u8], &str, &str, u64)]) -> String {
     let data = base64::engine::general_purpose::STANDARD.encode(payload);
     let data: String = url::form_urlencoded::byte_serialize(data.as_bytes()).collect();
     format!("otpauth-migration://offline?data={data}")
+}
+
+/// What `import` prints on each path, pinned as text and as `--json`: a new seed, the same
+/// seed again, a different seed replacing it (`--force`), and one entry picked from an export
+/// holding several.
+#[test]
+fn import_text_and_json_are_pinned() {
+    require!(Keyring);
+    let env = TestEnv::new();
+    let pin = Pin::new(&env, "import");
+    let seed = b32();
+    let other = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let run = |name: &str, args: &[&str], stdin: &str| {
+        let r = env.run(args, Some(stdin));
+        pin.run(name, &[], args, Some(stdin), &r);
+        r.success();
+    };
+    let import = ["import", "dev", "--serial", SERIAL];
+    let json = ["import", "ops", "--serial", SERIAL, "--json"];
+    run("new", &import, &seed);
+    run("same-seed-again", &import, &seed);
+    run("same-seed-again-json", &json, &seed);
+    run("replaced", &[&import[..], &["--force"]].concat(), other);
+    run("replaced-json", &[&json[..], &["--force"]].concat(), &seed);
+    let export = migration(&[
+        (RAW, "alice@123456789012", "Amazon Web Services", 2),
+        (b"other-secret-bytes!!", "bob", "GitHub", 2),
+    ]);
+    let bob = "arn:aws:iam::123456789012:mfa/bob";
+    run(
+        "picked-from-several",
+        &["import", "qa", "--serial", bob, "--account", "Amazon"],
+        &export,
+    );
+    let carol = "arn:aws:iam::123456789012:mfa/carol";
+    run(
+        "new-json",
+        &["import", "ci", "--serial", carol, "--json"],
+        &seed,
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use crate::support::{self, fake_aws};
 
-use support::{ACCOUNT, TestEnv, User, World};
+use support::{ACCOUNT, Pin, TestEnv, User, World};
 
 /// An AWS-style 64-character base32 seed (40 bytes).
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
@@ -28,6 +28,40 @@ fn import(s: &World, alice: &User) {
         Some(lower_spaced),
     );
     assert_eq!(r.code, 0, "import failed: {r:?}");
+}
+
+/// What `mint` prints, pinned: a mint, a fresh skip, several profiles at once, each as text and
+/// as `--json` (one object per profile, in the order given).
+#[test]
+fn mint_text_and_json_are_pinned() {
+    require!(Keyring);
+    let w = World::new();
+    let mut credentials = String::new();
+    let mut pin = Pin::of(&w, "mint");
+    for (profile, user) in [
+        ("dev", "alice"),
+        ("ops", "bob"),
+        ("qa", "carol"),
+        ("ci", "dave"),
+    ] {
+        let seed = fake_aws::random_seed_base32();
+        let u = w.user(user, Some(&seed));
+        credentials.push_str(&u.long_term(profile));
+        w.write_credentials(&credentials);
+        w.import(profile, &u.serial, &seed);
+        pin = pin.user(&u);
+    }
+    w.pinned(&pin, "minted", &["dev"], None).success();
+    w.pinned(&pin, "fresh", &["dev"], None).success();
+    w.pinned(&pin, "fresh-json", &["mint", "dev", "--json"], None)
+        .success();
+    w.pinned(&pin, "minted-json", &["ops", "--json"], None)
+        .success();
+    w.pinned(&pin, "several-minted", &["qa", "ci"], None)
+        .success();
+    w.pinned(&pin, "several-fresh", &["--all"], None).success();
+    w.pinned(&pin, "several-json", &["--all", "--json"], None)
+        .success();
 }
 
 #[test]
