@@ -2,18 +2,17 @@
 //! modules each cover one area, all sharing the harness in `support/`.
 //!
 //!   cargo test --test it                    every behaviour test
-//!   cargo test --test it mint_flow::        one area
-//!   cargo test --test it mint_flow::name    one test
+//!   cargo test --test it mint::             one area
+//!   cargo test --test it mint::name         one test
 
 #[macro_use]
 mod support;
 
 mod bad_input;
-mod cli_text;
+mod cli;
 mod code;
 mod command_line;
 mod completions;
-mod concurrency;
 mod consistency;
 mod credential_process;
 mod doctor;
@@ -24,15 +23,13 @@ mod env;
 mod exec;
 mod export;
 mod fake_aws_selftest;
-mod habits;
 mod harness_selftest;
+mod import;
 mod import_corpus;
-mod import_defects;
-mod import_formats;
 mod keys;
 mod keyutils;
 mod manage;
-mod mint_flow;
+mod mint;
 mod moto_e2e;
 mod network;
 mod no_plaintext;
@@ -44,7 +41,4 @@ mod readme_windows;
 #[cfg(unix)]
 mod schedule;
 mod secrets;
-mod single_flight;
 mod status;
-mod unattended;
-mod waiting;

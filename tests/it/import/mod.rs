@@ -6,6 +6,8 @@ use crate::support;
 use base64::Engine;
 use support::{Pin, TestEnv};
 
+mod defects;
+
 const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
 /// 20 random-looking bytes and their base32.
 const RAW: &[u8] =

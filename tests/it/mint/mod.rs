@@ -5,6 +5,12 @@ use crate::support::{self, fake_aws};
 
 use support::{ACCOUNT, Pin, TestEnv, User, World};
 
+mod concurrency;
+mod profiles;
+mod single_flight;
+mod unattended;
+mod waiting;
+
 /// An AWS-style 64-character base32 seed (40 bytes).
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 

@@ -2,7 +2,7 @@
 //! published files): the real binary and keyring; a refusal is exit 4, one `error:` line and one
 //! `hint:` line, and nothing stored.
 
-use crate::import_formats::{migration, qr_png, write};
+use super::{migration, qr_png, write};
 use crate::support::{self, TestEnv};
 
 /// RFC 6238's SHA-1 seed "12345678901234567890".
