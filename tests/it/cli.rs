@@ -1,6 +1,8 @@
-//! The CLI's text pinned exactly: `--help` of the top command and of every subcommand (found by
-//! walking the help's command lists, so a new command fails here until its help is pinned), usage
-//! errors, and representative error texts. Snapshots live in `tests/it/snapshots/cli/`, one
+//! The command line as a whole (clap's layer, across commands). Its text pinned exactly: `--help`
+//! of the top command and of every subcommand (found by walking the help's command lists, so a
+//! new command fails here until its help is pinned), usage errors, and representative error
+//! texts; the `mfa-mint PROFILE` shortcut leaving misspelled commands to clap (issue 13), `help`
+//! as clap's, and colour through anstream (CLICOLOR_FORCE, NO_COLOR). Snapshots live in `tests/it/snapshots/cli/`, one
 //! `.snap` file per case: the command line, the exit code, stdout and stderr.
 //!
 //! After an intended change of a text, re-bless and review the diff:
@@ -174,4 +176,109 @@ fn error_texts_are_pinned() {
         &["dev", "--duration", "37h"],
         None,
     );
+}
+
+#[test]
+fn help_is_available_for_every_command() {
+    require!(Keyring);
+    let env = TestEnv::new();
+    for args in [
+        vec!["--help"],
+        vec!["mint", "--help"],
+        vec!["import", "--help"],
+        vec!["code", "--help"],
+        vec!["completions", "--help"],
+    ] {
+        let r = env.run(&args, None);
+        assert_eq!(r.code, 0, "{args:?}: {r:?}");
+        assert!(r.stdout.contains("Usage: mfa-mint"), "{args:?}: {r:?}");
+    }
+    let r = env.run(&["--version"], None);
+    assert!(r.stdout.starts_with("mfa-mint "));
+    let r = env.run(&["completions", "bash"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    // The script really completes a subcommand's flags in bash (command_line:: tests more).
+    let script = env.home().join("mfa-mint.bash");
+    std::fs::write(&script, &r.stdout).unwrap();
+    let out = env
+        .command("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {}; COMP_WORDS=(mfa-mint import --se); COMP_CWORD=2; _clap_complete_mfa_mint mfa-mint --se import; echo \"${{COMPREPLY[@]}}\"",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    let words = String::from_utf8_lossy(&out.stdout);
+    assert!(words.contains("--serial"), "{words}");
+    for shell in ["zsh", "fish", "powershell"] {
+        assert_eq!(env.run(&["completions", shell], None).code, 0, "{shell}");
+    }
+}
+
+#[test]
+fn colour_follows_clicolor_force_and_no_color() {
+    let env = TestEnv::new_without_keyring();
+    // The harness sets NO_COLOR=1; a bad duration fails before anything is read.
+    let r = env.run(&["dev", "--duration", "x"], None);
+    assert_eq!(r.code, 4, "{r:?}");
+    assert!(
+        r.stderr.starts_with("error: ") && !r.stderr.contains('\x1b'),
+        "{r:?}"
+    );
+    let r = env.run_env(
+        &["dev", "--duration", "x"],
+        None,
+        &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")],
+    );
+    assert_eq!(r.code, 4, "{r:?}");
+    assert!(
+        r.stderr.starts_with("\x1b[1m\x1b[31merror:\x1b[0m ")
+            || r.stderr.starts_with("\x1b[1;31merror:\x1b[0m "),
+        "{:?}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("hint:\x1b[0m "), "{:?}", r.stderr);
+}
+
+#[test]
+fn a_misspelled_command_is_reported_as_such() {
+    let env = TestEnv::new_without_keyring();
+    let r = env.run(
+        &[
+            "improt",
+            "dev",
+            "--serial",
+            "arn:aws:iam::123456789012:mfa/a",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("unrecognized subcommand 'improt'"),
+        "{r:?}"
+    );
+    assert!(
+        r.stderr.contains("'import'"),
+        "names the command meant: {r:?}"
+    );
+    assert!(!r.stderr.contains("unexpected argument"), "{r:?}");
+    // A profile of that name is still minted (and fails only for want of keys).
+    env.write_file(".aws/config", "[profile lsit]\nregion = eu-west-1\n");
+    let r = env.run(&["lsit"], None);
+    assert!(!r.stderr.contains("unrecognized subcommand"), "{r:?}");
+    let r = env.run(&["stauts"], None);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("'status'"), "{r:?}");
+}
+
+#[test]
+fn help_is_clap_s_help_command() {
+    let env = TestEnv::new_without_keyring();
+    let r = env.run(&["help", "import"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("Usage: mfa-mint import"), "{r:?}");
+    let r = env.run(&["help"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("Commands:"), "{r:?}");
 }

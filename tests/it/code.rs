@@ -1,6 +1,8 @@
-//! `mfa-mint code`: the current code, as text and as `--json`.
+//! `mfa-mint code`: the current code (the same as an independent TOTP's), as text and as
+//! `--json`.
 
-use crate::support::{Pin, World};
+use crate::mint::{import, setup};
+use crate::support::{self, Pin, World};
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
@@ -26,4 +28,36 @@ fn code_text_and_json_are_pinned() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("one JSON object");
     let left = v["seconds_remaining"].as_u64().expect("a number");
     assert!((1..=30).contains(&left), "{v}");
+}
+
+#[test]
+fn code_prints_the_same_code_as_an_independent_totp() {
+    require!(Keyring, Oathtool);
+    let (s, alice) = setup();
+    import(&s, &alice);
+    let r = s.run(&["code", "dev"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    let code = r.stdout.trim();
+    assert_eq!(code.len(), 6, "{r:?}");
+    // oathtool is an independent (C) TOTP implementation: the code must be one of its codes for
+    // the previous, current or next step (the step may roll over between the two runs).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let start = format!("@{}", now - 30);
+    let out = std::process::Command::new(support::require_tool("oathtool"))
+        .args(["--totp", "-b", "-w", "2", "-N", &start, SEED])
+        .output()
+        .expect("oathtool (installed by scripts/test)");
+    let candidates = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        candidates.lines().any(|l| l == code),
+        "{code} not in {candidates:?}"
+    );
+
+    let r = s.run(&["code", "dev", "--json"], None);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["seconds_remaining"].as_u64().unwrap() <= 30);
+    assert_eq!(v["code"].as_str().unwrap().len(), 6);
 }

@@ -1,6 +1,6 @@
 //! `mfa-mint export`: a stored seed shown for a phone backup.
 
-use crate::support::{Pin, World};
+use crate::support::{self, Pin, World};
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
@@ -29,4 +29,32 @@ fn export_text_is_pinned() {
         None,
     )
     .success();
+}
+
+#[test]
+fn export_needs_confirmation_and_matches_the_stored_seed() {
+    require!(Keyring);
+    // User alice, no device yet, her long-term keys in [dev-long-term].
+    let (s, _alice) = World::with_alice(None);
+    assert_eq!(
+        s.run(&["enroll", "dev", "--device-name", "phone-too"], None)
+            .code,
+        0
+    );
+    let r = s.run(&["export", "dev", "--uri"], None);
+    assert_eq!(r.code, 9, "{r:?}");
+    let r = s.run(&["export", "dev", "--uri", "--yes"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .starts_with("otpauth://totp/Amazon%20Web%20Services:phone-too@123456789012?"),
+        "{r:?}"
+    );
+    let r = s.run(&["export", "dev", "--show-qr", "--yes"], None);
+    assert_eq!(
+        support::decode_terminal_qr(&r.stdout),
+        s.run(&["export", "dev", "--uri", "--yes"], None)
+            .stdout
+            .trim()
+    );
 }

@@ -11,12 +11,9 @@ mod support;
 mod bad_input;
 mod cli;
 mod code;
-mod command_line;
 mod completions;
-mod consistency;
 mod credential_process;
 mod doctor;
-mod drift_regressions;
 mod endpoints;
 mod enroll;
 mod env;
@@ -32,7 +29,6 @@ mod manage;
 mod mint;
 mod moto_e2e;
 mod network;
-mod no_plaintext;
 mod readme_ja;
 // Runs the README's PowerShell commands from Linux: natively, or the Windows build under wine.
 #[cfg(unix)]

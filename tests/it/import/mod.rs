@@ -1,19 +1,24 @@
-//! Every place a seed lives today imports, and the imported seed gives the same codes as an
-//! independent TOTP implementation (oathtool). Fixtures are made here, never downloaded.
+//! `mfa-mint import`: the seed goes into the keyring and the profile is linked; every place a
+//! seed lives today imports, and the imported seed gives the same codes as an independent TOTP
+//! implementation (oathtool); what import prints is pinned. Fixtures are made here, never
+//! downloaded. `defects` holds issue 16's cases; `import_corpus` runs the published files.
 
 use crate::support;
 
+use crate::mint::{import, setup};
 use base64::Engine;
-use support::{Pin, TestEnv};
+use support::{Pin, TestEnv, World};
 
 mod defects;
 
-const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
+/// An AWS-style 64-character base32 seed (40 bytes).
+const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+pub(crate) const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
 /// 20 random-looking bytes and their base32.
 const RAW: &[u8] =
     b"\x3d\xc6\xca\xa4\x82\x4a\x6d\x28\x87\x67\xb2\x33\x1e\x20\xb4\x31\x66\xcb\x85\xd9";
 
-fn b32() -> String {
+pub(crate) fn b32() -> String {
     base32::encode(base32::Alphabet::Rfc4648 { padding: false }, RAW)
 }
 
@@ -273,52 +278,55 @@ fn winauth_aegis_and_2fas_exports() {
 }
 
 #[test]
-fn list_rename_link_remove() {
+fn import_takes_the_profiles_mfa_serial_when_serial_is_absent() {
     require!(Keyring);
-    let env = TestEnv::new();
-    let r = env.run(&["import", "dev", "--serial", SERIAL], Some(&b32()));
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.write_config(&format!("[profile dev]\nmfa_serial = {}\n", alice.serial));
+    let r = w.run(&["import", "dev"], Some(SEED));
     assert_eq!(r.code, 0, "{r:?}");
-    let other = "arn:aws:iam::123456789012:mfa/second";
-    assert_eq!(
-        env.run(&["import", "ops", "--serial", other], Some(&b32()))
-            .code,
-        0
+    assert!(
+        w.env
+            .secret_tool_lookup(&[("service", "mfa-mint"), ("username", &alice.serial)])
+            .is_some()
     );
-    let r = env.run(&["list"], None);
+    let r = w.run(&["dev"], None);
     assert_eq!(r.code, 0, "{r:?}");
-    let dev = r.stdout.lines().find(|l| l.starts_with("dev ")).unwrap();
-    let words: Vec<&str> = dev.split_whitespace().collect();
-    assert_eq!(
-        words[..3],
-        ["dev", "arn:aws:iam::****9012:mfa/alice", "stored"],
+    let r = w.run(&["import", "other"], Some(SEED));
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(
+        r.stderr.contains("hint: pass the device ARN: --serial"),
         "{r:?}"
     );
-    assert_eq!(env.run(&["rename", "dev", "staging"], None).code, 0);
-    let config = env.read_file(".aws/config").unwrap();
+}
+
+#[test]
+fn import_stores_the_seed_in_the_keyring_and_links_the_profile() {
+    require!(Keyring);
+    let (s, alice) = setup();
+    import(&s, &alice);
+    let stored = s
+        .env
+        .stored_secret(&alice.serial)
+        .expect("seed in the OS keyring");
     assert!(
-        config.contains(&format!("[profile staging]\nmfa_serial = {SERIAL}")),
-        "{config}"
+        stored.starts_with("otpauth://totp/"),
+        "stored form is a URI"
     );
+    assert!(stored.contains(&format!("secret={SEED}")));
+    let config = s.env.read_file(".aws/config").unwrap();
     assert_eq!(
-        env.run(&["link", "staging", "--serial", other], None).code,
-        0
+        config,
+        format!(
+            "[profile dev]\nmfa_serial = {}\nmfa_mint_wrote = mfa_serial\n",
+            alice.serial
+        )
     );
-    let r = env.run(
-        &[
-            "link",
-            "staging",
-            "--serial",
-            "arn:aws:iam::123456789012:mfa/none",
-        ],
-        None,
+    // The seed is on no output.
+    let r = s.run(
+        &["import", "dev", "--serial", &alice.serial, "-vv"],
+        Some(SEED),
     );
-    assert_eq!(r.code, 5, "{r:?}");
-    // staging and ops now share a device: removing one keeps the seed for the other.
-    let r = env.run(&["remove", "staging", "--yes"], None);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stderr.contains("stays in the keyring for ops"), "{r:?}");
-    assert!(env.stored_secret(other).is_some());
-    let r = env.run(&["remove", "ops", "--yes"], None);
-    assert!(r.stderr.contains("deleted"), "{r:?}");
-    assert!(env.stored_secret(other).is_none());
+    assert!(!r.stdout.contains(SEED) && !r.stderr.contains(SEED));
+    assert_eq!(s.fake.request_count(), 0, "import makes no AWS request");
 }

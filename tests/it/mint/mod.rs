@@ -1,12 +1,17 @@
-//! Behaviour tests of the core flow with the real binary, a real (private) Secret Service and the
-//! in-repo fake STS: import → code → mint → fresh-skip → the AWS CLI reads the profile.
+//! `mfa-mint [mint] PROFILE…` with the real binary, a real (private) Secret Service and the
+//! in-repo fake STS: a mint writes a working session and keeps every other byte, a fresh session
+//! is skipped, errors get one line and a hint with nothing written, the AWS CLI reads the
+//! profile; what it prints is pinned. Submodules: `profiles` (role profiles, `source_profile`,
+//! `-p`, `default`, aws-mfa's layout), `unattended` (cron's environment, `--all`, the log file,
+//! clock skew), `waiting` (waits for a fresh code, Ctrl-C), `single_flight` (runs that meet,
+//! `credential-process` callers included) and `concurrency` (many writers, killed writers).
 
 use crate::support::{self, fake_aws};
 
 use support::{ACCOUNT, Pin, TestEnv, User, World};
 
 mod concurrency;
-mod profiles;
+pub(crate) mod profiles;
 mod single_flight;
 mod unattended;
 mod waiting;
@@ -16,7 +21,7 @@ const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK
 
 /// A user `alice` with an enabled device, long-term keys in [dev-long-term] between a comment and
 /// a section that isn't ours, nothing imported.
-fn setup() -> (World, User) {
+pub(crate) fn setup() -> (World, User) {
     let (w, alice) = World::with_alice(Some(SEED));
     w.write_credentials(&format!(
         "# my keys\n{}\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = other-secret ; not a comment\n",
@@ -26,7 +31,7 @@ fn setup() -> (World, User) {
 }
 
 /// Imports alice's seed as `dev`, typed the way people copy it (lower case, in groups).
-fn import(s: &World, alice: &User) {
+pub(crate) fn import(s: &World, alice: &User) {
     let lower_spaced =
         "jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp\n";
     let r = s.run(
@@ -68,70 +73,6 @@ fn mint_text_and_json_are_pinned() {
     w.pinned(&pin, "several-fresh", &["--all"], None).success();
     w.pinned(&pin, "several-json", &["--all", "--json"], None)
         .success();
-}
-
-#[test]
-fn import_stores_the_seed_in_the_keyring_and_links_the_profile() {
-    require!(Keyring);
-    let (s, alice) = setup();
-    import(&s, &alice);
-    let stored = s
-        .env
-        .stored_secret(&alice.serial)
-        .expect("seed in the OS keyring");
-    assert!(
-        stored.starts_with("otpauth://totp/"),
-        "stored form is a URI"
-    );
-    assert!(stored.contains(&format!("secret={SEED}")));
-    let config = s.env.read_file(".aws/config").unwrap();
-    assert_eq!(
-        config,
-        format!(
-            "[profile dev]\nmfa_serial = {}\nmfa_mint_wrote = mfa_serial\n",
-            alice.serial
-        )
-    );
-    // The seed is on no output.
-    let r = s.run(
-        &["import", "dev", "--serial", &alice.serial, "-vv"],
-        Some(SEED),
-    );
-    assert_eq!(r.code, 0, "{r:?}");
-    assert!(!r.stdout.contains(SEED) && !r.stderr.contains(SEED));
-    assert_eq!(s.fake.request_count(), 0, "import makes no AWS request");
-}
-
-#[test]
-fn code_prints_the_same_code_as_an_independent_totp() {
-    require!(Keyring, Oathtool);
-    let (s, alice) = setup();
-    import(&s, &alice);
-    let r = s.run(&["code", "dev"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    let code = r.stdout.trim();
-    assert_eq!(code.len(), 6, "{r:?}");
-    // oathtool is an independent (C) TOTP implementation: the code must be one of its codes for
-    // the previous, current or next step (the step may roll over between the two runs).
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let start = format!("@{}", now - 30);
-    let out = std::process::Command::new(support::require_tool("oathtool"))
-        .args(["--totp", "-b", "-w", "2", "-N", &start, SEED])
-        .output()
-        .expect("oathtool (installed by scripts/test)");
-    let candidates = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        candidates.lines().any(|l| l == code),
-        "{code} not in {candidates:?}"
-    );
-
-    let r = s.run(&["code", "dev", "--json"], None);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert!(v["seconds_remaining"].as_u64().unwrap() <= 30);
-    assert_eq!(v["code"].as_str().unwrap().len(), 6);
 }
 
 #[test]
@@ -404,44 +345,6 @@ fn the_aws_cli_uses_the_minted_profile() {
 }
 
 #[test]
-fn help_is_available_for_every_command() {
-    require!(Keyring);
-    let env = TestEnv::new();
-    for args in [
-        vec!["--help"],
-        vec!["mint", "--help"],
-        vec!["import", "--help"],
-        vec!["code", "--help"],
-        vec!["completions", "--help"],
-    ] {
-        let r = env.run(&args, None);
-        assert_eq!(r.code, 0, "{args:?}: {r:?}");
-        assert!(r.stdout.contains("Usage: mfa-mint"), "{args:?}: {r:?}");
-    }
-    let r = env.run(&["--version"], None);
-    assert!(r.stdout.starts_with("mfa-mint "));
-    let r = env.run(&["completions", "bash"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    // The script really completes a subcommand's flags in bash (command_line:: tests more).
-    let script = env.home().join("mfa-mint.bash");
-    std::fs::write(&script, &r.stdout).unwrap();
-    let out = env
-        .command("bash")
-        .arg("-c")
-        .arg(format!(
-            "source {}; COMP_WORDS=(mfa-mint import --se); COMP_CWORD=2; _clap_complete_mfa_mint mfa-mint --se import; echo \"${{COMPREPLY[@]}}\"",
-            script.display()
-        ))
-        .output()
-        .unwrap();
-    let words = String::from_utf8_lossy(&out.stdout);
-    assert!(words.contains("--serial"), "{words}");
-    for shell in ["zsh", "fish", "powershell"] {
-        assert_eq!(env.run(&["completions", shell], None).code, 0, "{shell}");
-    }
-}
-
-#[test]
 fn a_new_credentials_file_is_private_and_bom_crlf_files_work() {
     require!(Keyring);
     let w = World::new();
@@ -595,4 +498,62 @@ fn a_credentials_file_another_program_holds_open_is_waited_for_then_left_alone()
         "kept every byte before the new section: {after}"
     );
     assert!(after.contains("[dev]\naws_access_key_id = ASIA"), "{after}");
+}
+
+#[test]
+fn an_empty_region_does_not_shadow_aws_default_region() {
+    require!(Keyring);
+    let (w, _alice) = profiles::dev();
+    let mut config = w.config().unwrap();
+    config.push_str("region =\n");
+    w.write_config(&config);
+    let r = w.run_env(
+        &["-v", "dev"],
+        None,
+        &[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "eu-west-1")],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("region eu-west-1"), "{r:?}");
+}
+
+#[test]
+fn an_aws_folder_that_is_a_file_gets_the_cause_and_a_hint() {
+    require!(Keyring);
+    let env = TestEnv::new();
+    env.write_file(".aws", "not a folder\n");
+    let r = env.run(&["dev"], None);
+    assert_eq!(r.code, 8, "{r:?}");
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "one error line and one hint: {r:?}");
+    assert!(lines[0].starts_with("error: cannot read"), "{r:?}");
+    assert!(lines[0].contains("directory"), "the cause is shown: {r:?}");
+    assert!(lines[1].starts_with("hint: "), "{r:?}");
+}
+
+#[test]
+fn json_reports_an_error_for_a_single_profile_too() {
+    require!(Keyring);
+    let env = TestEnv::new();
+    let r = env.run(&["dev", "--json"], None);
+    assert_ne!(r.code, 0, "{r:?}");
+    let line = r.stdout.lines().next().expect("one JSON line on stdout");
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["profile"], "dev");
+    assert_eq!(v["outcome"], "error");
+    assert_eq!(v["exit_code"], r.code);
+    assert!(v["error"].as_str().unwrap().contains("dev"), "{v}");
+}
+
+#[test]
+fn a_duration_typo_fails_even_while_the_session_is_fresh() {
+    require!(Keyring);
+    let (w, _alice) = profiles::dev();
+    let r = w.run(&["dev"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    for bad in ["abc", "12hr", "10m", "40h"] {
+        let r = w.run(&["dev", "--duration", bad], None);
+        assert_eq!(r.code, 4, "--duration {bad}: {r:?}");
+        assert!(r.stderr.contains("--duration"), "{r:?}");
+    }
+    assert_eq!(w.fake.request_count(), 1);
 }

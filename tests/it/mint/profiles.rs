@@ -1,4 +1,5 @@
-//! Issue 13: the habits AWS users bring from the AWS CLI, aws-vault and aws-mfa — role profiles,
+//! The profiles a mint reads, as AWS users bring them from the AWS CLI, aws-vault and aws-mfa
+//! (issue 13) — role profiles (through mint, exec, env and credential-process),
 //! `source_profile`, `-p/--profile`, the `default` profile, aws-mfa's `--setup` layout and its
 //! stale lines — against the code-validating fake STS.
 
@@ -7,7 +8,7 @@ use crate::support::{ACCOUNT, User, World};
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 /// Alice with a device and her keys in `[dev-long-term]`, the seed imported for `dev`.
-fn dev() -> (World, User) {
+pub(crate) fn dev() -> (World, User) {
     let (w, alice) = World::with_alice(Some(SEED));
     w.import("dev", &alice.serial, SEED);
     (w, alice)
@@ -16,7 +17,7 @@ fn dev() -> (World, User) {
 /// `dev` plus two roles needing MFA: `admin` in the recommended pattern (source_profile = the
 /// mfa-mint profile, no mfa_serial) and `ops` as most configs have it (source_profile = the
 /// long-term keys, mfa_serial), which the AWS CLI would prompt for.
-fn with_roles() -> (World, User, String, String) {
+pub(crate) fn with_roles() -> (World, User, String, String) {
     let (w, alice) = dev();
     let admin = w.fake.add_role(ACCOUNT, "admin", &["alice"], true);
     let ops = w.fake.add_role(ACCOUNT, "ops", &["alice"], true);
@@ -28,7 +29,7 @@ fn with_roles() -> (World, User, String, String) {
     (w, alice, admin, ops)
 }
 
-fn json(text: &str) -> serde_json::Value {
+pub(crate) fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
@@ -143,74 +144,6 @@ fn minting_into_a_role_profile_explains_the_pattern_that_works() {
 }
 
 #[test]
-fn doctor_points_out_role_profiles_that_would_still_prompt() {
-    require!(Keyring);
-    let (w, _alice, _admin, _ops) = with_roles();
-    let r = w.run(&["doctor"], None);
-    assert!(
-        r.stdout
-            .contains("ops: role profile with mfa_serial: the AWS CLI asks for an MFA code"),
-        "{r:?}"
-    );
-    assert!(
-        r.stdout
-            .contains("set source_profile = dev and delete mfa_serial"),
-        "{r:?}"
-    );
-    assert!(
-        r.stdout
-            .contains("admin: role profile assumed from the session of dev; no code is asked"),
-        "{r:?}"
-    );
-}
-
-#[test]
-fn remove_and_rename_keep_the_mfa_serial_of_a_role_profile() {
-    require!(Keyring);
-    let (w, alice, _admin, ops) = with_roles();
-    // Importing for the role profile (its serial is already there) and removing it again
-    // leaves the AWS CLI's mfa_serial in place.
-    let r = w.run(&["import", "ops"], Some(SEED));
-    assert_eq!(r.code, 0, "import takes the profile's mfa_serial: {r:?}");
-    let r = w.run(&["remove", "ops", "--yes"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    let config = w.config().unwrap();
-    assert!(
-        config.contains(&format!(
-            "[profile ops]\nrole_arn = {ops}\nsource_profile = dev-long-term\nmfa_serial = {}\n",
-            alice.serial
-        )),
-        "{config}"
-    );
-    // rename copies a device it did not write; the old profile keeps it.
-    let r = w.run(&["rename", "ops", "ops2"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    let config = w.config().unwrap();
-    assert!(
-        config.contains(&format!(
-            "[profile ops]\nrole_arn = {ops}\nsource_profile = dev-long-term\nmfa_serial = {}\n",
-            alice.serial
-        )),
-        "{config}"
-    );
-    assert!(
-        config.contains(&format!(
-            "[profile ops2]\nmfa_serial = {}\nmfa_mint_wrote = mfa_serial\n",
-            alice.serial
-        )),
-        "{config}"
-    );
-    // What mfa-mint wrote itself goes: dev's serial.
-    let r = w.run(&["remove", "dev", "--yes"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    assert!(
-        !w.config().unwrap().starts_with("[profile dev]\nmfa_serial"),
-        "{}",
-        w.config().unwrap()
-    );
-}
-
-#[test]
 fn source_profile_names_the_long_term_keys() {
     require!(Keyring);
     let w = World::new();
@@ -245,59 +178,6 @@ fn source_profile_names_the_long_term_keys() {
         "{r:?}"
     );
     assert!(r.stderr.contains("[profile nokeys] in "), "{r:?}");
-}
-
-#[test]
-fn link_takes_source_and_a_source_given_once_is_remembered() {
-    require!(Keyring);
-    let w = World::new();
-    let alice = w.user("alice", Some(SEED));
-    w.write_credentials(&format!(
-        "[alice-keys]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-        alice.keys.access_key_id, alice.keys.secret_access_key
-    ));
-    w.import("dev", &alice.serial, SEED);
-    let r = w.run(
-        &[
-            "link",
-            "-p",
-            "qa",
-            "--serial",
-            &alice.serial,
-            "--source",
-            "alice-keys",
-        ],
-        None,
-    );
-    assert_eq!(r.code, 0, "{r:?}");
-    assert!(
-        w.config().unwrap().contains("[profile qa]\nmfa_serial = "),
-        "{:?}",
-        w.config()
-    );
-    assert!(
-        w.config()
-            .unwrap()
-            .contains("mfa_mint_source_profile = alice-keys\n")
-    );
-    // Given once to mint, --source is remembered for dev too.
-    let r = w.run(&["dev", "--source", "alice-keys"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    assert!(w.config().unwrap().contains("[profile dev]\nmfa_serial"));
-    let config = w.config().unwrap();
-    let dev_section = config.split("[profile qa]").next().unwrap();
-    assert!(
-        dev_section.contains("mfa_mint_source_profile = alice-keys"),
-        "{config}"
-    );
-    // So the schedule line needs nothing but the profiles, and that line works.
-    let r = w.run(&["schedule", "install", "dev", "qa", "--print"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    assert!(!r.stdout.contains("--source"), "{r:?}");
-    let r = w.run(&["dev", "qa", "--force", "--non-interactive"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    // dev and qa share one device, source keys and duration: one request for both (issue 12).
-    assert_eq!(w.fake.action_count("GetSessionToken"), 2);
 }
 
 #[test]
@@ -356,28 +236,6 @@ fn an_unknown_profile_gets_the_closest_name() {
         "{r:?}"
     );
     assert_eq!(w.fake.request_count(), 0);
-}
-
-#[test]
-fn import_takes_the_profiles_mfa_serial_when_serial_is_absent() {
-    require!(Keyring);
-    let (w, alice) = World::with_alice(Some(SEED));
-    w.write_config(&format!("[profile dev]\nmfa_serial = {}\n", alice.serial));
-    let r = w.run(&["import", "dev"], Some(SEED));
-    assert_eq!(r.code, 0, "{r:?}");
-    assert!(
-        w.env
-            .secret_tool_lookup(&[("service", "mfa-mint"), ("username", &alice.serial)])
-            .is_some()
-    );
-    let r = w.run(&["dev"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    let r = w.run(&["import", "other"], Some(SEED));
-    assert_eq!(r.code, 3, "{r:?}");
-    assert!(
-        r.stderr.contains("hint: pass the device ARN: --serial"),
-        "{r:?}"
-    );
 }
 
 #[test]
@@ -512,53 +370,4 @@ fn the_aws_cli_assumes_a_role_from_the_minted_session_without_asking_for_a_code(
         r.stdout.contains("Enter MFA code") || r.stderr.contains("MFA"),
         "{r:?}"
     );
-}
-
-#[test]
-fn status_shows_role_profiles_and_sessions_cached_in_the_keyring() {
-    require!(Keyring);
-    let (w, alice, admin, _ops) = with_roles();
-    // Nothing assumed yet: the role is listed with its base's device, no session.
-    let r = w.run(&["status", "--json"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    let v = json(&r.stdout);
-    let row = |v: &serde_json::Value, name: &str| {
-        v["profiles"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["profile"] == name)
-            .unwrap_or_else(|| panic!("no {name} in {v}"))
-            .clone()
-    };
-    let before = row(&v, "admin");
-    assert_eq!(before["role_arn"], admin.as_str());
-    assert_eq!(before["assumed_from"], "dev");
-    assert_eq!(
-        before["serial"],
-        format!(
-            "arn:aws:iam::****9012:mfa/{}",
-            alice.serial.rsplit('/').next().unwrap()
-        )
-        .as_str()
-    );
-    assert_eq!(before["seed_in_keyring"], true);
-    assert!(before["expiration"].is_null(), "{before}");
-
-    let r = w.run(&["credential-process", "admin"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    let issued = json(&r.stdout);
-    let r = w.run(&["status", "--json"], None);
-    let after = row(&json(&r.stdout), "admin");
-    assert_eq!(after["session_in"], "keyring", "{after}");
-    assert_eq!(after["expiration"], issued["Expiration"], "{after}");
-    assert_eq!(after["last_run"]["outcome"], "minted", "{after}");
-
-    let r = w.run(&["status"], None);
-    let line = r
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("admin (role, from dev)"))
-        .unwrap_or_else(|| panic!("no role row: {r:?}"));
-    assert!(line.contains("left, keyring cache)"), "{line}");
 }

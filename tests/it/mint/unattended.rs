@@ -1,5 +1,5 @@
-//! Unattended use: cron's environment, several profiles, the log file, status and doctor,
-//! clock skew. (The schedule command's tests are in `schedule.rs`.)
+//! Unattended mints: cron's environment, several profiles, the log file, clock skew. (The
+//! schedule command's tests are in `schedule.rs`, doctor's in `doctor.rs`.)
 
 use crate::support::{self, fake_aws};
 
@@ -164,22 +164,6 @@ fn a_mint_with_crons_minimal_environment() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"minted\""));
-}
-
-#[test]
-fn doctor_passes_on_a_good_setup_and_fails_with_a_fix() {
-    require!(Keyring);
-    let s = setup();
-    let r = s.run(&["doctor"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("keyring reachable and unlocked"), "{r:?}");
-    assert!(r.stdout.contains("dev: seed in keyring"), "{r:?}");
-    s.env
-        .write_file(".aws/credentials", "[dev-long-term]\nregion = x\n");
-    let r = s.run(&["doctor", "dev"], None);
-    assert_ne!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("[FAIL]"), "{r:?}");
-    assert!(r.stdout.contains("fix: "), "{r:?}");
 }
 
 #[test]
