@@ -2,15 +2,16 @@
 //! of the top command and of every subcommand (found by walking the help's command lists, so a
 //! new command fails here until its help is pinned), usage errors, and representative error
 //! texts; the `mfa-mint PROFILE` shortcut leaving misspelled commands to clap (issue 13), `help`
-//! as clap's, and colour through anstream (CLICOLOR_FORCE, NO_COLOR). Snapshots live in `tests/it/snapshots/cli/`, one
-//! `.snap` file per case: the command line, the exit code, stdout and stderr.
+//! as clap's, and colour through anstream (CLICOLOR_FORCE, NO_COLOR). Snapshots live in
+//! `tests/it/snapshots/cli/`, one `.snap` file per case: the command line, the exit code, stdout
+//! and stderr. (Each command's success text and `--json` are pinned in its own module.)
 //!
 //! After an intended change of a text, re-bless and review the diff:
 //!
-//!   INSTA_UPDATE=always cargo test --test it cli_text::    # rewrites the .snap files in place
-//!   git diff tests/it/snapshots/cli                          # read what changed, then commit
+//!   INSTA_UPDATE=always cargo test --test it cli::    # rewrites the .snap files in place
+//!   git diff tests/it/snapshots/cli                     # read what changed, then commit
 //!
-//! (or `cargo insta test --review -- cli_text::` with cargo-insta installed). Without
+//! (or `cargo insta test --review -- cli::` with cargo-insta installed). Without
 //! `INSTA_UPDATE`, a mismatch fails and leaves a `.snap.new` beside the snapshot; with `CI=true`
 //! nothing is written.
 
@@ -197,7 +198,7 @@ fn help_is_available_for_every_command() {
     assert!(r.stdout.starts_with("mfa-mint "));
     let r = env.run(&["completions", "bash"], None);
     assert_eq!(r.code, 0, "{r:?}");
-    // The script really completes a subcommand's flags in bash (command_line:: tests more).
+    // The script really completes a subcommand's flags in bash (completions:: tests more).
     let script = env.home().join("mfa-mint.bash");
     std::fs::write(&script, &r.stdout).unwrap();
     let out = env

@@ -1,5 +1,8 @@
 //! The integration tests: one test binary (built and linked once, instead of once per file) whose
-//! modules each cover one area, all sharing the harness in `support/`.
+//! modules each cover one command (`mint/`, `import/`, `status`, …; `cli` for help and usage),
+//! plus the few checks that cut across commands (`secrets`, `bad_input`, `import_corpus`, the
+//! network and endpoint tests, the README's, the harness's and the fake AWS's self-tests), all
+//! sharing the harness in `support/`. What each command prints is pinned in `snapshots/`.
 //!
 //!   cargo test --test it                    every behaviour test
 //!   cargo test --test it mint::             one area
