@@ -2,7 +2,50 @@
 
 use crate::support;
 
-use support::{Moto, TestEnv, World};
+use support::{Moto, Pin, TestEnv, World};
+
+/// What `enroll` prints, pinned as text, with the terminal QR code and as `--json`. The seed
+/// is the fake IAM's (random), so the QR code's rows are pinned only as rows.
+#[test]
+fn enroll_text_and_json_are_pinned() {
+    require!(Keyring);
+    let (w, alice) = World::with_alice(None);
+    // Near the end of a code step enroll first waits for the next one (its two codes must be in
+    // a row) and says so: whether it does depends on the clock, so that line is not pinned.
+    let pin = Pin::of(&w, "enroll")
+        .user(&alice)
+        .filter(r"(?m)^[ █▀▄]+$", "[QR ROW]")
+        .filter(
+            r"(?m)^the current code ends in under 3 s and enabling needs two codes in a row; next code in \d+ s\n",
+            "",
+        );
+    let args = ["enroll", "dev", "--device-name", "alice-laptop"];
+    w.pinned(&pin, "enrolled", &args, None).success();
+    let args = [
+        "enroll",
+        "ops",
+        "--device-name",
+        "alice-phone",
+        "--source",
+        "dev-long-term",
+        "--json",
+        "--show-qr",
+    ];
+    w.pinned(&pin, "enrolled-json-show-qr", &args, None)
+        .success();
+    let png = w.env.root().join("backup.png");
+    let args = [
+        "enroll",
+        "qa",
+        "--device-name",
+        "alice-tablet",
+        "--source",
+        "dev-long-term",
+        "--qr-png",
+        &png.display().to_string(),
+    ];
+    w.pinned(&pin, "enrolled-qr-png", &args, None).success();
+}
 
 #[test]
 fn enroll_then_mint_with_the_new_device() {
@@ -136,34 +179,6 @@ fn missing_permission_names_the_actions() {
     let r = s.run(&["enroll", "dev", "--device-name", "x"], None);
     assert_eq!(r.code, 6, "{r:?}");
     assert!(r.stderr.contains("iam:CreateVirtualMFADevice"), "{r:?}");
-}
-
-#[test]
-fn export_needs_confirmation_and_matches_the_stored_seed() {
-    require!(Keyring);
-    // User alice, no device yet, her long-term keys in [dev-long-term].
-    let (s, _alice) = World::with_alice(None);
-    assert_eq!(
-        s.run(&["enroll", "dev", "--device-name", "phone-too"], None)
-            .code,
-        0
-    );
-    let r = s.run(&["export", "dev", "--uri"], None);
-    assert_eq!(r.code, 9, "{r:?}");
-    let r = s.run(&["export", "dev", "--uri", "--yes"], None);
-    assert_eq!(r.code, 0, "{r:?}");
-    assert!(
-        r.stdout
-            .starts_with("otpauth://totp/Amazon%20Web%20Services:phone-too@123456789012?"),
-        "{r:?}"
-    );
-    let r = s.run(&["export", "dev", "--show-qr", "--yes"], None);
-    assert_eq!(
-        support::decode_terminal_qr(&r.stdout),
-        s.run(&["export", "dev", "--uri", "--yes"], None)
-            .stdout
-            .trim()
-    );
 }
 
 #[test]

@@ -1,10 +1,10 @@
 //! `exec` as aws-vault's (issue 13, item 3): the region in the environment, no `--` needed,
 //! mfa-mint replaced by the command (signals reach it), the shell when no command is given, and
-//! 127 for a command that does not exist.
+//! 127 for a command that does not exist; the session and the command's exit code passed through.
 
 use std::io::BufRead;
 
-use crate::support::{self, User, World};
+use crate::support::{self, Pin, User, World};
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
@@ -18,6 +18,33 @@ fn setup() -> (World, User) {
 }
 
 const SHOW: &str = r#"echo "$AWS_REGION $AWS_DEFAULT_REGION ${AWS_PROFILE-unset} ${AWS_ACCESS_KEY_ID%${AWS_ACCESS_KEY_ID#????}}""#;
+
+/// What `exec` gives the command, pinned: the AWS variables it sets (beside the test's own
+/// endpoint and CA settings), that mfa-mint itself prints nothing when the session is minted or
+/// fresh, and the command's exit code.
+#[test]
+fn exec_output_is_pinned() {
+    require!(Keyring);
+    let (w, alice) = setup();
+    let pin = Pin::of(&w, "exec").user(&alice);
+    let show = "env | grep -E '^AWS_' | sort";
+    w.pinned(
+        &pin,
+        "minted",
+        &["exec", "dev", "--", "sh", "-c", show],
+        None,
+    )
+    .success();
+    w.pinned(&pin, "fresh", &["exec", "dev", "sh", "-c", show], None)
+        .success();
+    w.pinned(
+        &pin,
+        "exit-code",
+        &["exec", "dev", "--", "sh", "-c", "exit 3"],
+        None,
+    )
+    .code(3);
+}
 
 #[test]
 fn exec_sets_the_profile_s_region_with_or_without_dashes() {
@@ -141,4 +168,96 @@ fn a_command_that_does_not_exist_exits_127() {
     assert_eq!(w.fake.request_count(), 0, "a typo costs no code step");
     let r = w.run(&["exec", "dev", w.env.home().to_str().unwrap()], None);
     assert_eq!(r.code, 126, "a directory cannot be run: {r:?}");
+}
+
+#[test]
+fn exec_without_a_command_starts_the_shell_not_a_seed_error() {
+    require!(Keyring);
+    let (w, _alice) = crate::mint::profiles::dev();
+    // Issue 13: as with aws-vault, no command means the user's shell (here one that says so).
+    let r = w.run_env(&["exec", "dev", "--"], None, &[("SHELL", "/bin/echo")]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout, "\n", "the shell ran, with no arguments: {r:?}");
+    assert!(!r.stderr.contains("seed"), "{r:?}");
+}
+
+#[test]
+fn exec_passes_the_session_and_the_exit_code() {
+    require!(Keyring);
+    let (s, alice) = World::with_alice(Some(SEED));
+    s.import("dev", &alice.serial, SEED);
+    let ep = s.endpoint();
+    let at = [
+        ("AWS_ENDPOINT_URL_STS", ep.as_str()),
+        ("AWS_CA_BUNDLE", s.fake.ca_bundle()),
+        ("AWS_PROFILE", "dev"),
+    ];
+    if s.env.is_windows() {
+        // cmd prints an unset %VAR% as it is: the token is set, AWS_PROFILE is not.
+        let r = s.env.run_env(
+            &[
+                "exec",
+                "dev",
+                "--",
+                "cmd",
+                "/c",
+                "echo",
+                "%AWS_ACCESS_KEY_ID%",
+                "%AWS_PROFILE%",
+                "%AWS_SESSION_TOKEN%",
+                "%AWS_CREDENTIAL_EXPIRATION%",
+                "&",
+                "exit",
+                "42",
+            ],
+            None,
+            &at,
+        );
+        assert_eq!(r.code, 42, "{r:?}");
+        let words: Vec<&str> = r.stdout.split_whitespace().collect();
+        assert_eq!(words.len(), 4, "{r:?}");
+        assert!(words[0].starts_with("ASIA"), "{r:?}");
+        assert_eq!(words[1], "%AWS_PROFILE%", "{r:?}");
+        assert!(!words[2].starts_with('%'), "{r:?}");
+        assert!(words[3].ends_with('Z'), "{r:?}");
+    } else {
+        let r = s.env.run_env(
+            &["exec", "dev", "--", "sh", "-c", "test -n \"$AWS_SESSION_TOKEN\" && test -z \"$AWS_PROFILE\" && echo $AWS_ACCESS_KEY_ID $AWS_CREDENTIAL_EXPIRATION; exit 42"],
+            None,
+            &at,
+        );
+        assert_eq!(r.code, 42, "{r:?}");
+        assert!(r.stdout.starts_with("ASIA"), "{r:?}");
+        assert!(r.stdout.trim_end().ends_with('Z'), "{r:?}");
+    }
+
+    // The default is the shell of the platform: PowerShell on Windows, sh elsewhere.
+    let r = s.env.run_env(&["env", "dev"], None, &at);
+    assert_eq!(r.code, 0, "{r:?}");
+    let default_line = if s.env.is_windows() {
+        "$Env:AWS_SESSION_TOKEN = '"
+    } else {
+        "export AWS_SESSION_TOKEN='"
+    };
+    assert!(r.stdout.contains(default_line), "{r:?}");
+    let r = s
+        .env
+        .run_env(&["env", "dev", "--shell", "powershell"], None, &at);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .contains("Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue\n"),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains("$Env:AWS_ACCESS_KEY_ID = 'ASIA"), "{r:?}");
+    let r = s.env.run_env(&["env", "dev", "--shell", "fish"], None, &at);
+    assert!(
+        r.stdout.contains("set -gx AWS_ACCESS_KEY_ID 'ASIA"),
+        "{r:?}"
+    );
+    assert_eq!(
+        s.fake.action_count("GetSessionToken"),
+        1,
+        "exec and env reuse the cache"
+    );
 }

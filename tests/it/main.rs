@@ -1,9 +1,12 @@
 //! The integration tests: one test binary (built and linked once, instead of once per file) whose
-//! modules each cover one area, all sharing the harness in `support/`.
+//! modules each cover one command (`mint/`, `import/`, `status`, …; `cli` for help and usage),
+//! plus the few checks that cut across commands (`secrets`, `bad_input`, `import_corpus`, the
+//! network and endpoint tests, the README's, the harness's and the fake AWS's self-tests), all
+//! sharing the harness in `support/`. What each command prints is pinned in `snapshots/`.
 //!
 //!   cargo test --test it                    every behaviour test
-//!   cargo test --test it mint_flow::        one area
-//!   cargo test --test it mint_flow::name    one test
+//!   cargo test --test it mint::             one area
+//!   cargo test --test it mint::name         one test
 
 #![allow(clippy::disallowed_methods)] // the harness reads and sets its own environment
 
@@ -12,27 +15,28 @@ mod support;
 
 mod architecture;
 mod bad_input;
-mod cli_text;
-mod command_line;
-mod concurrency;
-mod consistency;
-mod drift_regressions;
+mod cli;
+mod code;
+mod completions;
+mod credential_process;
+mod doctor;
 mod endpoints;
 mod enroll;
+mod env;
 mod exec;
+mod export;
 mod fake_aws_fault_modes;
 mod fake_aws_selftest;
 mod faults;
-mod habits;
 mod harness_selftest;
+mod import;
 mod import_corpus;
-mod import_defects;
-mod import_formats;
+mod keys;
 mod keyutils;
-mod mint_flow;
+mod manage;
+mod mint;
 mod moto_e2e;
 mod network;
-mod no_plaintext;
 mod readme_ja;
 // Runs the README's PowerShell commands from Linux: natively, or the Windows build under wine.
 #[cfg(unix)]
@@ -41,6 +45,4 @@ mod readme_windows;
 #[cfg(unix)]
 mod schedule;
 mod secrets;
-mod single_flight;
-mod unattended;
-mod waiting;
+mod status;

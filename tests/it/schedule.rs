@@ -8,7 +8,7 @@
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::support::{self, Run, TestEnv};
+use crate::support::{self, Pin, Run, TestEnv};
 
 const CONFIG: &str = "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n\n\
 [profile web]\nmfa_serial = arn:aws:iam::123456789012:mfa/carol\n\n\
@@ -167,6 +167,31 @@ fn shown(r: &Run) -> Vec<(String, String)> {
 
 fn shown_value(r: &Run, key: &str) -> Option<String> {
     shown(r).into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// What `schedule install|show|remove` say on every scheduler (its stand-in), pinned: a first
+/// install, one that adds a profile, `show`, `--print`, removing one profile, removing the job,
+/// and `show` with no job.
+#[test]
+fn schedule_text_of_every_scheduler_is_pinned() {
+    for platform in ["cron", "systemd", "launchd", "schtasks"] {
+        let s = Sched::new();
+        let pin = Pin::new(&s.env, "schedule").redact(&s.fakes.display().to_string(), "[FAKES]");
+        let run = |name: &str, args: &[&str]| {
+            let mut args = args.to_vec();
+            args.extend(["--platform", platform]);
+            let r = s.run(&args);
+            pin.run(&format!("{platform}-{name}"), &[], &args, None, &r);
+            r.success();
+        };
+        run("install", &["schedule", "install", "dev", "--every", "30m"]);
+        run("install-another", &["schedule", "install", "web"]);
+        run("show", &["schedule", "show"]);
+        run("print", &["schedule", "install", "prod", "--print"]);
+        run("remove-one", &["schedule", "remove", "dev"]);
+        run("remove", &["schedule", "remove"]);
+        run("show-none", &["schedule", "show"]);
+    }
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! pass, the 1080x952 Google export after binarising; of 32 renderings of a version-25 code at
 //! 4.1x to 7.6x with Triangle and Catmull-Rom filters, the first pass read 1, the whole sequence 30;
 //! of 36 renderings of a version-13 export at 4.1x to 7.6x (Triangle), 1 and 22
-//! (`tests/it/import_defects.rs` keeps every fifth of those). Beyond that, rqrr is the limit.
+//! (`tests/it/import/defects.rs` keeps every fifth of those). Beyond that, rqrr is the limit.
 
 use image::{GrayImage, imageops::FilterType};
 

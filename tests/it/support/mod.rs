@@ -20,6 +20,7 @@ pub mod fake_aws;
 mod process;
 mod proxy;
 mod session_bus;
+mod snap;
 mod target;
 mod venv;
 mod world;
@@ -31,6 +32,7 @@ pub use process::{
     DEFAULT_TIMEOUT, Run, TimedOut, require_tool, run_command, try_run_command, wait_until,
 };
 pub use proxy::Tinyproxy;
+pub use snap::Pin;
 pub use target::{Target, target, windows_path};
 pub use venv::{Moto, aws_cli, venv_bin};
 pub use world::{ACCOUNT, User, World};
