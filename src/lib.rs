@@ -16,6 +16,7 @@ pub(crate) mod duration;
 pub(crate) mod enrollment;
 pub(crate) mod env_vars;
 pub(crate) mod error;
+pub(crate) mod hardening;
 pub(crate) mod interrupt;
 pub(crate) mod minter;
 pub(crate) mod output;
@@ -35,6 +36,8 @@ use crate::error::exit;
 
 /// Parses the command line, runs the command, prints any error, returns the exit code.
 pub fn run() -> ExitCode {
+    // Before anything reads a secret.
+    let hardened = hardening::no_core_dumps();
     // Asked by the shell's completion script (`mfa-mint completions SHELL`): print the candidates
     // and exit.
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
@@ -58,6 +61,7 @@ pub fn run() -> ExitCode {
         cli.global.quiet,
         cli.global.non_interactive,
     );
+    output::debug(2, || format!("core dumps off: {hardened:?}"));
     // A bug must not print a backtrace (or anything else) to a user: one line and exit 1.
     std::panic::set_hook(Box::new(|info| {
         let at = info

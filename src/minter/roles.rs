@@ -101,7 +101,7 @@ pub fn obtain(
         }),
     );
     let assumed = assumed?;
-    seeds.save_session(&role.profile, &assumed)?;
+    seeds.cache_session(&role.profile, &assumed);
     Ok((assumed, Origin::Minted))
 }
 

@@ -104,6 +104,11 @@ pub enum Failure {
     CloseConnection,
 }
 
+/// Default `SessionToken` length of GetSessionToken sessions.
+pub const SESSION_TOKEN_LEN: usize = 417;
+/// Default `SessionToken` length of AssumeRole sessions.
+pub const ROLE_TOKEN_LEN: usize = 417;
+
 /// Who a key belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
@@ -177,6 +182,8 @@ struct State {
     used_steps: HashSet<(String, u64)>,
     accepted: Vec<(String, u64)>,
     failures: VecDeque<Failure>,
+    /// `SessionToken` lengths: GetSessionToken, AssumeRole.
+    token_len: (usize, usize),
     denied: HashSet<String>,
     requests: usize,
     actions: HashMap<String, usize>,
@@ -415,6 +422,7 @@ impl FakeAws {
             used_steps: HashSet::new(),
             accepted: Vec::new(),
             failures: VecDeque::new(),
+            token_len: (SESSION_TOKEN_LEN, ROLE_TOKEN_LEN),
             denied: HashSet::new(),
             requests: 0,
             actions: HashMap::new(),
@@ -648,6 +656,15 @@ impl FakeAws {
     pub fn fail_next(&self, n: usize, failure: Failure) {
         let mut state = self.lock();
         state.failures.extend(std::iter::repeat_n(failure, n));
+    }
+
+    /// `SessionToken` lengths (characters) of new GetSessionToken and AssumeRole sessions.
+    pub fn set_session_token_len(&self, get_session_token: usize, assume_role: usize) {
+        assert!(
+            get_session_token >= 20 && assume_role >= 20,
+            "fake AWS: tokens of at least 20 characters"
+        );
+        self.lock().token_len = (get_session_token, assume_role);
     }
 
     /// Every caller gets AccessDenied for `action` (`"CreateVirtualMFADevice"` or

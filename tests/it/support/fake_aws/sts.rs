@@ -124,10 +124,7 @@ fn get_session_token(call: &mut Call<'_>) -> Result<String, AwsError> {
     let session = IssuedSession {
         access_key_id: format!("ASIA{}", wire::random_string(wire::UPPER_ALNUM, 16)),
         secret_access_key: wire::random_string(wire::SECRET_CHARS, 40),
-        session_token: format!(
-            "IQoJb3JpZ2luX2VjE{}",
-            wire::base64(&wire::random_bytes(300))
-        ),
+        session_token: session_token(call.state.token_len.0),
         expiration: call.now + seconds,
         user: identity.user.clone(),
         serial: used_serial,
@@ -149,6 +146,16 @@ fn get_session_token(call: &mut Call<'_>) -> Result<String, AwsError> {
         Some(&result),
         call.request_id,
     ))
+}
+
+/// A session token of `len` characters: STS's prefix, then base64 (as real tokens look).
+fn session_token(len: usize) -> String {
+    let mut token = format!(
+        "IQoJb3JpZ2luX2VjE{}",
+        wire::base64(&wire::random_bytes(len * 3 / 4 + 3))
+    );
+    token.truncate(len);
+    token
 }
 
 /// The serial must be a device enabled for `user`; the code must match an unused step.
@@ -295,10 +302,7 @@ fn assume_role(call: &mut Call<'_>) -> Result<String, AwsError> {
     let session = IssuedSession {
         access_key_id: format!("ASIA{}", wire::random_string(wire::UPPER_ALNUM, 16)),
         secret_access_key: wire::random_string(wire::SECRET_CHARS, 40),
-        session_token: format!(
-            "IQoJb3JpZ2luX2VjE{}",
-            wire::base64(&wire::random_bytes(300))
-        ),
+        session_token: session_token(call.state.token_len.1),
         expiration: call.now + seconds,
         user: identity.user.clone(),
         serial: mfa_serial,
