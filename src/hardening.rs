@@ -19,8 +19,9 @@ use std::sync::OnceLock;
 #[cfg(unix)]
 static STARTED_WITH: OnceLock<Option<u64>> = OnceLock::new();
 
-/// What was done, for `-v` and tests; a failure is not fatal (a sandbox may refuse it).
+/// What was done, for the `-vv` line; a failure is not fatal (a sandbox may refuse it).
 #[derive(Debug, Default)]
+#[allow(dead_code)] // Read through Debug; never set on Windows.
 pub struct Report {
     pub core_limit_zero: bool,
     pub not_dumpable: bool,
@@ -54,8 +55,8 @@ pub fn no_core_dumps() -> Report {
 }
 
 /// Gives a program about to replace this process (`exec`) the core-dump limit we started with.
+#[cfg(unix)]
 pub fn restore_for_child() {
-    #[cfg(unix)]
     if let Some(current) = STARTED_WITH.get() {
         use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
         let now = getrlimit(Resource::Core);

@@ -58,6 +58,7 @@ pub enum Backend {
     /// freedesktop Secret Service over D-Bus (gnome-keyring, KWallet, KeePassXC).
     SecretService,
     /// The Linux kernel's persistent keyring (keyutils): survives logout, not reboots.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Keyutils,
     /// macOS Keychain.
     Keychain,
