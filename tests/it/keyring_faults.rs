@@ -150,3 +150,26 @@ fn a_4096_character_session_token_is_cached_in_entries_every_platform_can_hold()
     }
     assert!(parts >= 4, "a 4,096-character token in {parts} parts");
 }
+
+#[test]
+fn enroll_against_a_hung_keyring_fails_fast_and_leaves_no_device() {
+    require!(Keyring);
+    let w = World::from_env(TestEnv::new_hung(false));
+    let alice = w.user("alice", None);
+    w.write_credentials(&alice.long_term("dev"));
+    let before = files(&w.env);
+    let started = Instant::now();
+    let r = w.run(&["enroll", "dev", "--device-name", "alice-laptop"], None);
+    let took = started.elapsed();
+    assert!(took < BOUND, "took {took:?}: {r:?}");
+    assert_eq!(r.code, 5, "{r:?}");
+    assert!(r.stderr.contains("did not answer"), "{r:?}");
+    assert!(r.stdout.is_empty(), "{r:?}");
+    // Rolled back (or never created): no device left that holds a seed nobody stored.
+    assert!(w.fake.mfa_devices("alice").is_empty(), "{r:?}");
+    assert_eq!(w.fake.action_count("EnableMFADevice"), 0);
+    assert!(
+        files(&w.env) == before,
+        "something under HOME changed: {r:?}"
+    );
+}
