@@ -19,6 +19,7 @@ pub(crate) mod enrollment;
 pub(crate) mod env_vars;
 pub(crate) mod error;
 pub(crate) mod exit;
+pub(crate) mod hardening;
 pub(crate) mod interrupt;
 pub(crate) mod minter;
 pub(crate) mod output;
@@ -41,6 +42,8 @@ use crate::cli::Cli;
 pub fn run() -> ExitCode {
     // The environment, once: every later read sees this snapshot.
     env_vars::capture();
+    // Before anything reads a secret.
+    let hardened = hardening::no_core_dumps();
     // Asked by the shell's completion script (`mfa-mint completions SHELL`): print the candidates
     // and exit.
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
@@ -68,6 +71,7 @@ pub fn run() -> ExitCode {
         cli.global.quiet,
         cli.global.non_interactive,
     );
+    output::debug(2, || format!("core dumps off: {hardened:?}"));
     // A bug must not print a backtrace (or anything else) to a user: one line and exit 1.
     std::panic::set_hook(Box::new(|info| {
         let at = info

@@ -132,6 +132,7 @@ fn launch_error(program: &str, e: std::io::Error) -> Error {
 #[cfg(unix)]
 fn replace_or_wait(mut child: std::process::Command, program: &str) -> Result<u8, Error> {
     use std::os::unix::process::CommandExt;
+    crate::hardening::restore_for_child();
     // Only returns on failure.
     let e = child.exec();
     Err(launch_error(program, e))

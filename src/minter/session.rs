@@ -109,7 +109,7 @@ fn obtain_role(
         }),
     );
     let assumed = assumed?;
-    seeds.save_session(&role.profile, &assumed)?;
+    seeds.cache_session(&role.profile, &assumed);
     Ok((assumed, Origin::Minted))
 }
 

@@ -1,10 +1,13 @@
 //! ② What mfa-mint keeps in the keyring, opened lazily: seeds (canonical otpauth URIs keyed by
 //! serial ARN), long-term keys moved there by `keys import`, and cached sessions.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::secret::SecretText;
 use crate::totp::Seed;
+use crate::vault::deadline::Deadlined;
 pub use crate::vault::store::Error;
-use crate::vault::store::{Backend, Keyring, SecretStore};
+use crate::vault::store::{Backend, SecretStore};
 
 /// Lazily opened access to the stored seeds.
 pub struct Seeds {
@@ -20,8 +23,16 @@ impl Seeds {
     pub fn store(&mut self) -> Result<&dyn SecretStore, Error> {
         if self.store.is_none() {
             let backend = Backend::from_env()?;
-            crate::output::debug(1, || format!("opening the {backend} keyring"));
-            self.store = Some(Box::new(Keyring::open(backend)?));
+            let limit = deadline::limit(crate::output::interactive());
+            crate::output::debug(1, || {
+                format!(
+                    "opening the {backend} keyring (each call may take up to {} s)",
+                    limit.as_secs()
+                )
+            });
+            self.store = Some(Box::new(Deadlined::open(backend, limit, move || {
+                store::open(backend)
+            })?));
         }
         Ok(self.store.as_deref().expect("store was just set"))
     }
@@ -119,7 +130,7 @@ impl Seeds {
         &mut self,
         profile: &str,
     ) -> Result<Option<crate::credentials::Session>, Error> {
-        let Some(text) = self.store()?.get(&session_account(profile))? else {
+        let Some(text) = parts::get(self.store()?, &session_account(profile))? else {
             return Ok(None);
         };
         Ok(crate::credentials::from_json(text.expose_secret()))
@@ -132,12 +143,32 @@ impl Seeds {
     ) -> Result<(), Error> {
         let label = format!("mfa-mint AWS session of profile {profile}");
         let text = crate::credentials::to_json(session);
-        self.store()?
-            .set(&session_account(profile), &label, &text)?;
+        parts::set(self.store()?, &session_account(profile), &label, &text)?;
         Ok(())
+    }
+
+    /// Caches the session just obtained; a failure only costs the cache (the next run mints
+    /// again), never the session: it is warned about once per run, even with --quiet (a cache
+    /// that never works makes every SDK call spend a code).
+    pub fn cache_session(&mut self, profile: &str, session: &crate::credentials::Session) {
+        static WARNED: AtomicBool = AtomicBool::new(false);
+        if let Err(e) = self.save_session(profile, session)
+            && !WARNED.swap(true, Ordering::Relaxed)
+        {
+            crate::output::error_fmt(
+                format_args!(
+                    "warning: the session of {profile} is used but could not be cached: {e}; the next run mints a new one"
+                ),
+                true,
+            );
+        }
     }
 }
 
+pub(crate) mod deadline;
+#[cfg(target_os = "linux")]
+pub(crate) mod keyutils;
+pub(crate) mod parts;
 pub(crate) mod store;
 
 #[cfg(test)]
@@ -191,5 +222,35 @@ mod tests {
         let mut v = vault();
         let e = v.load("arn:aws:iam::123456789012:mfa/alice").err().unwrap();
         assert!(matches!(e, Error::NoSeed { .. }), "{e}");
+    }
+
+    fn session(token_len: usize) -> crate::credentials::Session {
+        crate::credentials::Session {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: SecretText::new("s3cr3t"),
+            session_token: SecretText::new(&"T".repeat(token_len)),
+            expiration: 4_000_000_000,
+        }
+    }
+
+    #[test]
+    fn a_4096_character_session_round_trips_under_windows_entry_limit() {
+        let mut v = Seeds {
+            store: Some(Box::new(MemoryStore::with_limit(1280))),
+        };
+        v.save_session("dev", &session(4096)).unwrap();
+        let back = v.load_session("dev").unwrap().expect("the cached session");
+        assert_eq!(back.session_token.expose_secret(), "T".repeat(4096));
+    }
+
+    #[test]
+    fn a_cache_write_that_fails_does_not_fail_the_caller() {
+        let mut v = Seeds {
+            store: Some(Box::new(MemoryStore::read_only())),
+        };
+        assert!(v.save_session("dev", &session(100)).is_err());
+        // Returns nothing to fail on: the session just obtained is the caller's to use.
+        v.cache_session("dev", &session(100));
+        assert!(v.load_session("dev").unwrap().is_none());
     }
 }

@@ -22,6 +22,8 @@ pub enum Error {
     Locked { backend: Backend },
     #[error("the {backend} keyring refused the operation: {detail}")]
     Failed { backend: Backend, detail: String },
+    #[error("the {backend} keyring did not answer within {seconds} s")]
+    NoAnswer { backend: Backend, seconds: u64 },
     #[error("unknown keyring backend {0:?} in MFA_MINT_KEYRING")]
     UnknownBackend(String),
     #[error("no MFA seed for {serial} in the {backend} keyring")]
@@ -49,8 +51,13 @@ impl Error {
             Error::Unavailable {
                 backend: Backend::Keyutils,
                 ..
-            } => "the kernel keyring needs a session keyring (run under `keyctl session`, or log in through PAM); or use MFA_MINT_KEYRING=secret-service".into(),
+            } => "check that the kernel lets you use your user keyring (`keyctl show @u`; some containers forbid it), or use MFA_MINT_KEYRING=secret-service".into(),
             Error::Unavailable { .. } => "check that your user's keychain / credential manager is reachable from this session".into(),
+            Error::NoAnswer {
+                backend: Backend::SecretService,
+                ..
+            } => "the keyring daemon is hung or the session bus is not answering: restart it (`systemctl --user restart gnome-keyring-daemon`, or log out and in), check DBUS_SESSION_BUS_ADDRESS, or choose the kernel keyring with MFA_MINT_KEYRING=keyutils".into(),
+            Error::NoAnswer { .. } => "the keyring is not answering: unlock or restart it (log out and in), then run the command again".into(),
             Error::Locked { .. } => "unlock your keyring (log in to the desktop once, or unlock the login collection with your keyring tool) and run the command again".into(),
             Error::Failed { .. } => "check your keyring with its own tool (e.g. `secret-tool search service mfa-mint`)".into(),
             Error::UnknownBackend(_) => format!("set MFA_MINT_KEYRING to one of: {}", Backend::NAMES),
@@ -72,6 +79,7 @@ pub enum Backend {
     /// freedesktop Secret Service over D-Bus (gnome-keyring, KWallet, KeePassXC).
     SecretService,
     /// The Linux kernel's persistent keyring (keyutils): survives logout, not reboots.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Keyutils,
     /// macOS Keychain.
     Keychain,
@@ -126,14 +134,24 @@ impl std::fmt::Display for Backend {
     }
 }
 
-/// A place to keep secrets by account name.
-pub trait SecretStore {
+/// A place to keep secrets by account name. `Send + Sync`: calls run on a helper thread under a
+/// deadline (see `deadline.rs`).
+pub trait SecretStore: Send + Sync {
     fn get(&self, account: &str) -> Result<Option<SecretText>, Error>;
     /// Stores `value`, replacing any previous one, with a human label where the store has one.
     fn set(&self, account: &str, label: &str, value: &SecretText) -> Result<(), Error>;
     /// Deletes the entry; `false` when there was none.
     fn delete(&self, account: &str) -> Result<bool, Error>;
     fn backend(&self) -> Backend;
+}
+
+/// Connects to `backend`: the kernel keyring directly, the others through keyring-core.
+pub fn open(backend: Backend) -> Result<Box<dyn SecretStore>, Error> {
+    #[cfg(target_os = "linux")]
+    if backend == Backend::Keyutils {
+        return Ok(Box::new(super::keyutils::KernelKeyring::open()?));
+    }
+    Ok(Box::new(Keyring::open(backend)?))
 }
 
 /// The OS keyring through keyring-core.
@@ -154,10 +172,6 @@ impl Keyring {
                 // zbus finds the bus from DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus,
                 // else /run/user/$UID/bus: what a cron job needs.
                 zbus_secret_service_keyring_store::Store::new().map_err(unavailable)?,
-            ),
-            #[cfg(target_os = "linux")]
-            Backend::Keyutils => keyring_core::set_default_store(
-                linux_keyutils_keyring_store::Store::new().map_err(unavailable)?,
             ),
             #[cfg(target_os = "macos")]
             Backend::Keychain => keyring_core::set_default_store(
@@ -192,15 +206,7 @@ impl Keyring {
     fn map_err(&self, e: keyring_core::Error) -> Error {
         let backend = self.backend;
         match e {
-            keyring_core::Error::NoStorageAccess(ref inner) => {
-                let detail = inner.to_string();
-                // keyutils reports a missing session keyring as an access error.
-                if backend == Backend::Keyutils {
-                    Error::Unavailable { backend, detail }
-                } else {
-                    Error::Locked { backend }
-                }
-            }
+            keyring_core::Error::NoStorageAccess(_) => Error::Locked { backend },
             keyring_core::Error::NoDefaultStore => Error::Unavailable {
                 backend,
                 detail: describe(&e),
@@ -287,11 +293,38 @@ impl SecretStore for Keyring {
     }
 }
 
-/// An in-memory store for unit tests.
+/// An in-memory store for unit tests; `limit` refuses longer values, as Windows' Credential
+/// Manager refuses passwords over 1,280 characters.
 #[derive(Default)]
 #[cfg(test)]
 pub struct MemoryStore {
     entries: Mutex<HashMap<String, SecretText>>,
+    limit: Option<usize>,
+    /// Refuses every write (a locked keyring).
+    read_only: bool,
+}
+
+#[cfg(test)]
+impl MemoryStore {
+    pub fn with_limit(limit: usize) -> MemoryStore {
+        MemoryStore {
+            limit: Some(limit),
+            ..MemoryStore::default()
+        }
+    }
+
+    /// A store that refuses every write, as a locked keyring does.
+    pub fn read_only() -> MemoryStore {
+        MemoryStore {
+            read_only: true,
+            ..MemoryStore::default()
+        }
+    }
+
+    /// The number of entries held.
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
 }
 
 #[cfg(test)]
@@ -304,6 +337,20 @@ impl SecretStore for MemoryStore {
     }
 
     fn set(&self, account: &str, _label: &str, value: &SecretText) -> Result<(), Error> {
+        if self.read_only {
+            return Err(Error::Locked {
+                backend: self.backend(),
+            });
+        }
+        if self
+            .limit
+            .is_some_and(|n| value.expose_secret().chars().count() > n)
+        {
+            return Err(Error::Failed {
+                backend: self.backend(),
+                detail: "the value is longer than the platform limit".into(),
+            });
+        }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.insert(account.to_string(), SecretText::new(value.expose_secret()));
         Ok(())

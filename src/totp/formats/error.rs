@@ -54,6 +54,12 @@ pub enum Error {
     Image(String),
     #[error("the image holds no readable QR code")]
     NoQrCode,
+    #[error(
+        "the image is {width}x{height} pixels, more than the {limit} megapixels mfa-mint reads"
+    )]
+    ImageTooLarge { width: u32, height: u32, limit: u64 },
+    #[error("no QR code was found in the image within {seconds} s")]
+    QrTooSlow { seconds: u64 },
     #[error("the QR code holds text, not an otpauth URI")]
     QrText,
     #[error("the Google Authenticator export is damaged: {0}")]
@@ -95,6 +101,9 @@ impl Error {
                  of the QR code, or an export `mfa-mint import --help` lists"
                 .into(),
             Error::OtherExport(_) | Error::JsonArray | Error::Json(_) => EXPORT_ONE.into(),
+            Error::ImageTooLarge { .. } | Error::QrTooSlow { .. } => {
+                "crop the screenshot to the QR code (or save it smaller), then import that; or paste the secret".into()
+            }
             Error::NoQrCode | Error::Image(_) => {
                 "use a sharp PNG or JPEG screenshot of the QR code, or paste the secret".into()
             }

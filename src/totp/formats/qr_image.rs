@@ -11,7 +11,10 @@
 //! of 36 renderings of a version-13 export at 4.1x to 7.6x (Triangle), 1 and 22
 //! (`tests/it/import/defects.rs` keeps every fifth of those). Beyond that, rqrr is the limit.
 
-use image::{GrayImage, imageops::FilterType};
+use std::io::Cursor;
+use std::time::{Duration, Instant};
+
+use image::{GrayImage, ImageReader, Limits, imageops::FilterType};
 
 use super::{Entry, Error, Format, Input, lines};
 
@@ -45,13 +48,56 @@ const SCALES: [(u32, u32); 4] = [(3, 2), (2, 3), (3, 4), (1, 2)];
 /// Larger images are not upscaled (a phone screenshot already has modules of many pixels).
 const MAX_UPSCALED_SIDE: u32 = 2000;
 
+/// The most pixels an image may have: a 48-megapixel phone photo is 8000x6000; a screenshot
+/// is a few. Checked from the header, before anything is decoded (issue 22: a crafted 20000x20000
+/// PNG of a few kilobytes decoded for minutes).
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// The most memory the decoder may allocate (a 50-megapixel RGB image is 150 MB).
+const MAX_ALLOC: u64 = 256 * 1024 * 1024;
+/// How long the passes may take together; checked before each pass.
+pub const TIME_BUDGET: Duration = Duration::from_secs(15);
+
 /// The text of the first QR code found in a PNG or JPEG image.
 pub fn decode(bytes: &[u8]) -> Result<String, Error> {
-    let image = image::load_from_memory(bytes)
-        .map_err(|e| Error::Image(e.to_string()))?
-        .to_luma8();
+    decode_within(bytes, TIME_BUDGET)
+}
+
+fn load(bytes: &[u8]) -> Result<GrayImage, Error> {
+    let image_error = |e: image::ImageError| Error::Image(e.to_string());
+    let reader = || -> Result<ImageReader<Cursor<&[u8]>>, Error> {
+        let mut reader = ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| Error::Image(e.to_string()))?;
+        let mut limits = Limits::default();
+        limits.max_alloc = Some(MAX_ALLOC);
+        reader.limits(limits);
+        Ok(reader)
+    };
+    // The header first: dimensions cost nothing to read, pixels do.
+    let (width, height) = reader()?.into_dimensions().map_err(image_error)?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(Error::ImageTooLarge {
+            width,
+            height,
+            limit: MAX_PIXELS / 1_000_000,
+        });
+    }
+    Ok(reader()?.decode().map_err(image_error)?.to_luma8())
+}
+
+fn decode_within(bytes: &[u8], budget: Duration) -> Result<String, Error> {
+    let started = Instant::now();
+    let over = || {
+        (started.elapsed() > budget).then_some(Error::QrTooSlow {
+            seconds: budget.as_secs(),
+        })
+    };
+    let image = load(bytes)?;
     if let Some(text) = try_decode(image.clone()) {
         return Ok(text);
+    }
+    if let Some(e) = over() {
+        return Err(e);
     }
     if let Some(text) = try_decode(binarised(&image)) {
         return Ok(text);
@@ -66,6 +112,9 @@ pub fn decode(bytes: &[u8]) -> Result<String, Error> {
         if sw.min(sh) < 21 {
             continue;
         }
+        if let Some(e) = over() {
+            return Err(e);
+        }
         let scaled = image::imageops::resize(&image, sw, sh, FilterType::Triangle);
         if let Some(text) = try_decode(binarised(&scaled)) {
             return Ok(text);
@@ -73,6 +122,9 @@ pub fn decode(bytes: &[u8]) -> Result<String, Error> {
         if num > den {
             upscaled = Some(scaled);
         }
+    }
+    if let Some(e) = over() {
+        return Err(e);
     }
     upscaled.and_then(try_decode).ok_or(Error::NoQrCode)
 }
@@ -215,5 +267,40 @@ mod tests {
         );
         let png = crate::qr::png(B32).unwrap();
         assert!(matches!(entries(&png), Err(Error::QrText)));
+    }
+
+    #[test]
+    fn an_image_over_the_pixel_limit_is_refused_from_its_header() {
+        // 8000x6300 white: over 50 megapixels; refused before the pixels are decoded.
+        let mut png = Vec::new();
+        image::GrayImage::from_pixel(8000, 6300, image::Luma([255]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let started = Instant::now();
+        let e = decode(&png).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::ImageTooLarge {
+                    width: 8000,
+                    height: 6300,
+                    limit: 50
+                }
+            ),
+            "{e}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn the_time_budget_ends_the_passes() {
+        let blank = GrayImage::from_pixel(300, 200, image::Luma([255]));
+        let mut png = Vec::new();
+        blank
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let e = decode_within(&png, Duration::ZERO).unwrap_err();
+        assert!(matches!(e, Error::QrTooSlow { seconds: 0 }), "{e}");
+        assert!(matches!(decode(&png), Err(Error::NoQrCode)));
     }
 }

@@ -81,6 +81,35 @@ impl TestEnv {
         env
     }
 
+    /// A keyring that takes requests and never answers, as a hung gnome-keyring does: the
+    /// Secret Service is on the bus, owns its name, and is stopped (SIGSTOP), so the bus passes
+    /// each call on and no reply ever comes. With `whole_bus`, the bus itself is stopped too
+    /// (a half-dead D-Bus after a suspend): connecting succeeds (the kernel queues it on the
+    /// listening socket) and nothing more ever happens.
+    #[cfg(unix)]
+    pub fn new_hung(whole_bus: bool) -> TestEnv {
+        assert!(
+            !target().is_windows(),
+            "a hung Secret Service is Linux's: not a test for the Windows build"
+        );
+        let env = TestEnv::new();
+        let keyring = env.keyring.as_ref().map(KeyringDaemon::pid);
+        let bus = env.bus.as_ref().map(SessionBus::pid);
+        let pids = if whole_bus {
+            vec![keyring, bus]
+        } else {
+            vec![keyring]
+        };
+        for pid in pids.into_iter().flatten() {
+            let status = Command::new("kill")
+                .args(["-STOP", &pid.to_string()])
+                .status()
+                .expect("running kill");
+            assert!(status.success(), "kill -STOP {pid} failed");
+        }
+        env
+    }
+
     /// No session bus at all: `DBUS_SESSION_BUS_ADDRESS` names a socket that doesn't exist.
     /// Also the cheapest env for tests that never touch the keyring.
     pub fn new_without_keyring() -> TestEnv {
