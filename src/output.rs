@@ -211,6 +211,11 @@ impl crate::report::Reporter for Terminal {
         warn(message);
     }
 
+    fn warn_always(&self, message: &str) {
+        let yellow = anstyle::AnsiColor::Yellow.on_default().bold();
+        error_fmt(format_args!("{yellow}warning:{yellow:#} {message}"), true);
+    }
+
     fn wait_until(&self, until: f64, why: &str) -> Result<(), Interrupted> {
         wait_until(until, why)
     }

@@ -11,6 +11,9 @@ pub struct Interrupted;
 pub trait Reporter: Sync {
     /// Something the user should know that does not stop the operation.
     fn warn(&self, message: &str);
+    /// A warning shown even with `--quiet`: something that will cost the user later (a
+    /// session that could not be cached makes every SDK call mint again).
+    fn warn_always(&self, message: &str);
     /// Waits until unix time `until` (the start of the next code), saying `why`; ends early with
     /// [`Interrupted`] on Ctrl-C.
     fn wait_until(&self, until: f64, why: &str) -> Result<(), Interrupted>;
@@ -22,6 +25,8 @@ pub struct Silent;
 
 impl Reporter for Silent {
     fn warn(&self, _message: &str) {}
+
+    fn warn_always(&self, _message: &str) {}
 
     fn wait_until(&self, until: f64, _why: &str) -> Result<(), Interrupted> {
         let wait = until - crate::clock::now();

@@ -109,7 +109,7 @@ fn obtain_role(
         }),
     );
     let assumed = assumed?;
-    seeds.cache_session(&role.profile, &assumed);
+    seeds.cache_session(&role.profile, &assumed, ctx.reporter);
     Ok((assumed, Origin::Minted))
 }
 

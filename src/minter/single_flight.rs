@@ -42,6 +42,6 @@ pub(crate) fn mint_session(
         return Ok(found);
     }
     let session = minter::fetch_with(&plan, &seed, ctx.reporter)?;
-    seeds.cache_session(profile, &session);
+    seeds.cache_session(profile, &session, ctx.reporter);
     Ok((session, Origin::Minted))
 }

@@ -150,17 +150,19 @@ impl Seeds {
     /// Caches the session just obtained; a failure only costs the cache (the next run mints
     /// again), never the session: it is warned about once per run, even with --quiet (a cache
     /// that never works makes every SDK call spend a code).
-    pub fn cache_session(&mut self, profile: &str, session: &crate::credentials::Session) {
+    pub fn cache_session(
+        &mut self,
+        profile: &str,
+        session: &crate::credentials::Session,
+        reporter: &dyn crate::report::Reporter,
+    ) {
         static WARNED: AtomicBool = AtomicBool::new(false);
         if let Err(e) = self.save_session(profile, session)
             && !WARNED.swap(true, Ordering::Relaxed)
         {
-            crate::output::error_fmt(
-                format_args!(
-                    "warning: the session of {profile} is used but could not be cached: {e}; the next run mints a new one"
-                ),
-                true,
-            );
+            reporter.warn_always(&format!(
+                "the session of {profile} is used but could not be cached: {e}; the next run mints a new one"
+            ));
         }
     }
 }
@@ -250,7 +252,7 @@ mod tests {
         };
         assert!(v.save_session("dev", &session(100)).is_err());
         // Returns nothing to fail on: the session just obtained is the caller's to use.
-        v.cache_session("dev", &session(100));
+        v.cache_session("dev", &session(100), &crate::report::Silent);
         assert!(v.load_session("dev").unwrap().is_none());
     }
 }
