@@ -212,6 +212,8 @@ pub enum Error {
     State(#[from] crate::state::Error),
     #[error(transparent)]
     Schedule(#[from] crate::schedule::Error),
+    #[error(transparent)]
+    Server(#[from] crate::server::Error),
     #[error("cannot {action}: {source}")]
     Io {
         action: String,
@@ -285,6 +287,7 @@ impl Error {
             Sts(e) if e.is_config() => exit::CONFIG,
             Sts(_) => exit::AWS_REFUSED,
             Schedule(e) => e.exit_code(),
+            Server(e) => e.exit_code(),
             State(_) | Io { .. } => exit::IO,
             SharedMint { exit, .. } => *exit,
             SeedExists { .. } | Declined | ConfirmExport | ConfirmRemove => {
@@ -387,6 +390,7 @@ impl Error {
             State(_) => "check that the state directory is writable (MFA_MINT_STATE_DIR overrides it)".into(),
             Io { .. } => "check that the path exists and that you may read (or write) it".into(),
             Schedule(e) => return e.hint(),
+            Server(e) => return e.hint(),
             SeedExists { .. } => "pass --force to replace it (the old seed is lost unless you kept it elsewhere)".into(),
             Declined => return None,
             SharedMint { hint, .. } => return hint.clone(),

@@ -22,6 +22,7 @@ pub(crate) mod output;
 pub(crate) mod qr;
 pub(crate) mod schedule;
 pub(crate) mod secret;
+pub(crate) mod server;
 pub(crate) mod state;
 pub mod totp;
 pub(crate) mod vault;

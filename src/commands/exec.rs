@@ -41,15 +41,19 @@ pub(crate) fn run(args: &ExecArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     for var in CONFLICTING {
         child.env_remove(var);
     }
-    for (k, v) in variables(&session) {
-        child.env(k, v);
-    }
     // The AWS CLI and SDKs read the region from the profile, which the child no longer names.
     child.env(env_vars::AWS_REGION, &region);
     child.env(env_vars::AWS_DEFAULT_REGION, &region);
     crate::output::debug(1, || {
         format!("{profile}: running {program} in region {region}")
     });
+    if args.server {
+        let running = super::serve::start(&profile, &opts, session)?;
+        return super::serve::run_child(child, &running, &program);
+    }
+    for (k, v) in variables(&session) {
+        child.env(k, v);
+    }
     replace_or_wait(child, &program)
 }
 
@@ -121,7 +125,7 @@ fn windows_program(
         .unwrap_or_else(|| bare.to_path_buf())
 }
 
-fn launch_error(program: &str, e: std::io::Error) -> Error {
+pub(super) fn launch_error(program: &str, e: std::io::Error) -> Error {
     match e.kind() {
         std::io::ErrorKind::NotFound => Error::CommandNotFound {
             program: program.to_string(),

@@ -36,6 +36,7 @@ mod readme_windows;
 #[cfg(unix)]
 mod schedule;
 mod secrets;
+mod server;
 mod single_flight;
 mod unattended;
 mod waiting;

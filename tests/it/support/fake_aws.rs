@@ -165,6 +165,8 @@ struct State {
     /// The `Host` header of every request, in order.
     hosts: Vec<String>,
     clock_offset: i64,
+    /// Tests of renewal: every session lasts this long, whatever was asked for.
+    session_lifetime: Option<i64>,
     lenient_steps: Option<Range<u64>>,
     /// Benchmarks only: accept a code step again (real AWS never does).
     reuse_allowed: bool,
@@ -405,6 +407,7 @@ impl FakeAws {
             partition: "aws".to_string(),
             hosts: Vec::new(),
             clock_offset: 0,
+            session_lifetime: None,
             lenient_steps: None,
             reuse_allowed: false,
             users: BTreeMap::new(),
@@ -602,6 +605,17 @@ impl FakeAws {
     /// The fake's clock is system time + `seconds`.
     pub fn set_clock_offset(&self, seconds: i64) {
         self.lock().clock_offset = seconds;
+    }
+
+    /// Sessions (GetSessionToken, AssumeRole) last `seconds` whatever DurationSeconds asked for
+    /// (after checking it as usual), so tests can watch sessions expire; `None` restores AWS's.
+    pub fn set_session_lifetime(&self, seconds: Option<i64>) {
+        self.lock().session_lifetime = seconds;
+    }
+
+    /// Drops the failures [`FakeAws::fail_next`] queued and not yet served (STS is back).
+    pub fn clear_failures(&self) {
+        self.lock().failures.clear();
     }
 
     /// Every request is answered `latency` later (served after the wait, concurrently).

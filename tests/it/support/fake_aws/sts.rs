@@ -128,7 +128,7 @@ fn get_session_token(call: &mut Call<'_>) -> Result<String, AwsError> {
             "IQoJb3JpZ2luX2VjE{}",
             wire::base64(&wire::random_bytes(300))
         ),
-        expiration: call.now + seconds,
+        expiration: call.now + call.state.session_lifetime.unwrap_or(seconds),
         user: identity.user.clone(),
         serial: used_serial,
         role: None,
@@ -299,7 +299,7 @@ fn assume_role(call: &mut Call<'_>) -> Result<String, AwsError> {
             "IQoJb3JpZ2luX2VjE{}",
             wire::base64(&wire::random_bytes(300))
         ),
-        expiration: call.now + seconds,
+        expiration: call.now + call.state.session_lifetime.unwrap_or(seconds),
         user: identity.user.clone(),
         serial: mfa_serial,
         role: Some((role_arn.clone(), session_name.clone())),
