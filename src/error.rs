@@ -214,6 +214,8 @@ pub enum Error {
     Schedule(#[from] crate::schedule::Error),
     #[error(transparent)]
     Server(#[from] crate::server::Error),
+    #[error(transparent)]
+    Login(#[from] crate::login::Error),
     #[error("cannot {action}: {source}")]
     Io {
         action: String,
@@ -288,6 +290,7 @@ impl Error {
             Sts(_) => exit::AWS_REFUSED,
             Schedule(e) => e.exit_code(),
             Server(e) => e.exit_code(),
+            Login(e) => e.exit_code(),
             State(_) | Io { .. } => exit::IO,
             SharedMint { exit, .. } => *exit,
             SeedExists { .. } | Declined | ConfirmExport | ConfirmRemove => {
@@ -391,6 +394,7 @@ impl Error {
             Io { .. } => "check that the path exists and that you may read (or write) it".into(),
             Schedule(e) => return e.hint(),
             Server(e) => return e.hint(),
+            Login(e) => return e.hint(),
             SeedExists { .. } => "pass --force to replace it (the old seed is lost unless you kept it elsewhere)".into(),
             Declined => return None,
             SharedMint { hint, .. } => return hint.clone(),

@@ -17,6 +17,7 @@ pub(crate) mod enrollment;
 pub(crate) mod env_vars;
 pub(crate) mod error;
 pub(crate) mod interrupt;
+pub(crate) mod login;
 pub(crate) mod minter;
 pub(crate) mod output;
 pub(crate) mod qr;

@@ -3,6 +3,7 @@
 
 pub(crate) mod client;
 pub(crate) mod credential_process;
+pub(crate) mod federation;
 pub(crate) mod iam;
 pub(crate) mod proxy;
 pub(crate) mod serial;

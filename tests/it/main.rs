@@ -24,6 +24,7 @@ mod import_corpus;
 mod import_defects;
 mod import_formats;
 mod keyutils;
+mod login;
 mod mint_flow;
 mod moto_e2e;
 mod network;

@@ -65,6 +65,8 @@ mod dispatch;
 mod http;
 #[path = "fake_aws/iam.rs"]
 mod iam;
+#[path = "fake_aws/signin.rs"]
+mod signin;
 #[path = "fake_aws/sigv4.rs"]
 mod sigv4;
 #[path = "fake_aws/sts.rs"]
@@ -167,6 +169,9 @@ struct State {
     clock_offset: i64,
     /// Tests of renewal: every session lasts this long, whatever was asked for.
     session_lifetime: Option<i64>,
+    /// Key ids of GetFederationToken sessions; sign-in tokens → the key id they were made for.
+    federated: HashSet<String>,
+    signin_tokens: HashMap<String, String>,
     lenient_steps: Option<Range<u64>>,
     /// Benchmarks only: accept a code step again (real AWS never does).
     reuse_allowed: bool,
@@ -408,6 +413,8 @@ impl FakeAws {
             hosts: Vec::new(),
             clock_offset: 0,
             session_lifetime: None,
+            federated: HashSet::new(),
+            signin_tokens: HashMap::new(),
             lenient_steps: None,
             reuse_allowed: false,
             users: BTreeMap::new(),

@@ -5,7 +5,12 @@
 
 use super::{AwsError, Call, IssuedSession, Validation, success_xml, totp, wire};
 
-pub const ACTIONS: &[&str] = &["GetSessionToken", "AssumeRole", "GetCallerIdentity"];
+pub const ACTIONS: &[&str] = &[
+    "GetSessionToken",
+    "AssumeRole",
+    "GetCallerIdentity",
+    "GetFederationToken",
+];
 
 const INVALID_CODE: &str = "MultiFactorAuthentication failed with invalid MFA one time pass code.";
 const UNKNOWN_SERIAL: &str = "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.";
@@ -15,6 +20,7 @@ pub fn handle(call: &mut Call<'_>, action: &str) -> Result<String, AwsError> {
         "GetSessionToken" => get_session_token(call),
         "GetCallerIdentity" => get_caller_identity(call),
         "AssumeRole" => assume_role(call),
+        "GetFederationToken" => super::signin::get_federation_token(call),
         _ => unreachable!("checked against ACTIONS"),
     }
 }
