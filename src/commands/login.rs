@@ -68,15 +68,14 @@ pub(crate) fn run(args: &LoginArgs, seeds: &mut Seeds) -> Result<u8, Error> {
         }
     };
     let url = login::login_url(&hosts.signin, &destination, &token);
-    if args.print || !has_display() {
+    if !args.print && has_display() && open(url.expose_secret())? {
+        output::status(&format!(
+            "Opened the AWS console as {profile} in your browser."
+        ));
+    } else {
         output::outln!("{}", url.expose_secret());
         output::status(&format!(
             "Open it within 15 minutes: it signs whoever opens it in to the AWS console as {profile}."
-        ));
-    } else {
-        open(url.expose_secret())?;
-        output::status(&format!(
-            "Opened the AWS console as {profile} in your browser."
         ));
     }
     Ok(exit::OK)
@@ -105,8 +104,9 @@ fn has_display() -> bool {
         || env_vars::non_empty(env_vars::WAYLAND_DISPLAY).is_some()
 }
 
-/// Opens `url` in the default browser.
-fn open(url: &str) -> Result<(), Error> {
+/// Opens `url` in the default browser; `false` when there is no opener program (the URL is then
+/// printed instead).
+fn open(url: &str) -> Result<bool, Error> {
     let (program, args): (&str, Vec<&str>) = if cfg!(windows) {
         ("rundll32.exe", vec!["url.dll,FileProtocolHandler", url])
     } else if cfg!(target_os = "macos") {
@@ -118,13 +118,16 @@ fn open(url: &str) -> Result<(), Error> {
         .args(&args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
-        .status()
-        .map_err(|source| LoginError::Browser {
+        .status();
+    let status = match status {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        other => other.map_err(|source| LoginError::Browser {
             program: program.to_string(),
             source,
-        })?;
+        })?,
+    };
     if status.success() {
-        Ok(())
+        Ok(true)
     } else {
         Err(LoginError::Browser {
             program: program.to_string(),

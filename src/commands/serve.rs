@@ -34,6 +34,8 @@ pub(crate) fn run(args: &ServeArgs, seeds: &mut Seeds) -> Result<u8, Error> {
 /// Starts serving `session` (just obtained for `profile`) and renewing it as a mint would.
 pub(super) fn start(profile: &str, opts: &Options, session: Session) -> Result<Running, Error> {
     let window = refresh_window(profile, opts)?;
+    // Renewals happen while a command (or nobody) uses the terminal: no prompt, no countdown.
+    output::stop_interacting();
     // Renewals never force: --force applied to the first session only.
     let renew = Options {
         force: false,
@@ -91,13 +93,47 @@ pub(super) fn run_child(
     // The child gets Ctrl-C itself (it shares the terminal); mfa-mint waits for it and keeps
     // serving instead of ending first.
     #[cfg(unix)]
+    return wait_forwarding_term(child, program);
+    #[cfg(not(unix))]
+    {
+        #[cfg(windows)]
+        crate::interrupt::leave_to_child();
+        let status = child
+            .status()
+            .map_err(|e| super::exec::launch_error(program, e))?;
+        Ok(exit_code(status))
+    }
+}
+
+/// Unix: Ctrl-C reaches the child from the terminal and is ignored here; a SIGTERM sent to
+/// mfa-mint alone (`timeout`, a supervisor) is passed on to the child, which then ends as it
+/// chooses, and mfa-mint with it.
+#[cfg(unix)]
+fn wait_forwarding_term(mut child: std::process::Command, program: &str) -> Result<u8, Error> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let _keep = crate::interrupt::Catch::start();
-    #[cfg(windows)]
-    crate::interrupt::leave_to_child();
-    let status = child
-        .status()
+    let term = Arc::new(AtomicBool::new(false));
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGTERM, Arc::clone(&term));
+    let mut running = child
+        .spawn()
         .map_err(|e| super::exec::launch_error(program, e))?;
-    Ok(exit_code(status))
+    loop {
+        let done = running.try_wait().map_err(|source| Error::Io {
+            action: format!("wait for {program}"),
+            source,
+        })?;
+        if let Some(status) = done {
+            return Ok(exit_code(status));
+        }
+        if term.swap(false, Ordering::SeqCst) {
+            let _ = rustix::process::kill_process(
+                rustix::process::Pid::from_child(&running),
+                rustix::process::Signal::TERM,
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 fn exit_code(status: std::process::ExitStatus) -> u8 {

@@ -163,3 +163,46 @@ fn the_console_host_follows_the_partition() {
         "https://console.amazonaws.cn/ec2/home?region=cn-northwest-1"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn with_a_display_the_url_goes_to_the_browser_not_stdout() {
+    require!(Keyring);
+    use std::os::unix::fs::PermissionsExt;
+    let (w, _alice, admin) = with_admin();
+    // A stand-in xdg-open that records what it was asked to open.
+    let bin = tempfile::tempdir().unwrap();
+    let opened = bin.path().join("opened");
+    let opener = bin.path().join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let endpoint = w.endpoint();
+    let r = w.run_env(
+        &["login", "admin"],
+        None,
+        &[
+            ("AWS_ENDPOINT_URL_SIGNIN", endpoint.as_str()),
+            ("DISPLAY", ":99"),
+            ("PATH", path.as_str()),
+        ],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout, "", "the URL is not printed: {r:?}");
+    assert!(
+        r.stderr.contains("Opened the AWS console as admin"),
+        "{r:?}"
+    );
+    let url = url::Url::parse(&std::fs::read_to_string(&opened).unwrap()).unwrap();
+    let q: HashMap<String, String> = url.query_pairs().into_owned().collect();
+    let session = w.fake.signin_session(&q["SigninToken"]).unwrap();
+    assert_eq!(session.role.map(|r| r.0), Some(admin));
+}

@@ -358,3 +358,41 @@ fn sts_down_at_renewal_keeps_the_valid_session_then_answers_503_then_recovers() 
     let stderr = serve.stop();
     assert!(stderr.contains("could not renew the session"), "{stderr}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_sigterm_to_exec_server_reaches_the_command() {
+    require!(Keyring);
+    let (w, _alice) = dev();
+    let endpoint = w.endpoint();
+    let mut cmd = w.env.cmd();
+    cmd.args([
+        "exec",
+        "--server",
+        "dev",
+        "--",
+        "sh",
+        "-c",
+        "trap 'kill $!; exit 42' TERM; echo ready; sleep 30 & wait",
+    ])
+    .env("AWS_ENDPOINT_URL_STS", &endpoint)
+    .env("AWS_CA_BUNDLE", w.fake.ca_bundle())
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
+    let mut child = cmd.spawn().expect("start mfa-mint exec --server");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    // As `timeout` or a supervisor would: to mfa-mint alone, not to its process group.
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = crate::support::wait_until(&mut child, Instant::now() + Duration::from_secs(20))
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("mfa-mint did not end after SIGTERM")
+        });
+    assert_eq!(status.code(), Some(42), "the command's own exit code");
+}
