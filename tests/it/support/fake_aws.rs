@@ -19,7 +19,13 @@
 //!   ([`FakeAws::now_unix`]). It drives the `Date` response header, the ±5 min signature window,
 //!   TOTP steps and session expiry. [`FakeAws::set_accept_any_step_within`] widens the accepted
 //!   TOTP steps to every step in a range of unix times (for concurrency tests).
-//! - Failures: [`FakeAws::fail_next`] with a [`Failure`], [`FakeAws::set_permission_denied`].
+//! - Failures: [`FakeAws::fail_next`] with a [`Failure`] ([`FakeAws::clear_failures`] drops the
+//!   rest), [`FakeAws::set_permission_denied`].
+//! - Short sessions: [`FakeAws::set_session_lifetime`] (every session lasts that long, whatever
+//!   was asked for), so renewal across expiries can be tested.
+//! - Console sign-in: GetFederationToken and `GET /federation?Action=getSigninToken`
+//!   (`fake_aws/signin.rs`); [`FakeAws::signin_session`] is the session behind a sign-in token,
+//!   [`FakeAws::is_federated`] tells federation sessions apart.
 //! - Latency: [`FakeAws::set_latency`] delays every answer (a realistic round trip for the
 //!   parallel benchmark, or a mint that is surely still running); [`FakeAws::in_flight`] and
 //!   [`FakeAws::max_in_flight`] count requests being served at once.
