@@ -22,10 +22,11 @@ pub struct Request {
     pub repeated: bool,
 }
 
-/// Reads up to the blank line that ends the head. `Ok(None)` when the client closed the
-/// connection first or sent more than [`MAX_HEAD`] bytes; a read timeout is an error.
-pub fn read_head(stream: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
-    let mut head = Vec::with_capacity(1024);
+/// Reads up to the blank line that ends the head (wiped when dropped: it holds the token).
+/// `Ok(None)` when the client closed the connection first or sent more than [`MAX_HEAD`] bytes;
+/// a read timeout is an error.
+pub fn read_head(stream: &mut impl Read) -> io::Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+    let mut head = zeroize::Zeroizing::new(Vec::with_capacity(MAX_HEAD + 1024));
     let mut buf = [0u8; 1024];
     loop {
         let n = stream.read(&mut buf)?;
