@@ -169,8 +169,12 @@ fn serve_answers_only_with_the_token_and_the_loopback_host() {
         assert!(!body.contains(key), "{body}");
         assert!(json(&body)["message"].is_string(), "{body}");
     }
+    // A client that never finishes its request holds up no one else.
+    let mut stalled = TcpStream::connect(("127.0.0.1", serve.port)).unwrap();
+    stalled.write_all(b"GET / HTTP/1.1\r\nHost: ").unwrap();
     // Answers come from the served session: no further request to STS.
     assert_eq!(serve.get().0, 200);
+    drop(stalled);
     assert_eq!(w.fake.action_count("GetSessionToken"), 1);
     let bearer = serve.token.clone();
     let stderr = serve.stop();
