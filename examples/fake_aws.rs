@@ -1,7 +1,7 @@
 //! Runs the in-repo fake AWS (STS + IAM) as a process for scripts/demo and scripts/bench.
 //!
 //! `cargo run --example fake_aws -- [--port N] [--https] [--user NAME] [--account ID]
-//! [--clock-offset SECS] [--requests-file PATH] [--allow-reuse] [--latency-ms MS] [--users N]`
+//! [--clock-offset SECS] [--requests-file PATH] [--allow-reuse] [--latency-ms MS] [--users N] [--session-lifetime SECS]`
 //!
 //! Creates one user with a long-term key and an enabled virtual MFA device with a random seed,
 //! prints one line of JSON (`endpoint`, `access_key_id`, `secret_access_key`, `serial`, `seed`,
@@ -11,7 +11,8 @@
 //! N users, the first named NAME and the others NAME2 … NAMEN, each with its own key and device;
 //! the JSON line then also has `users`: the same fields for each of them. `--https` serves HTTPS
 //! with a private CA made at start-up; the JSON line then has `ca_bundle`, the CA's PEM file,
-//! which lives while the fake runs.
+//! which lives while the fake runs. `--session-lifetime SECS` makes every session last that long,
+//! whatever was asked for (the credentials server's renewal benchmark).
 
 #![allow(clippy::disallowed_methods)] // test and tool code reads its own environment
 #[path = "../tests/it/support/fake_aws.rs"]
@@ -32,6 +33,7 @@ struct Options {
     latency_ms: u64,
     users: usize,
     https: bool,
+    session_lifetime: Option<i64>,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -45,6 +47,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
         latency_ms: 0,
         users: 1,
         https: false,
+        session_lifetime: None,
     };
     let mut args = args.peekable();
     while let Some(flag) = args.next() {
@@ -77,8 +80,15 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 }
             }
             "--https" => options.https = true,
+            "--session-lifetime" => {
+                options.session_lifetime = Some(
+                    value()?
+                        .parse()
+                        .map_err(|e| format!("--session-lifetime: {e}"))?,
+                )
+            }
             "-h" | "--help" => {
-                return Err("usage: fake_aws [--port N] [--https] [--user NAME] [--account ID] [--clock-offset SECS] [--requests-file PATH] [--allow-reuse] [--latency-ms MS] [--users N]".to_string());
+                return Err("usage: fake_aws [--port N] [--https] [--user NAME] [--account ID] [--clock-offset SECS] [--requests-file PATH] [--allow-reuse] [--latency-ms MS] [--users N] [--session-lifetime SECS]".to_string());
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -108,6 +118,7 @@ fn main() -> ExitCode {
     };
     fake.set_clock_offset(options.clock_offset);
     fake.set_reuse_allowed(options.allow_reuse);
+    fake.set_session_lifetime(options.session_lifetime);
     if let Some(path) = &options.requests_file {
         let file = match OpenOptions::new().create(true).append(true).open(path) {
             Ok(file) => Mutex::new(file),

@@ -154,9 +154,23 @@ pub enum Command {
     /// AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION, and unsets AWS_PROFILE. On
     /// Unix mfa-mint becomes the command, so signals such as Ctrl-C reach it directly. Exit code:
     /// the command's, 127 when it is not found, 126 when it cannot be run.
+    ///
+    /// With --server the command gets no keys: a credentials server on 127.0.0.1 that renews the
+    /// session before it expires (AWS_CONTAINER_CREDENTIALS_FULL_URI and
+    /// AWS_CONTAINER_AUTHORIZATION_TOKEN), for jobs that outlive a session. mfa-mint then stays
+    /// until the command ends and passes its exit code on.
     Exec(ExecArgs),
     /// Print shell lines that export the session
     Env(EnvArgs),
+    /// Serve PROFILE's session to other programs until stopped (the server of `exec --server`)
+    ///
+    /// Prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN as shell
+    /// lines on stdout, then answers on 127.0.0.1 with a session it renews before expiry, until
+    /// Ctrl-C. The token lets any program that has it fetch the session: keep it private.
+    Serve(ServeArgs),
+    /// Open the AWS console in the browser as PROFILE (a role's session, or a federation
+    /// token from the long-term keys)
+    Login(LoginArgs),
     /// Move long-term keys between the credentials file and the keyring
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -263,6 +277,39 @@ pub struct ExecArgs {
     /// PowerShell]
     #[arg(trailing_var_arg = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+
+    /// Give the command a local credentials server that renews the session, not the keys
+    #[arg(long)]
+    pub server: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub session: SessionArgs,
+
+    /// Shell syntax to print [default: powershell on Windows, else sh]
+    #[arg(long, value_enum, default_value_t = crate::minter::session::Shell::default_for_os(), hide_default_value = true)]
+    pub shell: crate::minter::session::Shell,
+}
+
+#[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("Profile to sign in as (default: $AWS_PROFILE, else `default`)")))]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub session: SessionArgs,
+
+    /// Print the sign-in URL instead of opening a browser (it signs in whoever opens it)
+    #[arg(long)]
+    pub print: bool,
+
+    /// Where the console opens: a console URL or a service name such as `s3` or `ec2`
+    #[arg(long, value_name = "URL|SERVICE")]
+    pub destination: Option<String>,
+
+    /// The console's region [default: the profile's]
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
 }
 
 impl ExecArgs {

@@ -52,6 +52,14 @@ pub fn now_secs() -> u64 {
     now().max(0.0) as u64
 }
 
+/// Sleeps until the given unix time (no-op if it has passed).
+pub fn sleep_until(unix: f64) {
+    let wait = unix - now();
+    if wait > 0.0 {
+        std::thread::sleep(Duration::from_secs_f64(wait));
+    }
+}
+
 /// Formats unix seconds as RFC 3339 UTC, e.g. `2026-11-24T23:02:53Z` (what AWS and the SDKs
 /// write; the form of `--json` output and of `aws_expiration`).
 pub fn format_rfc3339(unix: i64) -> String {

@@ -20,6 +20,8 @@ pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
 pub const AWS_ENDPOINT_URL_STS: &str = "AWS_ENDPOINT_URL_STS";
 /// Endpoint for IAM (enroll).
 pub const AWS_ENDPOINT_URL_IAM: &str = "AWS_ENDPOINT_URL_IAM";
+/// The console sign-in (federation) endpoint `login` uses.
+pub const AWS_ENDPOINT_URL_SIGNIN: &str = "AWS_ENDPOINT_URL_SIGNIN";
 /// `true` ignores the endpoint variables above.
 pub const AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: &str = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
 /// PEM file of the CAs to trust (replacing every other root), as for the AWS CLI.
@@ -97,6 +99,12 @@ pub const SHELL: &str = "SHELL";
 /// The command interpreter `exec` starts when no command is given (Windows).
 #[cfg_attr(not(windows), allow(dead_code))]
 pub const COMSPEC: &str = "COMSPEC";
+/// An X display: `login` opens a browser only when there is one (Linux and other Unix).
+#[cfg_attr(any(windows, target_os = "macos"), allow(dead_code))]
+pub const DISPLAY: &str = "DISPLAY";
+/// A Wayland display, as `DISPLAY`.
+#[cfg_attr(any(windows, target_os = "macos"), allow(dead_code))]
+pub const WAYLAND_DISPLAY: &str = "WAYLAND_DISPLAY";
 /// Base of the state directory on Windows.
 #[cfg_attr(not(windows), allow(dead_code))]
 pub const LOCALAPPDATA: &str = "LOCALAPPDATA";
@@ -113,6 +121,7 @@ const DOCUMENTED: &[&str] = &[
     AWS_CONFIG_FILE,
     AWS_ENDPOINT_URL_STS,
     AWS_ENDPOINT_URL_IAM,
+    AWS_ENDPOINT_URL_SIGNIN,
     AWS_ENDPOINT_URL,
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS,
     AWS_REGION,

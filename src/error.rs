@@ -163,6 +163,10 @@ pub enum Error {
     State(#[from] crate::state::Error),
     #[error(transparent)]
     Schedule(#[from] crate::schedule::Error),
+    #[error(transparent)]
+    Server(#[from] crate::server::Error),
+    #[error(transparent)]
+    Login(#[from] crate::login::Error),
     #[error("cannot {action}: {source}")]
     Io {
         action: String,
@@ -232,6 +236,8 @@ impl Error {
             Sts(e) if e.is_config() => exit::CONFIG,
             Sts(_) => exit::AWS_REFUSED,
             Schedule(e) => e.exit_code(),
+            Server(e) => e.exit_code(),
+            Login(e) => e.exit_code(),
             State(_) | Io { .. } => exit::IO,
             SharedMint { exit, .. } => *exit,
             SeedExists { .. } | Declined | ConfirmExport | ConfirmRemove => {
@@ -334,6 +340,8 @@ impl Error {
             State(_) => "check that the state directory is writable (MFA_MINT_STATE_DIR overrides it)".into(),
             Io { .. } => "check that the path exists and that you may read (or write) it".into(),
             Schedule(e) => return e.hint(),
+            Server(e) => return e.hint(),
+            Login(e) => return e.hint(),
             SeedExists { .. } => "pass --force to replace it (the old seed is lost unless you kept it elsewhere)".into(),
             Declined => return None,
             SharedMint { hint, .. } => return hint.clone(),

@@ -66,6 +66,12 @@ pub fn confirm(question: &str) -> bool {
     answer.trim().to_ascii_lowercase().starts_with('y')
 }
 
+/// From now on nothing prompts or draws a countdown: the credentials server renews in the
+/// background while a command writes to the same terminal (one line says a wait instead).
+pub fn stop_interacting() {
+    INTERACTIVE.store(false, Ordering::Relaxed);
+}
+
 /// Makes waits announce themselves on stderr even under `--quiet` (`credential-process`, which
 /// is otherwise silent: an SDK calling it must not sit 30 s without a word).
 pub fn announce_waits() {

@@ -99,7 +99,7 @@ impl PartialEq for SecretBytes {
 impl Eq for SecretBytes {}
 
 /// Equality whose running time depends only on the lengths, not on where the contents differ.
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -3,6 +3,7 @@
 
 pub(crate) mod answer;
 pub(crate) mod client;
+pub(crate) mod federation;
 pub(crate) mod iam;
 pub(crate) mod proxy;
 pub(crate) mod sts;

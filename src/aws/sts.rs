@@ -193,7 +193,11 @@ pub(crate) fn client_parts(
     (credentials, RetryConfig::disabled(), timeouts)
 }
 
-fn client(target: &Target, keys: &LongTermKeys, probe: &DateProbe) -> aws_sdk_sts::Client {
+pub(super) fn client(
+    target: &Target,
+    keys: &LongTermKeys,
+    probe: &DateProbe,
+) -> aws_sdk_sts::Client {
     let (credentials, retries, timeouts) = client_parts(target, keys);
     client_with(target, credentials, retries, timeouts, probe)
 }
@@ -354,7 +358,7 @@ pub fn clock_offset(target: &Target, keys: &LongTermKeys) -> Result<f64, Error> 
     })
 }
 
-fn endpoint_label(target: &Target) -> String {
+pub(super) fn endpoint_label(target: &Target) -> String {
     target
         .endpoint_url
         .clone()

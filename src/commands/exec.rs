@@ -42,15 +42,19 @@ pub(crate) fn run(ctx: &mut Context, args: &ExecArgs, seeds: &mut Seeds) -> Resu
     for var in CONFLICTING {
         child.env_remove(var);
     }
-    for (k, v) in variables(&session) {
-        child.env(k, v);
-    }
     // The AWS CLI and SDKs read the region from the profile, which the child no longer names.
     child.env(env_vars::AWS_REGION, &region);
     child.env(env_vars::AWS_DEFAULT_REGION, &region);
     crate::output::debug(1, || {
         format!("{profile}: running {program} in region {region}")
     });
+    if args.server {
+        let running = super::serve::start(ctx, &profile, &opts, session)?;
+        return super::serve::run_child(child, &running, &program);
+    }
+    for (k, v) in variables(&session) {
+        child.env(k, v);
+    }
     replace_or_wait(child, &program)
 }
 
@@ -117,7 +121,7 @@ fn windows_program(
         .unwrap_or_else(|| bare.to_path_buf())
 }
 
-fn launch_error(program: &str, e: std::io::Error) -> Error {
+pub(super) fn launch_error(program: &str, e: std::io::Error) -> Error {
     match e.kind() {
         std::io::ErrorKind::NotFound => Error::CommandNotFound {
             program: program.to_string(),

@@ -13,10 +13,12 @@ pub(crate) mod import;
 pub(crate) mod keys;
 pub(crate) mod link;
 pub(crate) mod list;
+pub(crate) mod login;
 pub(crate) mod mint;
 pub(crate) mod remove;
 pub(crate) mod rename;
 pub(crate) mod schedule;
+pub(crate) mod serve;
 pub(crate) mod status;
 
 use crate::cli::{Cli, Command, MintingArgs, ProfileArg, SessionArgs};
@@ -45,6 +47,8 @@ pub(crate) fn dispatch(cli: Cli, ctx: &mut Context) -> Result<u8, Error> {
         Command::SetupCredentialProcess(args) => credential_process::setup(ctx, &args),
         Command::Exec(args) => exec::run(ctx, &args, &mut seeds),
         Command::Env(args) => env::run(ctx, &args, &mut seeds),
+        Command::Serve(args) => serve::run(ctx, &args, &mut seeds),
+        Command::Login(args) => login::run(ctx, &args, &mut seeds),
         Command::Keys(cmd) => keys::run(ctx, cmd, &mut seeds),
         Command::Schedule(cmd) => schedule::run(ctx, cmd),
         Command::List(args) => list::run(ctx, &args, &mut seeds),
@@ -81,6 +85,8 @@ fn verb(command: &Command) -> &'static str {
         Command::SetupCredentialProcess(_) => "setup-credential-process",
         Command::Exec(_) => "exec",
         Command::Env(_) => "env",
+        Command::Serve(_) => "serve",
+        Command::Login(_) => "login",
         Command::Keys(_) => "keys",
         Command::Schedule(_) => "schedule",
         Command::List(_) => "list",

@@ -30,6 +30,16 @@ impl Context {
         }
     }
 
+    /// A context for a later run inside this process (a credentials server's renewal hours
+    /// later): the same environment and reporter, the files read anew when first asked for.
+    pub fn renewal(&self) -> Context {
+        Context {
+            env: self.env.clone(),
+            reporter: self.reporter,
+            files: OnceLock::new(),
+        }
+    }
+
     /// The AWS files as this run read them (read now if not yet).
     pub fn files(&self) -> Result<&Files, Error> {
         if let Some(files) = self.files.get() {

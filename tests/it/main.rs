@@ -36,6 +36,7 @@ mod import_qr_bounds;
 mod keyring_faults;
 mod keys;
 mod keyutils;
+mod login;
 mod manage;
 mod mint;
 mod moto_e2e;
@@ -48,4 +49,5 @@ mod readme_windows;
 #[cfg(unix)]
 mod schedule;
 mod secrets;
+mod server;
 mod status;

@@ -28,6 +28,13 @@
 //! - Token sizes: sessions carry tokens of realistic size, [`SESSION_TOKEN_LEN`] characters from
 //!   GetSessionToken and [`ROLE_TOKEN_LEN`] from AssumeRole by default
 //!   ([`FakeAws::set_session_token_len`]).
+//! - Failures: [`FakeAws::fail_next`] with a [`Failure`] ([`FakeAws::clear_failures`] drops the
+//!   rest), [`FakeAws::set_permission_denied`].
+//! - Short sessions: [`FakeAws::set_session_lifetime`] (every session lasts that long, whatever
+//!   was asked for), so renewal across expiries can be tested.
+//! - Console sign-in: GetFederationToken and `GET /federation?Action=getSigninToken`
+//!   (`fake_aws/signin.rs`); [`FakeAws::signin_session`] is the session behind a sign-in token,
+//!   [`FakeAws::is_federated`] tells federation sessions apart.
 //! - Latency: [`FakeAws::set_latency`] delays every answer (a realistic round trip for the
 //!   parallel benchmark, or a mint that is surely still running); [`FakeAws::in_flight`] and
 //!   [`FakeAws::max_in_flight`] count requests being served at once.
@@ -73,6 +80,8 @@ mod dispatch;
 mod http;
 #[path = "fake_aws/iam.rs"]
 mod iam;
+#[path = "fake_aws/signin.rs"]
+mod signin;
 #[path = "fake_aws/sigv4.rs"]
 mod sigv4;
 #[path = "fake_aws/sts.rs"]
@@ -201,6 +210,11 @@ struct State {
     /// The `Host` header of every request, in order.
     hosts: Vec<String>,
     clock_offset: i64,
+    /// Tests of renewal: every session lasts this long, whatever was asked for.
+    session_lifetime: Option<i64>,
+    /// Key ids of GetFederationToken sessions; sign-in tokens → the key id they were made for.
+    federated: HashSet<String>,
+    signin_tokens: HashMap<String, String>,
     lenient_steps: Option<Range<u64>>,
     /// Benchmarks only: accept a code step again (real AWS never does).
     reuse_allowed: bool,
@@ -444,6 +458,9 @@ impl FakeAws {
             partition: "aws".to_string(),
             hosts: Vec::new(),
             clock_offset: 0,
+            session_lifetime: None,
+            federated: HashSet::new(),
+            signin_tokens: HashMap::new(),
             lenient_steps: None,
             reuse_allowed: false,
             users: BTreeMap::new(),
@@ -642,6 +659,17 @@ impl FakeAws {
     /// The fake's clock is system time + `seconds`.
     pub fn set_clock_offset(&self, seconds: i64) {
         self.lock().clock_offset = seconds;
+    }
+
+    /// Sessions (GetSessionToken, AssumeRole) last `seconds` whatever DurationSeconds asked for
+    /// (after checking it as usual), so tests can watch sessions expire; `None` restores AWS's.
+    pub fn set_session_lifetime(&self, seconds: Option<i64>) {
+        self.lock().session_lifetime = seconds;
+    }
+
+    /// Drops the failures [`FakeAws::fail_next`] queued and not yet served (STS is back).
+    pub fn clear_failures(&self) {
+        self.lock().failures.clear();
     }
 
     /// Every request is answered `latency` later (served after the wait, concurrently).

@@ -73,6 +73,9 @@ fn reply(now: i64, request_id: &str, status: u16, body: String) -> http::Reply {
 
 pub(super) fn handle(shared: &Mutex<State>, request: http::Request) -> http::Reply {
     let lock = || shared.lock().unwrap_or_else(|e| e.into_inner());
+    if request.path == "/federation" {
+        return super::signin::federation(shared, &request);
+    }
     let params = parse_params(&request);
     let action = params.get("Action").cloned().unwrap_or_default();
     let request_id = wire::request_id();

@@ -5,7 +5,12 @@
 
 use super::{AwsError, Call, IssuedSession, Validation, success_xml, totp, wire};
 
-pub const ACTIONS: &[&str] = &["GetSessionToken", "AssumeRole", "GetCallerIdentity"];
+pub const ACTIONS: &[&str] = &[
+    "GetSessionToken",
+    "AssumeRole",
+    "GetCallerIdentity",
+    "GetFederationToken",
+];
 
 const INVALID_CODE: &str = "MultiFactorAuthentication failed with invalid MFA one time pass code.";
 const UNKNOWN_SERIAL: &str = "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.";
@@ -15,6 +20,7 @@ pub fn handle(call: &mut Call<'_>, action: &str) -> Result<String, AwsError> {
         "GetSessionToken" => get_session_token(call),
         "GetCallerIdentity" => get_caller_identity(call),
         "AssumeRole" => assume_role(call),
+        "GetFederationToken" => super::signin::get_federation_token(call),
         _ => unreachable!("checked against ACTIONS"),
     }
 }
@@ -125,7 +131,7 @@ fn get_session_token(call: &mut Call<'_>) -> Result<String, AwsError> {
         access_key_id: format!("ASIA{}", wire::random_string(wire::UPPER_ALNUM, 16)),
         secret_access_key: wire::random_string(wire::SECRET_CHARS, 40),
         session_token: session_token(call.state.token_len.0),
-        expiration: call.now + seconds,
+        expiration: call.now + call.state.session_lifetime.unwrap_or(seconds),
         user: identity.user.clone(),
         serial: used_serial,
         role: None,
@@ -303,7 +309,7 @@ fn assume_role(call: &mut Call<'_>) -> Result<String, AwsError> {
         access_key_id: format!("ASIA{}", wire::random_string(wire::UPPER_ALNUM, 16)),
         secret_access_key: wire::random_string(wire::SECRET_CHARS, 40),
         session_token: session_token(call.state.token_len.1),
-        expiration: call.now + seconds,
+        expiration: call.now + call.state.session_lifetime.unwrap_or(seconds),
         user: identity.user.clone(),
         serial: mfa_serial,
         role: Some((role_arn.clone(), session_name.clone())),
