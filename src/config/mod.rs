@@ -99,12 +99,25 @@ impl Files {
     }
 }
 
-/// Rejects names that cannot be a section header.
+/// Refuses a profile name the AWS CLI cannot address or that some writer would have to quote
+/// (see [`aws_files::name_problem`]): called where a name enters (arguments, `$AWS_PROFILE`).
 pub fn check_name(name: &str) -> Result<(), Error> {
-    if name.trim().is_empty() || name.trim() != name || name.contains(['[', ']', '\n', '\r', '\0'])
-    {
+    match aws_files::name_problem(name) {
+        Some(problem) => Err(Error::ProfileName {
+            name: name.to_string(),
+            problem,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The looser check for a profile named inside the user's files (`source_profile = …`), which
+/// mfa-mint only reads: anything botocore reads as a section name is kept working.
+fn check_readable_name(name: &str) -> Result<(), Error> {
+    if name.trim().is_empty() || name.chars().any(|c| c.is_control() || c == '[' || c == ']') {
         return Err(Error::ProfileName {
             name: name.to_string(),
+            problem: "it is empty or holds a bracket or control character".into(),
         });
     }
     Ok(())
@@ -201,7 +214,11 @@ pub fn resolve_source(files: &Files, profile: &str, flag: Option<&str>) -> Resul
             }
         }
     };
-    check_name(&source)?;
+    if flag.is_some() {
+        check_name(&source)?;
+    } else {
+        check_readable_name(&source)?;
+    }
     if source == profile {
         return Err(Error::SourceIsTarget {
             profile: profile.to_string(),
