@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(service.0, "mfa-mint-refresh.service");
         assert_eq!(
             service.1,
-            "[Unit]\nDescription=Refresh AWS MFA sessions with mfa-mint\n\n[Service]\nType=oneshot\nExecStart=\"/home/al ice/.cargo/bin/mfa-mint\" dev prod --min-remaining 70m --quiet --non-interactive --log-file \"/home/al ice/.local/state/mfa-mint/schedule.log\"\n"
+            "[Unit]\nDescription=Refresh AWS MFA sessions with mfa-mint\n\n[Service]\nType=oneshot\nExecStart=\"/home/al ice/.cargo/bin/mfa-mint\" mint --min-remaining 70m --quiet --non-interactive --log-file \"/home/al ice/.local/state/mfa-mint/schedule.log\" -- dev prod\n"
         );
         assert_eq!(timer.0, "mfa-mint-refresh.timer");
         assert_eq!(
@@ -172,7 +172,7 @@ mod tests {
         assert!(
             service
                 .1
-                .contains(r#"ExecStart="/opt/50%% $$HOME/it's \"q\"\\mfa-mint" dev"#),
+                .contains(r#"ExecStart="/opt/50%% $$HOME/it's \"q\"\\mfa-mint" mint"#),
             "{}",
             service.1
         );

@@ -189,7 +189,8 @@ fn installs_add_up_and_remove_takes_out_the_named_profiles() {
     let jobs = s.cron_jobs();
     assert_eq!(jobs.len(), 1, "one job for all: {}", s.crontab());
     assert!(
-        jobs[0].contains(" dev web --min-remaining 70m --quiet --non-interactive --log-file "),
+        jobs[0].contains(" mint --min-remaining 70m --quiet --non-interactive --log-file ")
+            && jobs[0].ends_with("/schedule.log -- dev web # mfa-mint-schedule"),
         "{jobs:?}"
     );
     assert!(s.crontab().starts_with("MAILTO=me\n0 1 * * * backup\n"));
@@ -203,9 +204,9 @@ fn installs_add_up_and_remove_takes_out_the_named_profiles() {
         Some("cron (your crontab)")
     );
     let command = shown_value(&r, "command").unwrap();
-    assert!(command.ends_with("/schedule.log"), "{command}");
+    assert!(command.contains("/schedule.log -- "), "{command}");
     assert!(
-        command.contains(" dev web --min-remaining 70m "),
+        command.contains(" mint --min-remaining 70m ") && command.ends_with(" -- dev web"),
         "{command}"
     );
 
@@ -225,7 +226,7 @@ fn installs_add_up_and_remove_takes_out_the_named_profiles() {
     );
     let jobs = s.cron_jobs();
     assert_eq!(jobs.len(), 1);
-    assert!(jobs[0].contains(" web --min-remaining"), "{jobs:?}");
+    assert!(jobs[0].contains(" -- web #"), "{jobs:?}");
     assert!(!jobs[0].contains(" dev "), "{jobs:?}");
 
     s.run(&["schedule", "install", "dev"]).success();
@@ -401,7 +402,8 @@ fn bad_input_is_refused_and_changes_nothing() {
     );
     // prod fits the job's 30m, so it is added.
     s.run(&["schedule", "install", "prod"]).success();
-    assert!(s.cron_jobs()[0].contains(" dev prod --min-remaining 40m"));
+    assert!(s.cron_jobs()[0].contains(" mint --min-remaining 40m "));
+    assert!(s.cron_jobs()[0].contains(" -- dev prod #"));
 }
 
 #[test]
