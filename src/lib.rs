@@ -19,6 +19,7 @@ pub(crate) mod error;
 pub(crate) mod interrupt;
 pub(crate) mod minter;
 pub(crate) mod output;
+pub(crate) mod owner;
 pub(crate) mod qr;
 pub(crate) mod schedule;
 pub(crate) mod secret;

@@ -54,6 +54,7 @@ impl Error {
                 | Error::Lock { .. }
                 | Error::Write { .. }
                 | Error::InUse { .. }
+                | Error::KeepOwner { .. }
         )
     }
 }

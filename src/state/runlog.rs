@@ -137,16 +137,14 @@ pub fn last(profile: &str) -> Option<Entry> {
         .find(|e| e.profile == profile)
 }
 
-/// Appends the entry's line to a log file (created 0600 on unix).
+/// Appends the entry's line to a log file (created 0600 on unix, owned like its directory).
 pub fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut file =
+        crate::owner::open_or_create(path, dir, 0o600, std::fs::OpenOptions::new().append(true))?;
     // One write per line, so concurrent runs' lines don't interleave.
     file.write_all(format!("{}\n", entry.log_line()).as_bytes())
 }
