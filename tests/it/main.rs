@@ -28,6 +28,9 @@ mod mint_flow;
 mod moto_e2e;
 mod network;
 mod no_plaintext;
+// Shells, file owners and botocore's readers: unix only.
+#[cfg(unix)]
+mod odd_names;
 mod readme_ja;
 // Runs the README's PowerShell commands from Linux: natively, or the Windows build under wine.
 #[cfg(unix)]
