@@ -208,6 +208,27 @@ fn shlex_words(w: &World, line: &str) -> Vec<String> {
     serde_json::from_str(&r.stdout).unwrap()
 }
 
+/// A copy of the binary under test at `dir/mfa-mint` (its own path is what it writes into
+/// jobs and credential_process lines).
+fn copy_binary(dir: &Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let exe = dir.join("mfa-mint");
+    std::fs::copy(env!("CARGO_BIN_EXE_mfa-mint"), &exe).unwrap();
+    exe
+}
+
+/// Runs `exe` (a [`copy_binary`]) with `args` in the environment the binary under test gets.
+fn run_copy(w: &World, exe: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+    let mut cmd = w.env.command(exe);
+    for (k, v) in w.env.cmd().get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    cmd.envs(extra_env.iter().copied()).args(args);
+    support::run_command(cmd, None, support::DEFAULT_TIMEOUT)
+}
+
 #[test]
 fn credential_process_lines_read_back_through_shlex_sh_and_the_aws_cli() {
     require!(Keyring, Venv);
@@ -216,19 +237,8 @@ fn credential_process_lines_read_back_through_shlex_sh_and_the_aws_cli() {
     w.write_credentials(&alice.long_term(profile));
     w.import(profile, &alice.serial, SEED);
     // A copy of the binary where the path needs quoting: a space, a quote, a `$`, a backslash.
-    let dir = w.env.root().join("it's $HOME\\x dir");
-    std::fs::create_dir_all(&dir).unwrap();
-    let exe = dir.join("mfa-mint");
-    std::fs::copy(env!("CARGO_BIN_EXE_mfa-mint"), &exe).unwrap();
-    // The copy, in the environment the real binary gets.
-    let mut setup = w.env.command(&exe);
-    for (k, v) in w.env.cmd().get_envs() {
-        if let Some(v) = v {
-            setup.env(k, v);
-        }
-    }
-    setup.args(["setup-credential-process", profile]);
-    let r = support::run_command(setup, None, support::DEFAULT_TIMEOUT);
+    let exe = copy_binary(&w.env.root().join("it's $HOME\\x dir"));
+    let r = run_copy(&w, &exe, &["setup-credential-process", profile], &[]);
     assert_eq!(r.code, 0, "{r:?}");
     let config = w.config().unwrap();
     let line = config
@@ -374,4 +384,76 @@ fn root_keeps_a_user_s_files_the_user_s() {
     let before = owner(&config);
     w.run(&["setup-credential-process", "dev"], None).success();
     assert_eq!(owner(&config), before);
+}
+
+/// The systemd units for profiles named like commands and a log path systemd must unquote
+/// (a space, `$`, `%`, a quote) pass `systemd-analyze verify`, and the job reads back.
+#[test]
+fn systemd_units_with_odd_paths_pass_systemd_analyze_verify() {
+    require!(Keyring, SystemdAnalyze);
+    let w = World::new();
+    w.write_config("[profile code]\nmfa_serial = arn:aws:iam::123456789012:mfa/a\n\n[profile mint]\nmfa_serial = arn:aws:iam::123456789012:mfa/a\n");
+    w.write_credentials("[code-long-term]\naws_access_key_id = AKIAX\naws_secret_access_key = x\n\n[mint-long-term]\naws_access_key_id = AKIAX\naws_secret_access_key = x\n");
+    let state = w.env.root().join("st ate $HOME 100% it's");
+    let state_arg = state.display().to_string();
+    // The program's path too: systemd expands specifiers but no variable in it.
+    let exe = copy_binary(&w.env.root().join("b in $HOME 100%"));
+    let r = run_copy(
+        &w,
+        &exe,
+        &[
+            "schedule",
+            "install",
+            "code",
+            "mint",
+            "--platform",
+            "systemd",
+            "--print",
+        ],
+        &[("MFA_MINT_STATE_DIR", state_arg.as_str())],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let units = w.env.root().join("units");
+    std::fs::create_dir_all(&units).unwrap();
+    for part in r.stdout.split("# ~/.config/systemd/user/").skip(1) {
+        let (name, content) = part.split_once('\n').unwrap();
+        std::fs::write(units.join(name), content).unwrap();
+    }
+    let service = units.join("mfa-mint-refresh.service");
+    let text = std::fs::read_to_string(&service).unwrap();
+    assert!(text.contains(" -- code mint\n"), "{text}");
+    let out = std::process::Command::new(support::require_tool("systemd-analyze"))
+        .args(["verify", "--man=no"])
+        .arg(&service)
+        .arg(units.join("mfa-mint-refresh.timer"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}\n{text}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{text}");
+}
+
+/// systemd refuses a program path with a quote or a backslash however it is quoted: install
+/// says so instead of writing units that never run.
+#[test]
+fn systemd_install_refuses_a_program_path_systemd_cannot_run() {
+    require!(Keyring);
+    let w = World::new();
+    w.write_config("[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/a\n");
+    w.write_credentials("[dev-long-term]\naws_access_key_id = AKIAX\naws_secret_access_key = x\n");
+    let exe = copy_binary(&w.env.root().join("it's"));
+    let before = tree(w.env.home());
+    let r = run_copy(
+        &w,
+        &exe,
+        &["schedule", "install", "dev", "--platform", "systemd"],
+        &[],
+    );
+    assert_eq!(r.code, 4, "{r:?}");
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{r:?}");
+    assert!(
+        lines[0].starts_with("error: systemd cannot run a program whose path holds a quote"),
+        "{r:?}"
+    );
+    assert_eq!(tree(w.env.home()), before);
 }

@@ -496,7 +496,8 @@ fn same_on_every_platform_systemd() {
     let service = std::fs::read_to_string(dir.join("mfa-mint-refresh.service")).unwrap();
     let timer = std::fs::read_to_string(dir.join("mfa-mint-refresh.timer")).unwrap();
     assert!(
-        service.contains(" web dev --min-remaining 40m --quiet --non-interactive --log-file "),
+        service.contains(" mint --min-remaining 40m --quiet --non-interactive --log-file ")
+            && service.contains("/schedule.log -- web dev\n"),
         "{service}"
     );
     // A calendar timer that catches up runs missed while the machine was off (issue 15).
@@ -572,7 +573,8 @@ fn same_on_every_platform_launchd() {
     assert_eq!(parsed["StartInterval"], 1800);
     assert_eq!(parsed["RunAtLoad"], true);
     let args = parsed["ProgramArguments"].as_array().unwrap();
-    assert_eq!(args[1..4], ["web", "dev", "--min-remaining"]);
+    assert_eq!(args[1..3], ["mint", "--min-remaining"]);
+    assert_eq!(args[args.len() - 3..], ["--", "web", "dev"]);
 
     // A failed bootstrap puts the previous plist back (and loads it again).
     s.fail("launchctl bootstrap");
@@ -620,7 +622,8 @@ fn same_on_every_platform_windows() {
         "<ExecutionTimeLimit>PT5M</ExecutionTimeLimit>",
         "<LogonType>InteractiveToken</LogonType>",
         r"<Command>%SystemRoot%\System32\conhost.exe</Command>",
-        " web dev --min-remaining 40m --quiet --non-interactive --log-file ",
+        " mint --min-remaining 40m --quiet --non-interactive --log-file ",
+        "schedule.log -- web dev</Arguments>",
     ] {
         assert!(xml.contains(needle), "{needle}\n{xml}");
     }
@@ -807,7 +810,10 @@ fn print_shows_the_exact_job_for_every_platform_and_installs_nothing() {
     assert_eq!(r.stderr, "");
     // For cron the printed line holds the profiles already scheduled too.
     let r = s.run(&["schedule", "install", "web", "--print"]);
-    assert!(r.stdout.contains(" dev web --min-remaining"), "{r:?}");
+    assert!(
+        r.stdout.contains(" -- dev web # mfa-mint-schedule"),
+        "{r:?}"
+    );
     assert_eq!(s.crontab(), before);
     assert!(!s.env.home().join(".config/systemd").exists());
     assert!(!s.env.home().join("Library").exists());
