@@ -60,6 +60,17 @@ pub fn name_problem(name: &str) -> Option<String> {
     Some(format!("{} not allowed: {why}", shown.join(" ")))
 }
 
+/// Whether a file could hold a profile of this name at all, as the AWS CLI reads it: not empty,
+/// not `DEFAULT`, no leading `-`, no surrounding whitespace, no bracket or control character.
+/// Such a name outside the rule is still used when the user's files already hold it.
+pub fn could_exist(name: &str) -> bool {
+    !name.is_empty()
+        && name != "DEFAULT"
+        && !name.starts_with('-')
+        && name.trim() == name
+        && !name.chars().any(|c| c.is_control() || c == '[' || c == ']')
+}
+
 /// A character as the error line shows it: `space`, `\n`, `U+200E`, or itself in backticks.
 fn describe(c: char) -> String {
     match c {
@@ -117,12 +128,18 @@ pub fn shlex_split(s: &str) -> Option<Vec<String>> {
     Some(words)
 }
 
-/// The section a new profile gets in the config file.
+/// The section a new profile gets in the config file; a name outside the rule (one the user's
+/// files already hold) is quoted the way botocore's `shlex.split` reads it back.
 pub fn config_section(profile: &str) -> String {
     if profile == "default" {
         "default".to_owned()
-    } else {
+    } else if name_problem(profile).is_none() {
         format!("profile {profile}")
+    } else {
+        format!(
+            "profile \"{}\"",
+            profile.replace('\\', "\\\\").replace('"', "\\\"")
+        )
     }
 }
 
@@ -171,6 +188,20 @@ mod tests {
         assert_eq!(config_section("default"), "default");
         assert_eq!(config_section("dev"), "profile dev");
         assert_eq!(credentials_section("dev"), "dev");
+        // Read back as botocore reads it.
+        for odd in ["my dev", r#"a\b"#, r#"say "hi""#, "it's"] {
+            let section = config_section(odd);
+            assert_eq!(
+                config_profile_of(&section).as_deref(),
+                Some(odd),
+                "{section}"
+            );
+        }
+        assert_eq!(config_section("my dev"), r#"profile "my dev""#);
+        assert!(could_exist("my dev") && could_exist("a$b"));
+        for never in ["", "DEFAULT", "-x", " x", "a\nb", "a]b"] {
+            assert!(!could_exist(never), "{never:?}");
+        }
     }
 
     #[test]

@@ -101,14 +101,25 @@ impl Files {
 
 /// Refuses a profile name the AWS CLI cannot address or that some writer would have to quote
 /// (see [`aws_files::name_problem`]): called where a name enters (arguments, `$AWS_PROFILE`).
+/// A profile the user's files already hold, as botocore reads them (`[profile "my dev"]`), keeps
+/// working whatever its characters, unless no file could ever hold it (a control character,
+/// a bracket, a leading `-`, `DEFAULT`).
 pub fn check_name(name: &str) -> Result<(), Error> {
     match aws_files::name_problem(name) {
+        Some(_) if aws_files::names::could_exist(name) && already_in_files(name) => Ok(()),
         Some(problem) => Err(Error::ProfileName {
             name: name.to_string(),
             problem,
         }),
         None => Ok(()),
     }
+}
+
+/// Whether the AWS files already hold `name`. A deliberate read of the files, made only for a
+/// name outside the rule (so never for the names people normally use).
+fn already_in_files(name: &str) -> bool {
+    Files::load()
+        .is_ok_and(|files| files.has_config_profile(name) || files.has_credentials_section(name))
 }
 
 /// The looser check for a profile named inside the user's files (`source_profile = …`), which

@@ -457,3 +457,62 @@ fn systemd_install_refuses_a_program_path_systemd_cannot_run() {
     );
     assert_eq!(tree(w.env.home()), before);
 }
+
+/// A profile outside the rule that the user's files already hold as the AWS CLI reads it
+/// (`[profile "my dev"]`) keeps working: mint, `--all`, the AWS CLI, the scheduled job and the
+/// credential_process line.
+#[test]
+fn an_existing_profile_outside_the_rule_keeps_working() {
+    require!(Keyring, Venv);
+    let w = World::new();
+    let alice = w.user("alice", Some(SEED));
+    let name = "my dev";
+    w.write_config(&format!(
+        "[profile \"{name}\"]\nmfa_serial = {}\n",
+        alice.serial
+    ));
+    w.write_credentials(&alice.long_term(name));
+    w.import(name, &alice.serial, SEED);
+    w.run(&[name], None).success();
+    let get = |key: &str| {
+        let r = support::aws_cli(&w.env, &["configure", "get", key, "--profile", name], &[]);
+        assert_eq!(r.code, 0, "{key}: {r:?}");
+        r.stdout.trim().to_string()
+    };
+    assert!(get("aws_access_key_id").starts_with("ASIA"));
+    assert_eq!(get("mfa_serial"), alice.serial);
+    w.run(&["mint", "--all", "--force"], None).success();
+    // The scheduled job, run by sh as cron runs it.
+    w.run(&["schedule", "install", name], None).success();
+    let crontab = w.env.crontab().unwrap();
+    assert!(
+        crontab.contains(" -- 'my dev' # mfa-mint-schedule"),
+        "{crontab}"
+    );
+    let command = crontab
+        .lines()
+        .next()
+        .unwrap()
+        .splitn(6, ' ')
+        .nth(5)
+        .unwrap();
+    let mut cron = w.env.command("sh");
+    for (k, v) in w.env.cmd().get_envs() {
+        if let Some(v) = v {
+            cron.env(k, v);
+        }
+    }
+    cron.args(["-c", command]);
+    let r = support::run_command(cron, None, support::DEFAULT_TIMEOUT);
+    assert_eq!(r.code, 0, "{r:?}");
+    let log = std::fs::read_to_string(w.env.state_dir().join("schedule.log")).unwrap();
+    assert!(log.contains(" profile=\"my dev\" outcome=fresh "), "{log}");
+    // The credential_process line reads back through botocore's split.
+    w.run(&["setup-credential-process", name], None).success();
+    let config = w.config().unwrap();
+    let line = config
+        .lines()
+        .find_map(|l| l.strip_prefix("credential_process = "))
+        .unwrap();
+    assert_eq!(shlex_words(&w, line)[1..], ["credential-process", name]);
+}
