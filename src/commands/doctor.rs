@@ -377,11 +377,11 @@ pub(crate) fn run_command(args: &crate::cli::DoctorArgs, seeds: &mut Seeds) -> R
         seeds.store()?.get("mfa-mint-doctor-probe")?;
         return Ok(exit::OK);
     }
-    let checks = run(
-        &[&args.profiles[..], &args.profile_flags[..]].concat(),
-        args.clock,
-        seeds,
-    );
+    let named = [&args.profiles[..], &args.profile_flags[..]].concat();
+    for p in &named {
+        crate::config::check_name(p)?;
+    }
+    let checks = run(&named, args.clock, seeds);
     Ok(if print(&checks, args.json) {
         exit::OK
     } else {

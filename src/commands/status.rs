@@ -58,6 +58,9 @@ pub fn collect(profiles: &[String], seeds: &mut Seeds) -> Result<Vec<ProfileStat
         all.extend(config::role_profiles(&files));
         all
     } else {
+        for p in profiles {
+            config::check_name(p)?;
+        }
         profiles.to_vec()
     };
     let env = config::Env::from_process();

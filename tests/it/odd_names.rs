@@ -83,6 +83,12 @@ fn names_the_aws_cli_cannot_address_are_refused_at_every_door() {
             (vec!["setup-credential-process", name], None, vec![]),
             (vec!["code", name], None, vec![]),
             (vec!["credential-process", name], None, vec![]),
+            (vec!["exec", name, "--", "true"], None, vec![]),
+            (vec!["env", name], None, vec![]),
+            (vec!["remove", name, "--yes"], None, vec![]),
+            (vec!["keys", "import", name], None, vec![]),
+            (vec!["status", name], None, vec![]),
+            (vec!["doctor", name], None, vec![]),
         ];
         for (args, stdin, env) in cases {
             let r = w.run_env(&args, stdin, &env);
