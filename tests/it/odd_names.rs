@@ -522,3 +522,55 @@ fn an_existing_profile_outside_the_rule_keeps_working() {
         .unwrap();
     assert_eq!(shlex_words(&w, line)[1..], ["credential-process", name]);
 }
+
+/// A user who may write a file but cannot give the replacement its owner (a group-writable file
+/// of someone else) gets exit 8 and one line, and the file is left as it was.
+#[test]
+fn a_file_whose_owner_cannot_be_kept_is_left_as_it_was() {
+    if !is_root() {
+        support::need::skip("needs root, to run mfa-mint as another user");
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path().join("home");
+    let aws = home.join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    let config = aws.join("config");
+    let text = "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/a\n";
+    std::fs::write(&config, text).unwrap();
+    use std::os::unix::fs::{PermissionsExt, chown};
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for path in [&home, &aws] {
+        chown(path, Some(12345), Some(12345)).unwrap();
+    }
+    chown(&config, Some(12346), Some(12345)).unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o660)).unwrap();
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.args(["--reuid", "12345", "--regid", "12345", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_mfa-mint"))
+        .args(["setup-credential-process", "dev"])
+        .env_clear()
+        .env("HOME", &home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("MFA_MINT_STATE_DIR", home.join("state"));
+    let r = support::run_command(cmd, None, support::DEFAULT_TIMEOUT);
+    assert_eq!(r.code, 8, "{r:?}");
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{r:?}");
+    assert!(
+        lines[0].starts_with(
+            "error: cannot write ~/.aws/config and keep its owner: it belongs to uid 12346"
+        ),
+        "{r:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+    assert_eq!(owner(&config), (12346, 12345, 0o660));
+    let names: Vec<String> = std::fs::read_dir(&aws)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| n == "config" || n.ends_with(".lock")),
+        "no temp file left: {names:?}"
+    );
+}
