@@ -662,6 +662,36 @@ mod tests {
             panic!("not mint");
         };
         assert_eq!(m.profiles, ["code"]);
+        // `--` ends the options: what follows is a profile, also one named like a command.
+        for args in [
+            &["mfa-mint", "--", "code"][..],
+            &["mfa-mint", "mint", "--", "code"],
+            &["mfa-mint", "-q", "mint", "--", "code"],
+        ] {
+            let Command::Mint(m) = parse(args).command else {
+                panic!("{args:?} is not mint");
+            };
+            assert_eq!(m.profiles, ["code"], "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_scheduled_job_mints_its_profiles_even_when_named_like_commands() {
+        let job = crate::schedule::Job {
+            exe: "/usr/bin/mfa-mint".into(),
+            profiles: vec!["code".into(), "mint".into(), "schedule".into()],
+            every_secs: 3600,
+            log_file: "/var/log/x.log".into(),
+        };
+        let args = job.argv().into_iter().map(Into::into).collect();
+        let cli = Cli::try_parse_from(with_default_command(args, |_| true)).unwrap();
+        let Command::Mint(m) = cli.command else {
+            panic!("the job does not run mint");
+        };
+        assert_eq!(m.profiles, ["code", "mint", "schedule"]);
+        assert_eq!(m.minting.min_remaining.as_deref(), Some("70m"));
+        assert_eq!(m.log_file, Some(PathBuf::from("/var/log/x.log")));
+        assert!(cli.global.quiet && cli.global.non_interactive);
     }
 
     #[test]

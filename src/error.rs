@@ -92,8 +92,8 @@ pub enum Error {
     // --- bad input (exit 4) ---
     #[error("no profile is set up for mfa-mint (none has mfa_serial in the config file)")]
     NoMfaProfiles,
-    #[error("invalid profile name {name:?}")]
-    ProfileName { name: String },
+    #[error("invalid profile name {name:?}: {problem}")]
+    ProfileName { name: String, problem: String },
     #[error("invalid MFA seed: {0}")]
     Seed(#[source] crate::totp::SeedError),
     #[error("cannot import: {0}")]
@@ -295,7 +295,14 @@ impl Error {
             BadSetting { key, .. } => format!("fix or remove {key} in the AWS config file"),
             Network(e) => e.hint(),
             NoMfaProfiles => "set one up with mfa-mint import PROFILE --serial ARN".into(),
-            ProfileName { .. } => "profile names cannot be empty or contain [ ] or newlines".into(),
+            ProfileName { .. } => format!(
+                "profile names may use letters, digits and {}, and must not start with -",
+                crate::aws_files::NAME_PUNCTUATION
+                    .chars()
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
             Seed(e) => e.hint().to_string(),
             Source(e) => e.hint(),
             Serial(e) => e.hint(),

@@ -24,6 +24,7 @@ pub(crate) mod interrupt;
 pub(crate) mod login;
 pub(crate) mod minter;
 pub(crate) mod output;
+pub(crate) mod owner;
 pub(crate) mod profiles;
 pub(crate) mod qr;
 pub(crate) mod report;

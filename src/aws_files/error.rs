@@ -63,6 +63,12 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    #[error("cannot write {} and keep its owner", display(path))]
+    KeepOwner {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
     #[error("cannot update {}", display(path))]
     Edit {
         path: PathBuf,
@@ -98,6 +104,11 @@ impl Error {
             Error::InUse { path, .. } => Some(format!(
                 "close what has {} open (an editor, a sync client, a running AWS command) and \
                  run mfa-mint again; the file was left as it was",
+                display(path)
+            )),
+            Error::KeepOwner { path, .. } => Some(format!(
+                "run mfa-mint as the owner of {} (e.g. `sudo -u USER mfa-mint …`); the file was \
+                 left as it was",
                 display(path)
             )),
             Error::Edit { source, .. } => source.hint(),

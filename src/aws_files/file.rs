@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::Error;
 use super::ini::Document;
+use crate::owner::{self, Owner};
 
 /// Larger files are refused: AWS files are a few KiB, so anything bigger is the wrong file.
 pub const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
@@ -31,7 +32,8 @@ pub fn load(path: &Path) -> Result<Option<Document>, Error> {
 /// losing each other's changes. `f` may return the caller's own error (anything that a file
 /// error converts into); on any error nothing is written. Returns whether the file changed.
 /// `mode_for_new_file` is the unix permission bits of a file created here (ignored on Windows);
-/// an existing file keeps its mode. A symlink is followed and its target replaced.
+/// an existing file keeps its mode, owner and group (see [`crate::owner`]). A symlink is
+/// followed and its target replaced.
 pub fn edit<E, F>(path: &Path, mode_for_new_file: u32, f: F) -> Result<bool, E>
 where
     E: From<Error>,
@@ -50,13 +52,13 @@ where
     };
     f(&mut doc)?;
     let rendered = doc.render();
-    let mode = match &existing {
+    let (mode, owner) = match &existing {
         Some((text, _)) if *text == rendered => return Ok(false),
         None if rendered.is_empty() => return Ok(false),
-        Some((_, mode)) => *mode,
-        None => mode_for_new_file,
+        Some((_, mode)) => (*mode, Owner::of(&target)),
+        None => (mode_for_new_file, None),
     };
-    write_atomic(&dir, &name, &target, &rendered, mode)?;
+    write_atomic(&dir, &name, &target, &rendered, (mode, owner))?;
     Ok(true)
 }
 
@@ -195,18 +197,15 @@ fn ensure_dir(dir: &Path) -> Result<(), Error> {
     if dir.is_dir() {
         return Ok(());
     }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|source| Error::CreateDir {
+    owner::create_dirs(dir, 0o700).map_err(|source| Error::CreateDir {
         path: dir.to_owned(),
         source,
     })
 }
 
 /// Exclusive advisory lock on `<dir>/.<name>.mfa-mint.lock`, released when the handle drops.
-/// The lock file is never deleted: deleting it would let two writers lock different files.
+/// The lock file is never deleted: deleting it would let two writers lock different files. One
+/// created here belongs to the directory's owner, so a root run leaves it usable by the user.
 fn lock(dir: &Path, name: &str) -> Result<File, Error> {
     let path = dir.join(format!(".{name}.mfa-mint.lock"));
     let lock_err = |source| Error::Lock {
@@ -214,10 +213,8 @@ fn lock(dir: &Path, name: &str) -> Result<File, Error> {
         source,
     };
     let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&path).map_err(lock_err)?;
+    options.read(true).write(true);
+    let file = owner::open_or_create(&path, dir, 0o600, &options).map_err(lock_err)?;
     file.lock().map_err(lock_err)?;
     Ok(file)
 }
@@ -245,8 +242,16 @@ fn remove_stale_temp_files(dir: &Path, name: &str) {
     }
 }
 
-/// Write to a temp file in the same directory, flush it, then rename it over `target`.
-fn write_atomic(dir: &Path, name: &str, target: &Path, text: &str, mode: u32) -> Result<(), Error> {
+/// Write to a temp file in the same directory, flush it, then rename it over `target`. The temp
+/// file gets the mode and the owner of the file it replaces (a new file: `dir`'s owner, see
+/// [`owner::adopt`]) before the rename, so no moment shows the file with other permissions.
+fn write_atomic(
+    dir: &Path,
+    name: &str,
+    target: &Path,
+    text: &str,
+    (mode, old_owner): (u32, Option<Owner>),
+) -> Result<(), Error> {
     let write_err = |source| Error::Write {
         path: target.to_owned(),
         source,
@@ -257,6 +262,14 @@ fn write_atomic(dir: &Path, name: &str, target: &Path, text: &str, mode: u32) ->
         .tempfile_in(dir)
         .map_err(write_err)?;
     tmp.write_all(text.as_bytes()).map_err(write_err)?;
+    match old_owner {
+        Some(old) => owner::keep(tmp.as_file(), old).map_err(|source| Error::KeepOwner {
+            path: target.to_owned(),
+            source,
+        })?,
+        None => owner::adopt(tmp.as_file(), dir),
+    }
+    // After the owner: a chown clears set-id bits.
     set_mode(tmp.as_file(), mode).map_err(write_err)?;
     tmp.as_file().sync_all().map_err(write_err)?;
     persist(tmp, target)?;

@@ -6,7 +6,8 @@
 //! - A line whose stripped text starts with `#` or `;` is a comment, wherever it is indented.
 //!   There are no inline comments: `key = v # c` has the value `v # c`.
 //! - `[name]` starts a section (text after the last `]` is ignored, as configparser does).
-//!   Unlike configparser we trim whitespace inside the brackets, so `[ dev ]` is `dev`.
+//!   Whitespace inside the brackets is part of the name, as configparser reads it: `[ dev ]`
+//!   is the section ` dev `, which botocore never takes for the profile `dev`.
 //! - `key = value` or `key: value` split at the first `=` or `:`; keys compare
 //!   case-insensitively, values are trimmed.
 //! - A line indented deeper than the current key line continues that key's value, even after
@@ -110,11 +111,12 @@ fn leading_ws(text: &str) -> &str {
     &text[..text.len() - text.trim_start().len()]
 }
 
-/// `[name]...` → the trimmed name (may be empty), as configparser's `\[(?P<header>.+)\]`.
+/// `[name]...` → the name as written, inner spaces kept, as configparser's
+/// `\[(?P<header>.+)\]` (greedy: up to the last `]`).
 fn header_name(stripped: &str) -> Option<&str> {
     let rest = stripped.strip_prefix('[')?;
     let close = rest.rfind(']')?;
-    (close > 0).then(|| rest[..close].trim())
+    (close > 0).then(|| &rest[..close])
 }
 
 fn split_lines(text: &str) -> Vec<Line> {
@@ -182,7 +184,7 @@ fn index(lines: &[Line]) -> Result<Vec<Section>, ParseError> {
         finish(&mut sections, &mut parts, &mut open_key);
         indent_level = indent;
         if let Some(name) = header_name(stripped) {
-            if name.is_empty() {
+            if name.trim().is_empty() {
                 return Err(err(i, ParseErrorKind::EmptySectionName));
             }
             if sections.iter().any(|s| s.name == name) {
@@ -311,7 +313,11 @@ impl Document {
     /// loses its continuation lines; a new key goes after the section's last key; a new section
     /// goes at the end of the file, after a blank line.
     pub fn set(&mut self, section: &str, key: &str, value: &str) -> Result<(), EditError> {
-        validate_section(section)?;
+        // A section already there is edited whatever its name (`[profile  dev ]`); a new one
+        // must have a name that reads back as written.
+        if !self.has_section(section) {
+            validate_section(section)?;
+        }
         validate_key(key)?;
         validate_value(section, key, value)?;
         let before = self.clone();
@@ -381,8 +387,8 @@ impl Document {
         self.reindex_checked(before, expected, section, "").is_ok()
     }
 
+    /// Exactly as botocore looks a section up: `dev` is not `[ dev ]`.
     fn find_section(&self, section: &str) -> Option<usize> {
-        let section = section.trim();
         self.sections.iter().position(|s| s.name == section)
     }
 

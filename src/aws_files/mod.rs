@@ -16,7 +16,7 @@ mod retry;
 pub use error::Error;
 pub use file::{MAX_FILE_SIZE, edit, load};
 pub use ini::{Document, EditError, ParseError, ParseErrorKind};
-pub use names::{config_section, credentials_section};
+pub use names::{NAME_PUNCTUATION, config_section, credentials_section, name_problem};
 pub use paths::{config_path, config_path_with, credentials_path, credentials_path_with};
 
 /// A key of profile `profile` in a config file (`[profile NAME]`, or `[default]`).
@@ -32,20 +32,13 @@ pub fn config_has_profile(doc: &Document, profile: &str) -> bool {
 /// The profiles a config file describes, in file order.
 pub fn config_profiles(doc: &Document) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for section in doc.sections() {
-        let name = if section == "default" {
-            Some("default")
-        } else {
-            let mut words = section.split_whitespace();
-            match (words.next(), words.next(), words.next()) {
-                (Some("profile"), Some(name), None) => Some(name),
-                _ => None,
-            }
-        };
-        if let Some(name) = name
-            && !out.iter().any(|p| p == name)
-        {
-            out.push(name.to_string());
+    for name in doc
+        .sections()
+        .into_iter()
+        .filter_map(names::config_profile_of)
+    {
+        if !out.contains(&name) {
+            out.push(name);
         }
     }
     out
@@ -61,6 +54,7 @@ impl Error {
                 | Error::Lock { .. }
                 | Error::Write { .. }
                 | Error::InUse { .. }
+                | Error::KeepOwner { .. }
         )
     }
 }

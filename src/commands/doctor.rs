@@ -389,12 +389,11 @@ pub(crate) fn run_command(
         seeds.store()?.get("mfa-mint-doctor-probe")?;
         return Ok(exit::OK);
     }
-    let checks = run(
-        ctx,
-        &[&args.profiles[..], &args.profile_flags[..]].concat(),
-        args.clock,
-        seeds,
-    );
+    let named = [&args.profiles[..], &args.profile_flags[..]].concat();
+    for p in &named {
+        crate::config::check_name(p)?;
+    }
+    let checks = run(ctx, &named, args.clock, seeds);
     Ok(if print(&checks, args.json) {
         exit::OK
     } else {

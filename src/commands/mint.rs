@@ -23,6 +23,10 @@ pub(crate) fn run(ctx: &mut Context, args: &MintArgs, seeds: &mut Seeds) -> Resu
     } else {
         profiles_or_env(&args.profiles, &args.profile_flags)
     };
+    // At the door: a name no AWS tool can address is refused before anything runs or is logged.
+    for profile in &profiles {
+        crate::config::check_name(profile)?;
+    }
     let opts = minting_options(&args.minting)?;
     let mut code = exit::OK;
     let mut only_error: Option<Error> = None;

@@ -128,6 +128,9 @@ pub(super) fn timeout(value: &str) -> Result<std::time::Duration, Error> {
 }
 
 pub(super) fn minting_options(args: &MintingArgs) -> Result<minter::Options, Error> {
+    if let Some(source) = &args.source {
+        crate::config::check_name(source)?;
+    }
     Ok(minter::Options {
         source: args.source.clone(),
         duration: args.duration.clone(),

@@ -117,12 +117,36 @@ fn stamp(path: &std::path::Path) -> Option<(u64, std::time::SystemTime)> {
     Some((meta.len(), meta.modified().ok()?))
 }
 
-/// Rejects names that cannot be a section header.
+/// Refuses a profile name the AWS CLI cannot address or that some writer would have to quote
+/// (see [`aws_files::name_problem`]): called where a name enters (arguments, `$AWS_PROFILE`).
+/// A profile the user's files already hold, as botocore reads them (`[profile "my dev"]`), keeps
+/// working whatever its characters, unless no file could ever hold it (a control character,
+/// a bracket, a leading `-`, `DEFAULT`).
 pub fn check_name(name: &str) -> Result<(), Error> {
-    if name.trim().is_empty() || name.trim() != name || name.contains(['[', ']', '\n', '\r', '\0'])
-    {
+    match aws_files::name_problem(name) {
+        Some(_) if aws_files::names::could_exist(name) && already_in_files(name) => Ok(()),
+        Some(problem) => Err(Error::ProfileName {
+            name: name.to_string(),
+            problem,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Whether the AWS files already hold `name`. A deliberate read of the files, made only for a
+/// name outside the rule (so never for the names people normally use).
+fn already_in_files(name: &str) -> bool {
+    Files::load()
+        .is_ok_and(|files| files.has_config_profile(name) || files.has_credentials_section(name))
+}
+
+/// The looser check for a profile named inside the user's files (`source_profile = …`), which
+/// mfa-mint only reads: anything botocore reads as a section name is kept working.
+fn check_readable_name(name: &str) -> Result<(), Error> {
+    if name.trim().is_empty() || name.chars().any(|c| c.is_control() || c == '[' || c == ']') {
         return Err(Error::ProfileName {
             name: name.to_string(),
+            problem: "it is empty or holds a bracket or control character".into(),
         });
     }
     Ok(())
@@ -194,7 +218,11 @@ pub fn resolve_source(files: &Files, profile: &str, flag: Option<&str>) -> Resul
             }
         }
     };
-    check_name(&source)?;
+    if flag.is_some() {
+        check_name(&source)?;
+    } else {
+        check_readable_name(&source)?;
+    }
     if source == profile {
         return Err(Error::SourceIsTarget {
             profile: profile.to_string(),

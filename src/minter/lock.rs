@@ -29,11 +29,8 @@ impl DeviceLock {
     fn acquire_in(dir: &Path, serial: &str, who: &str) -> Result<DeviceLock, state::Error> {
         state::dirs::create_private_dir(dir).map_err(|source| io("create", dir, source))?;
         let path = lock_path(dir, serial);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
+        // Created owned like the directory, so a root run leaves it usable by the user.
+        let file = crate::owner::open_or_create(&path, dir, 0o600, OpenOptions::new().write(true))
             .map_err(|source| io("open", &path, source))?;
         match file.try_lock() {
             Ok(()) => {}

@@ -215,17 +215,43 @@ pub fn render_env(vars: &[(&str, String)], shell: Shell) -> SecretText {
 }
 
 /// The `credential_process` command line for `profile`, with the binary's absolute path quoted
-/// when needed (botocore and the SDKs split it like a shell; Windows paths often have spaces).
+/// when needed. Its readers split it like a shell: on unix botocore `shlex.split`s it and the Go
+/// and JavaScript SDKs hand it to `sh -c`, so it is quoted for sh ('…', which both read alike);
+/// on Windows botocore splits it by the Windows rules and the SDKs hand it to `cmd.exe /C`, so
+/// it is quoted in "…" (Windows paths often have spaces and never a `"`). Profile names never
+/// need quoting ([`config::check_name`]), but are quoted the same way should one ever do.
 pub fn credential_process_line(exe: &std::path::Path, profile: &str) -> String {
-    let exe = exe.display().to_string();
-    let quote = |s: &str| {
-        if s.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
-            format!("\"{}\"", s.replace('"', "\\\""))
-        } else {
-            s.to_string()
-        }
+    let quote = if cfg!(windows) {
+        windows_quote
+    } else {
+        posix_quote
     };
-    format!("{} credential-process {}", quote(&exe), quote(profile))
+    format!(
+        "{} credential-process {}",
+        quote(&exe.display().to_string()),
+        quote(profile)
+    )
+}
+
+/// A word for sh and Python's shlex: bare when it has nothing either treats specially.
+fn posix_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || crate::aws_files::NAME_PUNCTUATION.contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// A word for Windows command lines: in "…" when it has a space (a `"` cannot be in a path).
+fn windows_quote(s: &str) -> String {
+    if !s.is_empty() && !s.contains(|c: char| c.is_whitespace() || c == '"') {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\\\""))
+    }
 }
 
 /// `mfa-mint setup-credential-process PROFILE`: points the profile at us in the config file and
@@ -310,15 +336,22 @@ mod tests {
 
     #[test]
     fn credential_process_line_quotes_paths_with_spaces() {
-        let line = credential_process_line(
-            std::path::Path::new("C:\\Program Files\\mfa-mint\\mfa-mint.exe"),
-            "dev",
-        );
         assert_eq!(
-            line,
-            "\"C:\\Program Files\\mfa-mint\\mfa-mint.exe\" credential-process dev"
+            windows_quote("C:\\Program Files\\mfa-mint\\mfa-mint.exe"),
+            "\"C:\\Program Files\\mfa-mint\\mfa-mint.exe\""
         );
-        let line = credential_process_line(std::path::Path::new("/usr/bin/mfa-mint"), "dev");
-        assert_eq!(line, "/usr/bin/mfa-mint credential-process dev");
+        assert_eq!(windows_quote("dev"), "dev");
+        assert_eq!(posix_quote("/usr/bin/mfa-mint"), "/usr/bin/mfa-mint");
+        assert_eq!(
+            posix_quote("/home/al ice/it's $HOME/mfa-mint"),
+            "'/home/al ice/it'\\''s $HOME/mfa-mint'"
+        );
+        // A backslash is kept as it is (shlex would drop it outside quotes).
+        assert_eq!(posix_quote(r"/opt/a\b"), r"'/opt/a\b'");
+        assert_eq!(posix_quote("team/dev.prod@x"), "team/dev.prod@x");
+        if cfg!(unix) {
+            let line = credential_process_line(std::path::Path::new("/usr/bin/mfa-mint"), "dev");
+            assert_eq!(line, "/usr/bin/mfa-mint credential-process dev");
+        }
     }
 }

@@ -46,6 +46,9 @@ pub fn collect(
         all.extend(config::role_profiles(files));
         all
     } else {
+        for p in profiles {
+            config::check_name(p)?;
+        }
         profiles.to_vec()
     };
     let env = &ctx.env;

@@ -125,14 +125,14 @@ mod tests {
     fn line_is_quoted_and_marked() {
         assert_eq!(
             render(&job()),
-            "7 * * * * '/home/al ice/.cargo/bin/mfa-mint' dev prod --min-remaining 70m --quiet --non-interactive --log-file '/home/al ice/.local/state/mfa-mint/schedule.log' # mfa-mint-schedule\n"
+            "7 * * * * '/home/al ice/.cargo/bin/mfa-mint' mint --min-remaining 70m --quiet --non-interactive --log-file '/home/al ice/.local/state/mfa-mint/schedule.log' -- dev prod # mfa-mint-schedule\n"
         );
         let mut j = job();
         j.exe = "/opt/100%/it's/mfa-mint".into();
         j.every_secs = 900;
         assert_eq!(
             render(&j),
-            "*/15 * * * * '/opt/100\\%/it'\\''s/mfa-mint' dev prod --min-remaining 25m --quiet --non-interactive --log-file '/home/al ice/.local/state/mfa-mint/schedule.log' # mfa-mint-schedule\n"
+            "*/15 * * * * '/opt/100\\%/it'\\''s/mfa-mint' mint --min-remaining 25m --quiet --non-interactive --log-file '/home/al ice/.local/state/mfa-mint/schedule.log' -- dev prod # mfa-mint-schedule\n"
         );
         assert_eq!(parse(&render(&j)), Some(j));
     }

@@ -56,6 +56,8 @@ pub enum Error {
     },
     #[error("HOME is not set, so there is no place for the job's files")]
     NoHome,
+    #[error("systemd cannot run a program whose path holds a quote or a backslash: {path}")]
+    SystemdPath { path: String },
 }
 
 fn names(profiles: &[String]) -> String {
@@ -79,7 +81,8 @@ impl Error {
         match self {
             Error::Interval { .. }
             | Error::LongerThanSession { .. }
-            | Error::NotScheduled { .. } => exit::INPUT,
+            | Error::NotScheduled { .. }
+            | Error::SystemdPath { .. } => exit::INPUT,
             Error::ToolMissing { .. }
             | Error::ToolFailed { .. }
             | Error::NoAnswer { .. }
@@ -123,6 +126,7 @@ impl Error {
             Error::Unreadable { .. } => "remove it with `mfa-mint schedule remove` (or by hand) and install again".into(),
             Error::Io { .. } => "check the permissions of the folder named above".into(),
             Error::NoHome => "set HOME (USERPROFILE on Windows)".into(),
+            Error::SystemdPath { .. } => "install mfa-mint in a folder whose path has no quote or backslash, or use --platform cron".into(),
         })
     }
 }

@@ -316,6 +316,10 @@ fn systemd_dir() -> Result<PathBuf, Error> {
 }
 
 fn install_systemd(job: &Job) -> Result<String, Error> {
+    let path = job.exe.display().to_string();
+    if path.contains(systemd::UNNAMEABLE_IN_EXE) {
+        return Err(Error::SystemdPath { path });
+    }
     let dir = systemd_dir()?;
     let timer = systemd::timer_name();
     let units = systemd::render(job);

@@ -38,13 +38,14 @@ pub const INSTALL_HELP: &str = "\
 Add profiles to the periodic refresh job, creating it if needed: one job refreshes every \
 scheduled profile. Every DURATION (--every) the job runs
 
-  mfa-mint PROFILE... --min-remaining DURATION+10m --quiet --non-interactive --log-file STATE_DIR/schedule.log
+  mfa-mint mint --min-remaining DURATION+10m --quiet --non-interactive --log-file STATE_DIR/schedule.log -- PROFILE...
 
 which refreshes each session that has less than the interval plus 10 minutes left, so a run \
-always comes before a session expires. For example `mfa-mint schedule install dev --every 1h` \
+always comes before a session expires (`mint --` before the profiles keeps a profile named \
+like a command, e.g. `code`, a profile). For example `mfa-mint schedule install dev --every 1h` \
 with cron adds this line to your crontab:
 
-  7 * * * * /home/me/.cargo/bin/mfa-mint dev --min-remaining 70m --quiet --non-interactive --log-file /home/me/.local/state/mfa-mint/schedule.log # mfa-mint-schedule
+  7 * * * * /home/me/.cargo/bin/mfa-mint mint --min-remaining 70m --quiet --non-interactive --log-file /home/me/.local/state/mfa-mint/schedule.log -- dev # mfa-mint-schedule
 
 With systemd it writes ~/.config/systemd/user/mfa-mint-refresh.service and .timer (a calendar \
 timer with Persistent=true, so runs missed while the machine was off happen at once); with \
@@ -98,8 +99,9 @@ impl std::fmt::Display for Platform {
     }
 }
 
-/// What the job runs and how often: `EXE PROFILE… --min-remaining M --quiet --non-interactive
-/// --log-file LOG` every `every_secs`.
+/// What the job runs and how often: `EXE mint --min-remaining M --quiet --non-interactive
+/// --log-file LOG -- PROFILE…` every `every_secs`. `mint --` spells out the command and ends the
+/// options, so a profile named like a command (`code`, `mint`) is minted, not run as one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub exe: PathBuf,
@@ -109,18 +111,20 @@ pub struct Job {
 }
 
 impl Job {
-    /// The arguments after the program: profiles, then unattended flags.
+    /// The arguments after the program: `mint`, the unattended flags, `--`, the profiles.
     pub fn args(&self) -> Vec<String> {
-        let mut args = self.profiles.clone();
-        // Refresh while a run is still due before expiry: the window exceeds the interval.
-        args.extend([
+        let mut args = vec![
+            "mint".to_string(),
+            // Refresh while a run is still due before expiry: the window exceeds the interval.
             "--min-remaining".to_string(),
             interval::min_remaining(self.every_secs),
             "--quiet".to_string(),
             "--non-interactive".to_string(),
             "--log-file".to_string(),
             self.log_file.display().to_string(),
-        ]);
+            "--".to_string(),
+        ];
+        args.extend(self.profiles.iter().cloned());
         args
     }
 
@@ -131,15 +135,25 @@ impl Job {
         argv
     }
 
-    /// Reads back what [`Job::argv`] wrote; `None` when it is not in that form.
+    /// Reads back what [`Job::argv`] wrote, or what versions before 0.3 wrote (`EXE PROFILE…
+    /// --min-remaining …`, rewritten in the new form by the next install); `None` when it is in
+    /// neither form.
     pub fn from_argv(argv: &[String], every_secs: u64) -> Option<Job> {
         let (exe, args) = argv.split_first()?;
-        let flags = args.iter().position(|a| a.starts_with("--"))?;
-        let profiles = args[..flags].to_vec();
-        let log_file = args
+        let (flags, profiles) = match args.split_first() {
+            Some((mint, rest)) if mint == "mint" => {
+                let end = rest.iter().position(|a| a == "--")?;
+                (&rest[..end], rest[end + 1..].to_vec())
+            }
+            _ => {
+                let flags = args.iter().position(|a| a.starts_with("--"))?;
+                (&args[flags..], args[..flags].to_vec())
+            }
+        };
+        let log_file = flags
             .iter()
             .position(|a| a == "--log-file")
-            .and_then(|i| args.get(i + 1))?;
+            .and_then(|i| flags.get(i + 1))?;
         (!profiles.is_empty() && interval::Step::of(every_secs).is_some()).then(|| Job {
             exe: PathBuf::from(exe),
             profiles,
@@ -198,17 +212,27 @@ mod tests {
         assert_eq!(
             j.args(),
             [
-                "dev",
-                "prod",
+                "mint",
                 "--min-remaining",
                 "70m",
                 "--quiet",
                 "--non-interactive",
                 "--log-file",
-                "/home/al ice/.local/state/mfa-mint/schedule.log"
+                "/home/al ice/.local/state/mfa-mint/schedule.log",
+                "--",
+                "dev",
+                "prod",
             ]
         );
         assert_eq!(Job::from_argv(&j.argv(), 3600), Some(j.clone()));
+        // What earlier versions installed still reads back (and is rewritten by an install).
+        let mut old = vec![j.exe.display().to_string(), "dev".into(), "prod".into()];
+        old.extend(j.args()[1..7].iter().cloned());
+        assert_eq!(Job::from_argv(&old, 3600), Some(j.clone()));
+        // Profiles named like commands or flags stay profiles after `--`.
+        let mut odd = j.clone();
+        odd.profiles = vec!["code".into(), "mint".into()];
+        assert_eq!(Job::from_argv(&odd.argv(), 3600), Some(odd));
         // Not ours: no profile, no log file, an interval no schedule has.
         let argv = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
@@ -216,6 +240,14 @@ mod tests {
             None
         );
         assert_eq!(Job::from_argv(&argv(&["x", "dev", "--quiet"]), 3600), None);
+        assert_eq!(
+            Job::from_argv(&argv(&["x", "mint", "--log-file", "l", "--"]), 3600),
+            None
+        );
+        assert_eq!(
+            Job::from_argv(&argv(&["x", "mint", "--log-file", "l", "dev"]), 3600),
+            None
+        );
         assert_eq!(Job::from_argv(&j.argv(), 45 * 60), None);
     }
 

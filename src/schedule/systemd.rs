@@ -37,9 +37,16 @@ fn parse_on_calendar(spec: &str) -> Option<u64> {
     (Step::of(secs) == Some(step)).then_some(secs)
 }
 
-/// One `ExecStart=` word: `%` (specifiers) and `$` (variables) doubled, quoted when needed.
-fn quote(s: &str) -> String {
-    let s = s.replace('%', "%%").replace('$', "$$");
+/// Characters systemd refuses in the program's path ("Executable name contains special
+/// characters"), however it is quoted: such a program cannot be run from a unit.
+pub const UNNAMEABLE_IN_EXE: [char; 3] = ['"', '\'', '\\'];
+
+/// One `ExecStart=` word: `%` (specifiers) doubled everywhere, `$` (variables) doubled in the
+/// arguments (systemd expands no variable in the program's path, where `$$` stays `$$`), quoted
+/// when needed.
+fn quote(s: &str, program: bool) -> String {
+    let s = s.replace('%', "%%");
+    let s = if program { s } else { s.replace('$', "$$") };
     if !s.is_empty()
         && !s.contains(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | ';'))
     {
@@ -77,7 +84,12 @@ fn split(s: &str) -> Option<Vec<String>> {
                 word.push(c);
             }
         }
-        words.push(word.replace("%%", "%").replace("$$", "$"));
+        let word = word.replace("%%", "%");
+        words.push(if words.is_empty() {
+            word
+        } else {
+            word.replace("$$", "$")
+        });
     }
     Some(words)
 }
@@ -93,7 +105,12 @@ pub fn timer_name() -> String {
 /// The two unit files, `(name, content)`: the service, then the timer.
 pub fn render(job: &Job) -> [(String, String); 2] {
     let step = Step::of(job.every_secs).expect("the interval was checked");
-    let exec: Vec<String> = job.argv().iter().map(|a| quote(a)).collect();
+    let exec: Vec<String> = job
+        .argv()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| quote(a, i == 0))
+        .collect();
     [
         (
             service_name(),
@@ -137,7 +154,7 @@ mod tests {
         assert_eq!(service.0, "mfa-mint-refresh.service");
         assert_eq!(
             service.1,
-            "[Unit]\nDescription=Refresh AWS MFA sessions with mfa-mint\n\n[Service]\nType=oneshot\nExecStart=\"/home/al ice/.cargo/bin/mfa-mint\" dev prod --min-remaining 70m --quiet --non-interactive --log-file \"/home/al ice/.local/state/mfa-mint/schedule.log\"\n"
+            "[Unit]\nDescription=Refresh AWS MFA sessions with mfa-mint\n\n[Service]\nType=oneshot\nExecStart=\"/home/al ice/.cargo/bin/mfa-mint\" mint --min-remaining 70m --quiet --non-interactive --log-file \"/home/al ice/.local/state/mfa-mint/schedule.log\" -- dev prod\n"
         );
         assert_eq!(timer.0, "mfa-mint-refresh.timer");
         assert_eq!(
@@ -167,12 +184,13 @@ mod tests {
     #[test]
     fn specifiers_variables_and_quotes_survive() {
         let mut j = job();
-        j.exe = r#"/opt/50% $HOME/it's "q"\mfa-mint"#.into();
+        j.exe = "/opt/50% $HOME/mfa-mint".into();
+        j.log_file = r#"/var/log/50% $HOME/it's "q"\x.log"#.into();
         let [service, timer] = render(&j);
         assert!(
-            service
-                .1
-                .contains(r#"ExecStart="/opt/50%% $$HOME/it's \"q\"\\mfa-mint" dev"#),
+            service.1.contains(
+                r#"ExecStart="/opt/50%% $HOME/mfa-mint" mint --min-remaining 70m --quiet --non-interactive --log-file "/var/log/50%% $$HOME/it's \"q\"\\x.log" -- dev prod"#
+            ),
             "{}",
             service.1
         );

@@ -43,16 +43,10 @@ pub fn home_dir() -> Option<PathBuf> {
     home.map(PathBuf::from)
 }
 
-/// Creates `dir` (and parents) with mode 0700 on unix.
+/// Creates `dir` (and parents) with mode 0700 on unix, owned like their parents
+/// ([`crate::owner::create_dirs`]).
 pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
+    crate::owner::create_dirs(dir, 0o700)
 }
 
 fn non_empty_env(name: &str) -> Option<String> {

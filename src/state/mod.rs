@@ -80,12 +80,13 @@ impl StateFile {
     pub fn update<T>(&self, update: impl FnOnce(&str) -> (String, T)) -> Result<T, Error> {
         crate::state::dirs::create_private_dir(&self.dir).map_err(io("create", &self.dir))?;
         let lock_path = self.dir.join(format!("{}.lock", self.name));
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io("open", &lock_path))?;
+        let lock = crate::owner::open_or_create(
+            &lock_path,
+            &self.dir,
+            0o600,
+            OpenOptions::new().write(true),
+        )
+        .map_err(io("open", &lock_path))?;
         lock.lock().map_err(io("lock", &lock_path))?;
         let (text, result) = update(&self.read());
         let path = self.path();
@@ -93,6 +94,13 @@ impl StateFile {
             .prefix(&format!(".{}.", self.name))
             .tempfile_in(&self.dir)
             .map_err(io("create a temporary file in", &self.dir))?;
+        // A root run keeps the file usable by the user whose state directory this is.
+        match crate::owner::Owner::of(&path) {
+            Some(old) => {
+                crate::owner::keep(tmp.as_file(), old).map_err(io("keep the owner of", &path))?
+            }
+            None => crate::owner::adopt(tmp.as_file(), &self.dir),
+        }
         tmp.write_all(text.as_bytes())
             .and_then(|_| {
                 if self.durable {

@@ -22,20 +22,22 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// `2026-11-24T11:02:53Z profile=dev outcome=minted expiration=… exit=0 [error="…"]`
+    /// `2026-11-24T11:02:53Z profile=dev outcome=minted expiration=… exit=0 [error="…"]`: one
+    /// line whatever the profile name or message hold (a name that needs it is quoted and
+    /// escaped like the message), so no input can forge or split a line.
     pub fn log_line(&self) -> String {
         let mut line = format!(
             "{} profile={} outcome={}",
             format_rfc3339(self.at),
-            self.profile,
-            self.outcome
+            log_word(&self.profile),
+            log_word(&self.outcome)
         );
         if let Some(exp) = self.expiration {
             line.push_str(&format!(" expiration={}", format_rfc3339(exp)));
         }
         line.push_str(&format!(" exit={}", self.exit_code));
         if let Some(msg) = &self.message {
-            line.push_str(&format!(" error={:?}", msg));
+            line.push_str(&format!(" error={}", quoted(msg)));
         }
         line
     }
@@ -43,15 +45,12 @@ impl Entry {
     fn to_record(&self) -> String {
         format!(
             "{}\t{}\t{}\t{}\t{}\t{}\n",
-            self.profile,
+            one_field(&self.profile),
             self.at,
             self.outcome,
             self.expiration.map(|e| e.to_string()).unwrap_or_default(),
             self.exit_code,
-            self.message
-                .as_deref()
-                .unwrap_or("")
-                .replace(['\t', '\n'], " ")
+            one_field(self.message.as_deref().unwrap_or(""))
         )
     }
 
@@ -69,6 +68,45 @@ impl Entry {
             message: Some(f[5].to_string()).filter(|m| !m.is_empty()),
         })
     }
+}
+
+/// A value of the log line: bare when it is a plain word, else quoted.
+fn log_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || crate::aws_files::NAME_PUNCTUATION.contains(c))
+    {
+        s.to_string()
+    } else {
+        quoted(s)
+    }
+}
+
+/// `"…"` with `"`, `\`, line breaks, control and invisible format characters escaped (Rust's
+/// `escape_debug`), so what a terminal shows is what the line holds.
+fn quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        if is_format(c) || c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.extend(c.escape_debug());
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Unicode format characters that change how text is shown (bidi overrides, zero-width).
+fn is_format(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// A field of the tab-separated record: tabs, line breaks and control characters become spaces.
+fn one_field(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 fn file() -> Option<StateFile> {
@@ -99,16 +137,14 @@ pub fn last(profile: &str) -> Option<Entry> {
         .find(|e| e.profile == profile)
 }
 
-/// Appends the entry's line to a log file (created 0600 on unix).
+/// Appends the entry's line to a log file (created 0600 on unix, owned like its directory).
 pub fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut file =
+        crate::owner::open_or_create(path, dir, 0o600, std::fs::OpenOptions::new().append(true))?;
     // One write per line, so concurrent runs' lines don't interleave.
     file.write_all(format!("{}\n", entry.log_line()).as_bytes())
 }
@@ -135,5 +171,41 @@ mod tests {
             e.log_line(),
             "2026-11-29T23:02:53Z profile=dev outcome=error exit=7 error=\"AWS is throttling requests: Rate exceeded\""
         );
+    }
+
+    #[test]
+    fn log_lines_cannot_be_forged_or_split() {
+        let forged = "dev outcome=minted exit=0\n2026-11-29T23:02:53Z profile=prod";
+        let e = Entry {
+            profile: forged.into(),
+            at: 1_795_993_373,
+            outcome: "error".into(),
+            expiration: None,
+            exit_code: 4,
+            message: Some(format!(
+                "invalid profile name {forged:?}\r\u{1b}[2J\u{202e}x"
+            )),
+        };
+        let line = e.log_line();
+        assert_eq!(line.lines().count(), 1, "{line}");
+        assert!(
+            !line.chars().any(|c| c.is_control() || is_format(c)),
+            "{line}"
+        );
+        assert!(
+            line.starts_with(
+                "2026-11-29T23:02:53Z profile=\"dev outcome=minted exit=0\\n2026-11-29T23:02:53Z profile=prod\" outcome=error exit=4 error=\""
+            ),
+            "{line}"
+        );
+        assert!(line.ends_with("\\r\\u{1b}[2J\\u{202e}x\""), "{line}");
+        let record = e.to_record();
+        assert_eq!(record.matches('\n').count(), 1, "{record:?}");
+        assert_eq!(record.matches('\t').count(), 5, "{record:?}");
+        let plain = Entry {
+            profile: "team/dev.prod@x".into(),
+            ..e
+        };
+        assert!(plain.log_line().contains(" profile=team/dev.prod@x "));
     }
 }

@@ -41,6 +41,9 @@ mod manage;
 mod mint;
 mod moto_e2e;
 mod network;
+// Shells, file owners and botocore's readers: unix only.
+#[cfg(unix)]
+mod odd_names;
 mod readme_ja;
 // Runs the README's PowerShell commands from Linux: natively, or the Windows build under wine.
 #[cfg(unix)]

@@ -267,7 +267,7 @@ fn schedule_print(w: &World, args: &[String]) -> String {
     } else {
         assert_eq!(r.code, 0, "{r:?}");
         assert!(
-            r.stdout.contains(" dev --min-remaining ") && r.stdout.contains("# mfa-mint"),
+            r.stdout.contains(" mint --min-remaining ") && r.stdout.contains(" -- dev # mfa-mint"),
             "a crontab line for dev: {r:?}"
         );
         assert_eq!(w.env.crontab(), None, "--print installed nothing");
@@ -285,7 +285,7 @@ fn schedule_install(w: &World, args: &[String], printed: &str) {
     }
     assert_eq!(r.code, 0, "{r:?}");
     let tab = w.env.crontab().expect("a crontab");
-    assert!(tab.contains(" dev --min-remaining "), "{tab}");
+    assert!(tab.contains(" -- dev # mfa-mint"), "{tab}");
     let r = w.run(&["schedule", "show"], None);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("profiles: dev\nevery: 1h\n"), "{r:?}");

@@ -214,7 +214,8 @@ fn installs_add_up_and_remove_takes_out_the_named_profiles() {
     let jobs = s.cron_jobs();
     assert_eq!(jobs.len(), 1, "one job for all: {}", s.crontab());
     assert!(
-        jobs[0].contains(" dev web --min-remaining 70m --quiet --non-interactive --log-file "),
+        jobs[0].contains(" mint --min-remaining 70m --quiet --non-interactive --log-file ")
+            && jobs[0].ends_with("/schedule.log -- dev web # mfa-mint-schedule"),
         "{jobs:?}"
     );
     assert!(s.crontab().starts_with("MAILTO=me\n0 1 * * * backup\n"));
@@ -228,9 +229,9 @@ fn installs_add_up_and_remove_takes_out_the_named_profiles() {
         Some("cron (your crontab)")
     );
     let command = shown_value(&r, "command").unwrap();
-    assert!(command.ends_with("/schedule.log"), "{command}");
+    assert!(command.contains("/schedule.log -- "), "{command}");
     assert!(
-        command.contains(" dev web --min-remaining 70m "),
+        command.contains(" mint --min-remaining 70m ") && command.ends_with(" -- dev web"),
         "{command}"
     );
 
@@ -250,7 +251,7 @@ fn installs_add_up_and_remove_takes_out_the_named_profiles() {
     );
     let jobs = s.cron_jobs();
     assert_eq!(jobs.len(), 1);
-    assert!(jobs[0].contains(" web --min-remaining"), "{jobs:?}");
+    assert!(jobs[0].contains(" -- web #"), "{jobs:?}");
     assert!(!jobs[0].contains(" dev "), "{jobs:?}");
 
     s.run(&["schedule", "install", "dev"]).success();
@@ -426,7 +427,8 @@ fn bad_input_is_refused_and_changes_nothing() {
     );
     // prod fits the job's 30m, so it is added.
     s.run(&["schedule", "install", "prod"]).success();
-    assert!(s.cron_jobs()[0].contains(" dev prod --min-remaining 40m"));
+    assert!(s.cron_jobs()[0].contains(" mint --min-remaining 40m "));
+    assert!(s.cron_jobs()[0].contains(" -- dev prod #"));
 }
 
 #[test]
@@ -519,7 +521,8 @@ fn same_on_every_platform_systemd() {
     let service = std::fs::read_to_string(dir.join("mfa-mint-refresh.service")).unwrap();
     let timer = std::fs::read_to_string(dir.join("mfa-mint-refresh.timer")).unwrap();
     assert!(
-        service.contains(" web dev --min-remaining 40m --quiet --non-interactive --log-file "),
+        service.contains(" mint --min-remaining 40m --quiet --non-interactive --log-file ")
+            && service.contains("/schedule.log -- web dev\n"),
         "{service}"
     );
     // A calendar timer that catches up runs missed while the machine was off (issue 15).
@@ -595,7 +598,8 @@ fn same_on_every_platform_launchd() {
     assert_eq!(parsed["StartInterval"], 1800);
     assert_eq!(parsed["RunAtLoad"], true);
     let args = parsed["ProgramArguments"].as_array().unwrap();
-    assert_eq!(args[1..4], ["web", "dev", "--min-remaining"]);
+    assert_eq!(args[1..3], ["mint", "--min-remaining"]);
+    assert_eq!(args[args.len() - 3..], ["--", "web", "dev"]);
 
     // A failed bootstrap puts the previous plist back (and loads it again).
     s.fail("launchctl bootstrap");
@@ -643,7 +647,8 @@ fn same_on_every_platform_windows() {
         "<ExecutionTimeLimit>PT5M</ExecutionTimeLimit>",
         "<LogonType>InteractiveToken</LogonType>",
         r"<Command>%SystemRoot%\System32\conhost.exe</Command>",
-        " web dev --min-remaining 40m --quiet --non-interactive --log-file ",
+        " mint --min-remaining 40m --quiet --non-interactive --log-file ",
+        "schedule.log -- web dev</Arguments>",
     ] {
         assert!(xml.contains(needle), "{needle}\n{xml}");
     }
@@ -830,7 +835,10 @@ fn print_shows_the_exact_job_for_every_platform_and_installs_nothing() {
     assert_eq!(r.stderr, "");
     // For cron the printed line holds the profiles already scheduled too.
     let r = s.run(&["schedule", "install", "web", "--print"]);
-    assert!(r.stdout.contains(" dev web --min-remaining"), "{r:?}");
+    assert!(
+        r.stdout.contains(" -- dev web # mfa-mint-schedule"),
+        "{r:?}"
+    );
     assert_eq!(s.crontab(), before);
     assert!(!s.env.home().join(".config/systemd").exists());
     assert!(!s.env.home().join("Library").exists());

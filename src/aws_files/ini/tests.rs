@@ -97,7 +97,7 @@ fn reads_values_like_botocore() {
             "sso-session corp",
             "profile dev",
             "services local",
-            "profile  spaced"
+            "profile  spaced "
         ]
     );
     assert_eq!(d.get("default", "output").as_deref(), Some("json"));
@@ -112,13 +112,24 @@ fn reads_values_like_botocore() {
     );
     assert_eq!(d.get("profile dev", "services").as_deref(), Some("local"));
     assert_eq!(
-        d.get("profile  spaced", "weird").as_deref(),
+        d.get("profile  spaced ", "weird").as_deref(),
         Some("x = y # not a comment")
     );
     assert_eq!(
-        d.get(" profile  spaced ", "mixed_case").as_deref(),
+        d.get("profile  spaced ", "mixed_case").as_deref(),
         Some("1")
     );
+    // Sections are named as configparser names them: inner spaces are part of the name.
+    assert_eq!(d.get("profile  spaced", "mixed_case"), None);
+    assert_eq!(d.get("profile spaced", "mixed_case"), None);
+    let spaced = doc("[ dev ]
+k = 1
+[dev]
+k = 2
+");
+    assert_eq!(spaced.sections(), [" dev ", "dev"]);
+    assert_eq!(spaced.get("dev", "k").as_deref(), Some("2"));
+    assert_eq!(spaced.get(" dev ", "k").as_deref(), Some("1"));
     assert_eq!(d.get("profile dev", "missing"), None);
     assert_eq!(d.get("nope", "region"), None);
     assert!(d.has_section("services local"));
@@ -158,10 +169,10 @@ fn parse_errors_carry_line_numbers() {
             },
         ),
         (
-            "[a]\n[ a ]\n",
-            2,
+            "[ a ]\n[a]\n[ a ]\n",
+            3,
             DuplicateSection {
-                section: "a".into(),
+                section: " a ".into(),
             },
         ),
         (
@@ -397,10 +408,11 @@ mod props {
     fn section(idx: usize) -> impl Strategy<Value = (String, Vec<String>)> {
         let name = format!("s{idx}");
         (
+            // (header, the section's name as configparser reads it)
             prop_oneof![
-                Just(format!("[{name}]")),
-                Just(format!("[ {name} ]")),
-                Just(format!("[{name}] trailing")),
+                Just((format!("[{name}]"), name.clone())),
+                Just((format!("[ {name} ]"), format!(" {name} "))),
+                Just((format!("[{name}] trailing"), name.clone())),
             ],
             proptest::collection::vec((any::<bool>(), filler()), 0..6),
         )
@@ -420,12 +432,11 @@ mod props {
                     .collect();
                 (Just(header), parts)
             })
-            .prop_map(|(header, parts)| {
+            .prop_map(|((header, name), parts)| {
                 let mut lines = vec![header];
                 lines.extend(parts.into_iter().flatten());
-                lines
+                (name, lines)
             })
-            .prop_map(move |lines| (format!("s{idx}"), lines))
     }
 
     /// A valid document and the byte range of each section in it.

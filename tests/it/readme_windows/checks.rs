@@ -246,7 +246,8 @@ pub(super) fn assert_task_xml(r: &Run) {
         "<LogonType>InteractiveToken</LogonType>",
         "<Command>%SystemRoot%\\System32\\conhost.exe</Command>",
         "<Arguments>--headless ",
-        " dev --min-remaining ",
+        " mint --min-remaining ",
+        " -- dev</Arguments>",
     ] {
         assert!(xml.contains(part), "{part} in the task: {r:?}");
     }
