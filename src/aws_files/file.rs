@@ -32,7 +32,7 @@ pub fn load(path: &Path) -> Result<Option<Document>, Error> {
 /// losing each other's changes. `f` may return the caller's own error (anything that a file
 /// error converts into); on any error nothing is written. Returns whether the file changed.
 /// `mode_for_new_file` is the unix permission bits of a file created here (ignored on Windows);
-/// an existing file keeps its mode, owner and group (see [`crate::owner`]). A symlink is
+/// an existing file keeps its mode, owner and group (see `crate::owner`). A symlink is
 /// followed and its target replaced.
 pub fn edit<E, F>(path: &Path, mode_for_new_file: u32, f: F) -> Result<bool, E>
 where
