@@ -52,7 +52,12 @@ pub(super) fn start(
     let source = move || {
         let ctx = base.renewal();
         let mut seeds = Seeds::lazy();
-        obtain(&ctx, &owner, &renew, &mut seeds).map(|(session, _)| session)
+        obtain(&ctx, &owner, &renew, &mut seeds)
+            .map(|(session, _)| session)
+            .map_err(|e| match e.hint() {
+                Some(hint) => format!("{} (hint: {hint})", e.with_causes()),
+                None => e.with_causes(),
+            })
     };
     Ok(server::start(
         session,

@@ -104,10 +104,11 @@ struct Gate {
 }
 
 /// Starts serving `initial` on 127.0.0.1 and renewing it `window` seconds before expiry with
-/// `source`. `who` names the session in warnings (`profile dev`).
+/// `source`, which fails with the line to show (the error with its causes and hint). `who` names
+/// the session in warnings (`profile dev`).
 pub fn start<S>(initial: Session, window: u64, who: &str, source: S) -> Result<Running, Error>
 where
-    S: FnMut() -> Result<Session, crate::error::Error> + Send + 'static,
+    S: FnMut() -> Result<Session, String> + Send + 'static,
 {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(Error::Bind)?;
     let port = listener.local_addr().map_err(Error::Bind)?.port();

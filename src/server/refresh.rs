@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 
 use super::Served;
 use crate::credentials::Session;
-use crate::error::Error;
 
 /// The longest wait between two attempts after failures.
 pub const MAX_BACKOFF: f64 = 60.0;
@@ -25,7 +24,7 @@ pub struct Refresher<S> {
     pub who: String,
 }
 
-impl<S: FnMut() -> Result<Session, Error>> Refresher<S> {
+impl<S: FnMut() -> Result<Session, String>> Refresher<S> {
     /// When the session expiring at `expiration` is to be renewed: one second into the refresh
     /// window, but never sooner than half its remaining life (a session shorter than the window
     /// would otherwise be renewed in a loop) nor within a second.
@@ -71,13 +70,7 @@ impl<S: FnMut() -> Result<Session, Error>> Refresher<S> {
                 self.due(expiration, now)
             }
             Ok(_) => self.failed(now, "the session obtained has expired already".to_string()),
-            Err(e) => {
-                let mut message = e.with_causes();
-                if let Some(hint) = e.hint() {
-                    message = format!("{message} (hint: {hint})");
-                }
-                self.failed(now, message)
-            }
+            Err(message) => self.failed(now, message),
         }
     }
 
@@ -116,7 +109,7 @@ pub fn backoff(failures: u32) -> f64 {
 }
 
 /// Renews forever on this thread.
-pub fn run<S: FnMut() -> Result<Session, Error>>(mut refresher: Refresher<S>) {
+pub fn run<S: FnMut() -> Result<Session, String>>(mut refresher: Refresher<S>) {
     let mut at = refresher.first(crate::clock::now());
     loop {
         crate::clock::sleep_until(at);
@@ -143,8 +136,8 @@ mod tests {
     }
 
     fn refresher(
-        results: Vec<Result<Session, Error>>,
-    ) -> Refresher<impl FnMut() -> Result<Session, Error>> {
+        results: Vec<Result<Session, String>>,
+    ) -> Refresher<impl FnMut() -> Result<Session, String>> {
         let mut results = results.into_iter();
         Refresher {
             shared: Arc::new(Mutex::new(Served {
@@ -170,8 +163,8 @@ mod tests {
     #[test]
     fn a_failure_keeps_the_valid_session_backs_off_and_recovers() {
         let mut r = refresher(vec![
-            Err(Error::Interrupted),
-            Err(Error::Interrupted),
+            Err("interrupted".to_string()),
+            Err("interrupted".to_string()),
             Ok(session("ASIANEW", 2_000)),
         ]);
         assert_eq!(r.attempt(901.0), 902.0);
