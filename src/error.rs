@@ -189,6 +189,14 @@ pub enum Error {
         delete_error: String,
     },
     #[error(
+        "{cause}; AWS may have made a new access key for IAM user {user:?} whose answer never arrived, and listing the keys to delete it failed"
+    )]
+    RotateKeyMayExist {
+        cause: Box<Error>,
+        user: String,
+        profile: String,
+    },
+    #[error(
         "{cause}; the new access key {new_key} is stored for [{source_profile}] but the old key {old_key} still exists"
     )]
     RotateUnfinished {
@@ -307,6 +315,7 @@ impl Error {
             RotateRole { .. } | NothingToReplace { .. } => exit::CONFIG,
             RotateRolledBack { cause, .. }
             | RotateRollbackFailed { cause, .. }
+            | RotateKeyMayExist { cause, .. }
             | RotateUnfinished { cause, .. }
             | ReplaceRollbackFailed { cause, .. }
             | ReplaceUnfinished { cause, .. } => cause.exit_code(),
@@ -412,6 +421,9 @@ impl Error {
             RotateRolledBack { cause, .. } => return cause.hint(),
             RotateRollbackFailed { user, new_key, .. } => format!(
                 "delete the unused new key {new_key}: `aws iam delete-access-key --user-name {user} --access-key-id ID` with its ID from `aws iam list-access-keys --user-name {user}` (or in the IAM console)"
+            ),
+            RotateKeyMayExist { user, profile, .. } => format!(
+                "list the keys: `mfa-mint exec {profile} -- aws iam list-access-keys --user-name {user}`; delete one your files and keyring do not hold (`mfa-mint exec {profile} -- aws iam delete-access-key --user-name {user} --access-key-id ID`), then run `mfa-mint rotate {profile}` again"
             ),
             RotateUnfinished { profile, old_key, .. } => format!(
                 "run `mfa-mint rotate {profile} --finish` (it checks the new key, then deletes the old one, {old_key}); or delete the old key in the IAM console"

@@ -199,7 +199,22 @@ pub fn rotate(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Rotated
         });
     }
     output::debug(1, || "IAM CreateAccessKey".to_string());
-    let new = iam.create_access_key(Some(&user)).map_err(denied)?;
+    let new = match iam.create_access_key(Some(&user)) {
+        Ok(new) => new,
+        // The request left and its answer was lost or unreadable: AWS may have made a key that
+        // never reached us. Whatever the listing did not hold before goes again.
+        Err(e) if e.code_may_be_used() => {
+            let listed_before: Vec<String> = listed.iter().map(|k| k.id.clone()).collect();
+            return Err(delete_unseen(
+                &iam,
+                &user,
+                profile,
+                &listed_before,
+                denied(e),
+            ));
+        }
+        Err(e) => return Err(denied(e)),
+    };
     let new_key = mask(&new.access_key_id);
     output::debug(1, || format!("created access key {new_key}"));
 
@@ -252,6 +267,53 @@ pub fn rotate(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Rotated
         session: origin,
         deleted_old: true,
     })
+}
+
+/// After a CreateAccessKey whose answer was lost: lists the user's keys again and deletes any
+/// that was not there before (the key AWS made without its secret reaching us, useless to
+/// anyone). When that cannot be done, the error says how to look.
+fn delete_unseen(iam: &Iam, user: &str, profile: &str, before: &[String], cause: Error) -> Error {
+    output::debug(1, || {
+        format!("IAM ListAccessKeys {user} (after a lost answer)")
+    });
+    let unseen: Vec<String> = match iam.access_keys(Some(user)) {
+        Ok(now) => now
+            .into_iter()
+            .map(|k| k.id)
+            .filter(|id| !before.contains(id))
+            .collect(),
+        Err(_) => {
+            return Error::RotateKeyMayExist {
+                cause: Box::new(cause),
+                user: user.to_string(),
+                profile: profile.to_string(),
+            };
+        }
+    };
+    let mut deleted = Vec::new();
+    for id in &unseen {
+        output::debug(1, || format!("IAM DeleteAccessKey {} (rollback)", mask(id)));
+        if iam.delete_access_key(Some(user), id).is_err() {
+            return Error::RotateKeyMayExist {
+                cause: Box::new(cause),
+                user: user.to_string(),
+                profile: profile.to_string(),
+            };
+        }
+        deleted.push(mask(id));
+    }
+    let state = if deleted.is_empty() {
+        "AWS made no new key; nothing changed".to_string()
+    } else {
+        format!(
+            "the new key {} AWS made meanwhile was deleted again; nothing else changed",
+            deleted.join(", ")
+        )
+    };
+    Error::RotateRolledBack {
+        cause: Box::new(cause),
+        state,
+    }
 }
 
 /// IAM's AccessDenied names the actions rotate needs; other errors stay as they are.
@@ -414,6 +476,25 @@ mod tests {
         );
         assert!(text.contains("mfa-mint rotate dev"), "{text}");
         assert_eq!(e.exit_code(), crate::exit::AWS_REFUSED);
+    }
+
+    #[test]
+    fn a_key_that_may_exist_says_how_to_find_and_delete_it() {
+        let e = Error::RotateKeyMayExist {
+            cause: Box::new(Error::Sts(sts::Error::Timeout {
+                endpoint: "https://iam.amazonaws.com".into(),
+            })),
+            user: "alice".into(),
+            profile: "dev".into(),
+        };
+        let text = rendered(&e);
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(
+            text.contains("mfa-mint exec dev -- aws iam list-access-keys --user-name alice"),
+            "{text}"
+        );
+        assert!(text.contains("mfa-mint rotate dev"), "{text}");
+        assert_eq!(e.exit_code(), crate::exit::TRANSIENT, "the cause's code");
     }
 
     #[test]
