@@ -142,6 +142,13 @@ pub enum Command {
     Code(CodeArgs),
     /// Create and enable a new virtual MFA device, its seed straight into the keyring
     Enroll(EnrollArgs),
+    /// Replace the long-term access key PROFILE mints from, with no code typed or sent twice
+    ///
+    /// Signs the IAM calls with an MFA session (the stored one while fresh, else one mint),
+    /// creates a new key, stores it where the old one was (credentials file, config file or
+    /// keyring), checks it with AWS, then deletes the old key. Sessions minted from the old key
+    /// keep working until they expire.
+    Rotate(RotateArgs),
     /// Show a stored seed for a phone backup: QR code in the terminal, PNG or otpauth:// URI
     Export(ExportArgs),
     /// Print the session as credential_process JSON (for `credential_process` in ~/.aws/config)
@@ -432,6 +439,20 @@ pub struct ListArgs {
     /// Print JSON on stdout: {"profiles": [...]}, whatever the number of profiles
     #[arg(long)]
     pub json: bool,
+
+    /// Ask AWS for every MFA device of the profiles' IAM users (ListMFADevices), marking those
+    /// whose seed mfa-mint holds
+    #[arg(long)]
+    pub devices: bool,
+
+    /// Network timeout for each IAM request (with --devices)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "20s",
+        requires = "devices"
+    )]
+    pub timeout: String,
 }
 
 #[derive(Debug, Args)]
@@ -578,6 +599,11 @@ pub struct EnrollArgs {
     #[arg(long, value_name = "PROFILE", add = profiles())]
     pub source: Option<String>,
 
+    /// Replace the profile's current virtual device: after a mint with the new one works, the
+    /// old device is deactivated and deleted (without this flag the old device stays enabled)
+    #[arg(long)]
+    pub replace: bool,
+
     /// Also print the seed as a QR code to scan into a phone app (a second device)
     #[arg(long)]
     pub show_qr: bool,
@@ -587,6 +613,25 @@ pub struct EnrollArgs {
     pub qr_png: Option<PathBuf>,
 
     /// Network timeout for each IAM request
+    #[arg(long, value_name = "DURATION", default_value = "20s")]
+    pub timeout: String,
+
+    /// Print the outcome as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("Profile whose long-term key to rotate, e.g. `dev` (default: $AWS_PROFILE, else `default`)")))]
+pub struct RotateArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
+
+    /// Finish a rotation that stopped after storing the new key: check it, delete the old key
+    #[arg(long)]
+    pub finish: bool,
+
+    /// Network timeout for each request
     #[arg(long, value_name = "DURATION", default_value = "20s")]
     pub timeout: String,
 

@@ -74,7 +74,55 @@ fn translate(e: sts::Error, name: &str, user: &str) -> Error {
     }
 }
 
+/// A device created and enabled for `user`, its seed in the keyring, no profile linked yet.
+pub(crate) struct Enabled {
+    pub iam: Iam,
+    /// Where IAM requests go (for a client signed with a session later).
+    pub target: crate::aws::sts::Target,
+    pub serial: String,
+    pub user: String,
+    pub source: String,
+    pub seed: Seed,
+}
+
 pub fn enroll(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Enrolled, Error> {
+    let Enabled {
+        serial, user, seed, ..
+    } = create_and_enable(ctx, req, seeds)?;
+    link(ctx, req, &serial)?;
+    let account = crate::arn::parse(&serial)
+        .map(|s| s.account)
+        .unwrap_or_default();
+    Ok(Enrolled {
+        serial,
+        user,
+        account,
+        seed,
+    })
+}
+
+/// Points the profile at the device (its `mfa_serial`): the switch to it.
+pub(crate) fn link(ctx: &Context, req: &Request, serial: &str) -> Result<(), Error> {
+    let files = ctx.files()?;
+    crate::config::edit::config_file(files, |doc: &mut Document| {
+        crate::config::edit::record_device(doc, req.profile, serial, req.source)?;
+        Ok::<(), Error>(())
+    })
+    .map_err(|e| Error::EnrolledButNotLinked {
+        serial: serial.to_string(),
+        profile: req.profile.to_string(),
+        cause: e.to_string(),
+    })?;
+    Ok(())
+}
+
+/// Creates the device, keeps its seed, enables it with two consecutive codes; rolls back (the
+/// device deleted, its seed removed) when a step fails.
+pub(crate) fn create_and_enable(
+    ctx: &Context,
+    req: &Request,
+    seeds: &mut Seeds,
+) -> Result<Enabled, Error> {
     config::check_name(req.profile)?;
     check_device_name(req.device_name)?;
     let files = ctx.files()?;
@@ -157,25 +205,42 @@ pub fn enroll(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Enrolle
         let cause = translate(e, req.device_name, &user);
         return Err(rollback(&iam, seeds, &serial, &source, true, cause));
     }
-
-    crate::config::edit::config_file(files, |doc: &mut Document| {
-        crate::config::edit::record_device(doc, req.profile, &serial, req.source)?;
-        Ok::<(), Error>(())
-    })
-    .map_err(|e| Error::EnrolledButNotLinked {
-        serial: serial.clone(),
-        profile: req.profile.to_string(),
-        cause: e.to_string(),
-    })?;
-    let account = crate::arn::parse(&serial)
-        .map(|s| s.account)
-        .unwrap_or_default();
-    Ok(Enrolled {
+    Ok(Enabled {
+        iam,
+        target,
         serial,
         user,
-        account,
+        source,
         seed,
     })
+}
+
+/// Undoes an enabled enrollment (`enroll --replace` when the check or the switch failed):
+/// deactivates and deletes the new device, then removes its seed.
+pub(crate) fn roll_back_enabled(enabled: &Enabled, seeds: &mut Seeds, cause: Error) -> Error {
+    output::debug(1, || {
+        format!("IAM DeactivateMFADevice {} (rollback)", enabled.serial)
+    });
+    if let Err(e) = enabled
+        .iam
+        .deactivate_device(&enabled.user, &enabled.serial)
+    {
+        return Error::ReplaceRollbackFailed {
+            cause: Box::new(cause),
+            serial: enabled.serial.clone(),
+            user: enabled.user.clone(),
+            source_profile: enabled.source.clone(),
+            error: e.to_string(),
+        };
+    }
+    rollback(
+        &enabled.iam,
+        seeds,
+        &enabled.serial,
+        &enabled.source,
+        true,
+        cause,
+    )
 }
 
 /// Undoes a half-made enrollment: deletes the device, then (only if that worked) the keyring

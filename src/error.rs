@@ -150,6 +150,85 @@ pub enum Error {
         cause: String,
     },
 
+    // --- rotate and enroll --replace (issue 25; the cause's exit code, else AWS refused: 6) ---
+    #[error(
+        "IAM user {user:?} already has two access keys, AWS's limit: the one of [{source_profile}] and {other}"
+    )]
+    TwoAccessKeys {
+        user: String,
+        source_profile: String,
+        profile: String,
+        /// The other key, masked.
+        other: String,
+    },
+    #[error(
+        "the access key of [{source_profile}] ({key}) is not a key of IAM user {user:?}, whose session profile {profile:?} mints"
+    )]
+    KeyNotOfUser {
+        profile: String,
+        source_profile: String,
+        key: String,
+        user: String,
+    },
+    #[error("profile {profile:?} assumes a role: its long-term keys are those of profile {base:?}")]
+    RotateRole { profile: String, base: String },
+    #[error("missing IAM permission: {message}")]
+    IamDenied {
+        message: String,
+        actions: &'static str,
+    },
+    #[error("{cause}; {state}")]
+    RotateRolledBack { cause: Box<Error>, state: String },
+    #[error(
+        "{cause}; the new access key {new_key} was not stored, and deleting it again failed ({delete_error}); the old key still works"
+    )]
+    RotateRollbackFailed {
+        cause: Box<Error>,
+        user: String,
+        new_key: String,
+        delete_error: String,
+    },
+    #[error(
+        "{cause}; AWS may have made a new access key for IAM user {user:?} whose answer never arrived, and listing the keys to delete it failed"
+    )]
+    RotateKeyMayExist {
+        cause: Box<Error>,
+        user: String,
+        profile: String,
+    },
+    #[error(
+        "{cause}; the new access key {new_key} is stored for [{source_profile}] but the old key {old_key} still exists"
+    )]
+    RotateUnfinished {
+        cause: Box<Error>,
+        profile: String,
+        source_profile: String,
+        new_key: String,
+        old_key: String,
+    },
+    #[error(
+        "{cause}; the new device {serial} is enabled and removing it again failed ({error}); its seed is still in the keyring"
+    )]
+    ReplaceRollbackFailed {
+        cause: Box<Error>,
+        serial: String,
+        user: String,
+        source_profile: String,
+        error: String,
+    },
+    #[error("profile {profile:?} has no MFA device to replace (no mfa_serial)")]
+    NothingToReplace { profile: String },
+    #[error(
+        "{cause}; profile {profile:?} now uses the new device {new_serial}, but the old device {old_serial} is still enabled"
+    )]
+    ReplaceUnfinished {
+        cause: Box<Error>,
+        profile: String,
+        user: String,
+        new_serial: String,
+        old_serial: String,
+    },
+
     // --- keyring (exit 5) ---
     #[error(transparent)]
     Keyring(#[from] crate::vault::Error),
@@ -232,6 +311,14 @@ impl Error {
                 exit::AWS_REFUSED
             }
             EnrolledButNotLinked { .. } => exit::CONFIG,
+            TwoAccessKeys { .. } | KeyNotOfUser { .. } | IamDenied { .. } => exit::AWS_REFUSED,
+            RotateRole { .. } | NothingToReplace { .. } => exit::CONFIG,
+            RotateRolledBack { cause, .. }
+            | RotateRollbackFailed { cause, .. }
+            | RotateKeyMayExist { cause, .. }
+            | RotateUnfinished { cause, .. }
+            | ReplaceRollbackFailed { cause, .. }
+            | ReplaceUnfinished { cause, .. } => cause.exit_code(),
             Sts(e) if e.is_transient() => exit::TRANSIENT,
             Sts(e) if e.is_config() => exit::CONFIG,
             Sts(_) => exit::AWS_REFUSED,
@@ -320,6 +407,35 @@ impl Error {
             ),
             EnrolledButNotLinked { serial, profile, .. } => format!(
                 "link it by hand: add `mfa_serial = {serial}` to [profile {profile}] of the AWS config file"
+            ),
+            TwoAccessKeys { user, profile, other, .. } => format!(
+                "delete the key you no longer use ({other}): `aws iam delete-access-key --user-name {user} --access-key-id ID` with its ID from `aws iam list-access-keys --user-name {user}` (or in the IAM console), then run `mfa-mint rotate {profile}` again"
+            ),
+            KeyNotOfUser { profile, source_profile, .. } => format!(
+                "point [profile {profile}] at the MFA device of the user whose keys are in [{source_profile}] (mfa_serial), then run `mfa-mint rotate {profile}` again"
+            ),
+            RotateRole { base, .. } => format!("rotate the keys of its base profile: `mfa-mint rotate {base}`"),
+            IamDenied { actions, .. } => format!(
+                "grant the IAM user {actions}; with an MFA policy, mfa-mint signs them with an MFA session"
+            ),
+            RotateRolledBack { cause, .. } => return cause.hint(),
+            RotateRollbackFailed { user, new_key, .. } => format!(
+                "delete the unused new key {new_key}: `aws iam delete-access-key --user-name {user} --access-key-id ID` with its ID from `aws iam list-access-keys --user-name {user}` (or in the IAM console)"
+            ),
+            RotateKeyMayExist { user, profile, .. } => format!(
+                "list the keys: `mfa-mint exec {profile} -- aws iam list-access-keys --user-name {user}`; delete one your files and keyring do not hold (`mfa-mint exec {profile} -- aws iam delete-access-key --user-name {user} --access-key-id ID`), then run `mfa-mint rotate {profile}` again"
+            ),
+            RotateUnfinished { profile, old_key, .. } => format!(
+                "run `mfa-mint rotate {profile} --finish` (it checks the new key, then deletes the old one, {old_key}); or delete the old key in the IAM console"
+            ),
+            ReplaceRollbackFailed { serial, user, source_profile, .. } => format!(
+                "remove it: `aws iam deactivate-mfa-device --user-name {user} --serial-number {serial} --profile {source_profile}`, then `aws iam delete-virtual-mfa-device --serial-number {serial} --profile {source_profile}`"
+            ),
+            NothingToReplace { profile } => format!(
+                "enroll without --replace: `mfa-mint enroll {profile} --device-name NAME`"
+            ),
+            ReplaceUnfinished { profile, user, old_serial, .. } => format!(
+                "remove the old device with an MFA session: `mfa-mint exec {profile} -- aws iam deactivate-mfa-device --user-name {user} --serial-number {old_serial}`, then `mfa-mint exec {profile} -- aws iam delete-virtual-mfa-device --serial-number {old_serial}`"
             ),
             CommandNotFound { .. } => "check the spelling, or that the program is installed and on PATH".into(),
             CannotRun { .. } => "check that the file is a program you may execute".into(),

@@ -217,6 +217,10 @@ impl crate::report::Reporter for Terminal {
         warn(message);
     }
 
+    fn progress(&self, message: &str) {
+        status(message);
+    }
+
     fn warn_always(&self, message: &str) {
         let yellow = anstyle::AnsiColor::Yellow.on_default().bold();
         error_fmt(format_args!("{yellow}warning:{yellow:#} {message}"), true);

@@ -11,6 +11,9 @@ pub struct Interrupted;
 pub trait Reporter: Sync {
     /// Something the user should know that does not stop the operation.
     fn warn(&self, message: &str);
+    /// What a long operation is doing while the user waits (a new key IAM has not spread yet),
+    /// shown unless `--quiet`.
+    fn progress(&self, message: &str);
     /// A warning shown even with `--quiet`: something that will cost the user later (a
     /// session that could not be cached makes every SDK call mint again).
     fn warn_always(&self, message: &str);
@@ -25,6 +28,8 @@ pub struct Silent;
 
 impl Reporter for Silent {
     fn warn(&self, _message: &str) {}
+
+    fn progress(&self, _message: &str) {}
 
     fn warn_always(&self, _message: &str) {}
 

@@ -358,6 +358,21 @@ pub fn clock_offset(target: &Target, keys: &LongTermKeys) -> Result<f64, Error> 
     })
 }
 
+/// GetCallerIdentity signed with `keys`: the ARN they belong to (`rotate` checks a new key with
+/// it before deleting the old one).
+pub fn caller_arn(target: &Target, keys: &LongTermKeys) -> Result<String, Error> {
+    let endpoint = endpoint_label(target);
+    let probe = DateProbe::default();
+    let client = client(target, keys, &probe);
+    let out = runtime()?
+        .block_on(client.get_caller_identity().send())
+        .map_err(|e| classify(e, &probe.endpoint().unwrap_or(endpoint.clone())))?;
+    out.arn.ok_or_else(|| Error::Malformed {
+        endpoint,
+        detail: "no Arn in GetCallerIdentity".into(),
+    })
+}
+
 pub(super) fn endpoint_label(target: &Target) -> String {
     target
         .endpoint_url

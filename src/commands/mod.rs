@@ -17,6 +17,7 @@ pub(crate) mod login;
 pub(crate) mod mint;
 pub(crate) mod remove;
 pub(crate) mod rename;
+pub(crate) mod rotate;
 pub(crate) mod schedule;
 pub(crate) mod serve;
 pub(crate) mod status;
@@ -37,6 +38,7 @@ pub(crate) fn dispatch(cli: Cli, ctx: &mut Context) -> Result<u8, Error> {
         Command::Import(args) => import::run(ctx, &args, &mut seeds),
         Command::Code(args) => code::run(ctx, &args, &mut seeds),
         Command::Enroll(args) => enroll::run(ctx, &args, &mut seeds),
+        Command::Rotate(args) => rotate::run(ctx, &args, &mut seeds),
         Command::Export(args) => export::run(ctx, &args, &mut seeds),
         Command::CredentialProcess(args) => {
             // Run by an SDK: never prompt, and keep stderr for errors only.
@@ -80,6 +82,7 @@ fn verb(command: &Command) -> &'static str {
         Command::Import(_) => "import",
         Command::Code(_) => "code",
         Command::Enroll(_) => "enroll",
+        Command::Rotate(_) => "rotate",
         Command::Export(_) => "export",
         Command::CredentialProcess(_) => "credential-process",
         Command::SetupCredentialProcess(_) => "setup-credential-process",

@@ -143,6 +143,8 @@ pub fn link(
     Ok(serial)
 }
 
+pub(crate) mod devices;
 pub(crate) mod import;
 pub(crate) mod long_term_keys;
+pub(crate) mod rotation;
 pub(crate) mod status;

@@ -238,3 +238,196 @@ fn enroll_against_moto() {
     let r = env.run_env(&["dev"], None, &at);
     assert_eq!(r.code, 0, "{r:?}");
 }
+
+const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// Alice with a device (her phone) whose seed `dev` imported.
+fn alice_with_phone() -> (World, support::User) {
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.import("dev", &alice.serial, SEED);
+    (w, alice)
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// `enroll` with a device already there keeps it (the phone stays a backup) and the profile
+/// uses the new one; `list --devices` (pinned in `manage`) shows both.
+#[test]
+fn enroll_keeps_an_existing_device() {
+    require!(Keyring);
+    let (w, alice) = alice_with_phone();
+    let r = w.run(&["enroll", "dev", "--device-name", "alice-laptop"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    let laptop = "arn:aws:iam::123456789012:mfa/alice-laptop";
+    let devices = w.fake.mfa_devices("alice");
+    assert!(devices.contains(&alice.serial) && devices.contains(&laptop.to_string()));
+    let config = w.config().unwrap();
+    assert!(
+        config.contains(&format!("mfa_serial = {laptop}")),
+        "{config}"
+    );
+    assert!(w.env.stored_secret(&alice.serial).is_some());
+    // The profile mints with the new device.
+    w.run(&["dev"], None).success();
+    assert!(!w.fake.accepted_steps_for(laptop).is_empty());
+}
+
+/// What `enroll --replace` says, as text and `--json`, pinned (the check mint waits for a
+/// fresh code after the two that enabled the device: that line depends on the clock).
+#[test]
+fn enroll_replace_text_and_json_are_pinned() {
+    require!(Keyring);
+    for (name, json) in [("replaced", false), ("replaced-json", true)] {
+        let (w, alice) = alice_with_phone();
+        w.fake.set_iam_mfa_required("alice");
+        let pin = Pin::of(&w, "enroll")
+            .user(&alice)
+            .filter(r"(?m)^.*next code in \d+ s\n", "");
+        let mut args = vec![
+            "enroll",
+            "dev",
+            "--device-name",
+            "alice-laptop",
+            "--replace",
+        ];
+        if json {
+            args.push("--json");
+        }
+        w.pinned(&pin, name, &args, None).success();
+    }
+}
+
+#[test]
+fn enroll_replace_removes_the_old_device_after_a_mint_with_the_new_one() {
+    require!(Keyring);
+    let (w, alice) = alice_with_phone();
+    // Deactivating a device needs an MFA session under AWS's sample policy.
+    w.fake.set_iam_mfa_required("alice");
+    let r = w.run(
+        &[
+            "enroll",
+            "dev",
+            "--device-name",
+            "alice-laptop",
+            "--replace",
+            "--json",
+            "-v",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let laptop = "arn:aws:iam::123456789012:mfa/alice-laptop";
+    assert_eq!(w.fake.mfa_devices("alice"), [laptop.to_string()]);
+    assert!(
+        w.fake.code_at(&alice.serial, 0).is_none(),
+        "old device deleted"
+    );
+    let v = json(&r.stdout);
+    assert_eq!(v["replaced"]["deleted"], true, "{v}");
+    assert_eq!(v["replaced"]["seed_removed"], true, "{v}");
+    assert!(
+        w.env.stored_secret(&alice.serial).is_none(),
+        "old seed gone"
+    );
+    assert!(w.env.stored_secret(laptop).is_some());
+    assert!(
+        w.config()
+            .unwrap()
+            .contains(&format!("mfa_serial = {laptop}"))
+    );
+    assert_eq!(w.fake.action_count("GetSessionToken"), 1, "one check mint");
+    assert!(
+        w.fake.accepted_steps_for(laptop).len() == 3,
+        "enable (2) + mint (1)"
+    );
+    w.fake.assert_no_code_sent_twice();
+}
+
+#[test]
+fn enroll_replace_rolls_back_the_new_device_when_the_check_mint_fails() {
+    require!(Keyring);
+    let (w, alice) = alice_with_phone();
+    let config = w.config().unwrap();
+    w.fake.fail_next_of(
+        "GetSessionToken",
+        1,
+        support::fake_aws::Failure::Status(500),
+    );
+    let r = w.run(
+        &[
+            "enroll",
+            "dev",
+            "--device-name",
+            "alice-laptop",
+            "--replace",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 7, "{r:?}");
+    assert!(r.stderr.contains("was deleted again"), "{r:?}");
+    let laptop = "arn:aws:iam::123456789012:mfa/alice-laptop";
+    assert_eq!(w.fake.mfa_devices("alice"), vec![alice.serial.clone()]);
+    assert!(w.fake.code_at(laptop, 0).is_none(), "new device deleted");
+    assert!(w.env.stored_secret(laptop).is_none());
+    assert!(
+        w.env.stored_secret(&alice.serial).is_some(),
+        "old seed kept"
+    );
+    assert_eq!(
+        w.config().unwrap(),
+        config,
+        "the profile still uses the old device"
+    );
+}
+
+#[test]
+fn enroll_replace_needs_a_device_to_replace() {
+    require!(Keyring);
+    let (w, _alice) = World::with_alice(None);
+    let r = w.run(&["enroll", "dev", "--device-name", "x", "--replace"], None);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.stderr.contains("enroll dev --device-name NAME"), "{r:?}");
+    assert_eq!(w.fake.action_count("CreateVirtualMFADevice"), 0);
+}
+
+#[test]
+fn enroll_replace_after_the_switch_says_how_to_remove_the_old_device() {
+    require!(Keyring);
+    let (w, alice) = alice_with_phone();
+    w.fake.set_iam_mfa_required("alice");
+    w.fake.fail_next_of(
+        "DeactivateMFADevice",
+        1,
+        support::fake_aws::Failure::Status(500),
+    );
+    let r = w.run(
+        &[
+            "enroll",
+            "dev",
+            "--device-name",
+            "alice-laptop",
+            "--replace",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 7, "{r:?}");
+    let laptop = "arn:aws:iam::123456789012:mfa/alice-laptop";
+    // The profile already uses the new device; the old one is still enabled, and the hint runs
+    // the IAM calls with an MFA session.
+    assert!(
+        w.config()
+            .unwrap()
+            .contains(&format!("mfa_serial = {laptop}"))
+    );
+    assert_eq!(w.fake.mfa_devices("alice").len(), 2);
+    assert!(
+        r.stderr.contains(&format!(
+            "mfa-mint exec dev -- aws iam deactivate-mfa-device --user-name alice --serial-number {}",
+            alice.serial
+        )),
+        "{r:?}"
+    );
+    w.fake.assert_no_code_sent_twice();
+}

@@ -1,5 +1,5 @@
 //! Fault injection (issue 22, "unattended means hostile"): `mfa-mint PROFILE`,
-//! `credential-process` and `enroll` against each way the fake STS (and IAM) can misbehave: an
+//! `credential-process`, `enroll` and `rotate` against each way the fake STS (and IAM) can misbehave: an
 //! answer whose credentials lack a field, are empty or malformed, expire in the past or absurdly
 //! late; truncated XML; a connection dropped after the request was served; a request never
 //! answered. Each run must end with exit 7, exactly one `error:` line (plus its hint), within a
@@ -279,6 +279,50 @@ fn enroll_against_each_transport_fault_leaves_everything_as_it_was() {
         assert!(files(&w) == before, "{what}: files changed");
         assert!(!w.env.keyring_has_entries(), "{what}: nothing stored");
         assert!(w.fake.mfa_devices("alice").is_empty(), "{what}");
+    }
+}
+
+/// `rotate` with each transport fault on CreateAccessKey: when the answer was lost after AWS made
+/// the key (reset after serving), the key it never received is found by listing and deleted;
+/// either way exit 7, one error line, the files as they were and only the old key left.
+#[test]
+fn rotate_against_each_transport_fault_at_create_leaves_only_the_old_key() {
+    require!(Keyring);
+    let modes = transport_modes()
+        .into_iter()
+        .filter(|m| !matches!(m.failure, Failure::Spoiled(_)));
+    for mode in modes {
+        let (w, alice) = World::with_alice(Some(SEED));
+        w.import("dev", &alice.serial, SEED);
+        w.fake
+            .fail_next_of("CreateAccessKey", 1, mode.failure.clone());
+        let before = files(&w);
+        let started = Instant::now();
+        let r = w.run(&["rotate", "dev", "--timeout", TIMEOUT], None);
+        let what = format!("rotate against {}", mode.name);
+        assert_eq!(r.code, 7, "{what}: {r:?}");
+        assert!(started.elapsed() < BOUND, "{what}");
+        let errors: Vec<&str> = r
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{what}: {r:?}");
+        assert!(errors[0].contains(mode.says), "{what}: {r:?}");
+        assert!(
+            errors[0].contains("nothing"),
+            "{what}: says what changed: {r:?}"
+        );
+        assert!(files(&w) == before, "{what}: files changed");
+        assert_eq!(
+            w.fake.access_keys("alice"),
+            std::slice::from_ref(&alice.keys.access_key_id),
+            "{what}"
+        );
+        if matches!(mode.failure, Failure::ResetAfterServe) {
+            assert!(errors[0].contains("was deleted again"), "{what}: {r:?}");
+            assert_eq!(w.fake.action_count("DeleteAccessKey"), 1, "{what}");
+        }
     }
 }
 

@@ -45,6 +45,7 @@ mod network;
 #[cfg(unix)]
 mod odd_names;
 mod readme_ja;
+mod rotate;
 // Runs the README's PowerShell commands from Linux: natively, or the Windows build under wine.
 #[cfg(unix)]
 mod readme_windows;

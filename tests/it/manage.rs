@@ -258,3 +258,40 @@ fn list_and_doctor_print_one_json_shape_for_any_number_of_profiles() {
         checks.iter().all(|c| c["status"] != "fail")
     );
 }
+
+/// `list --devices`: every MFA device of the profiles' users from ListMFADevices (the phone
+/// whose seed is stored but no profile uses, and the laptop `dev` now uses), text and `--json`
+/// pinned.
+#[test]
+fn list_devices_shows_every_device_of_the_users() {
+    require!(Keyring);
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.import("dev", &alice.serial, SEED);
+    w.run(&["enroll", "dev", "--device-name", "alice-laptop"], None)
+        .success();
+    let pin = Pin::of(&w, "manage").user(&alice);
+    let r = w.pinned(
+        &pin,
+        "list-devices-json",
+        &["list", "--devices", "--json"],
+        None,
+    );
+    r.success();
+    let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    let list = v["devices"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "{v}");
+    let row = |name: &str| {
+        list.iter()
+            .find(|d| d["serial"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} in {v}"))
+    };
+    assert_eq!(
+        row("mfa/alice-laptop")["profiles"],
+        serde_json::json!(["dev"])
+    );
+    assert_eq!(row("mfa/alice")["profiles"], serde_json::json!([]));
+    assert_eq!(row("mfa/alice")["seed_in_keyring"], true);
+    assert_eq!(row("mfa/alice")["user"], "alice");
+    w.pinned(&pin, "list-devices", &["list", "--devices"], None)
+        .success();
+}

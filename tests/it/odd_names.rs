@@ -89,6 +89,13 @@ fn names_the_aws_cli_cannot_address_are_refused_at_every_door() {
             (vec!["keys", "import", name], None, vec![]),
             (vec!["status", name], None, vec![]),
             (vec!["doctor", name], None, vec![]),
+            (vec!["rotate", name], None, vec![]),
+            (vec!["rotate", name, "--finish"], None, vec![]),
+            (
+                vec!["enroll", name, "--device-name", "x", "--replace"],
+                None,
+                vec![],
+            ),
         ];
         for (args, stdin, env) in cases {
             let r = w.run_env(&args, stdin, &env);

@@ -1,5 +1,5 @@
-//! README.ja.md (Japanese) stays in step with README.md: the same commands in the quick start and
-//! the Windows section, and the same exit codes.
+//! README.ja.md (Japanese) stays in step with README.md: the same commands in the quick start,
+//! the Windows section and the section on rotating keys, and the same exit codes.
 
 use std::collections::BTreeSet;
 
@@ -70,8 +70,11 @@ fn japanese_readme_lists_the_same_commands_and_exit_codes() {
         en.lines().take(5).any(|l| l.contains("(README.ja.md)")),
         "README.md links README.ja.md at the top"
     );
-    let en_commands = commands(&sections(&en, &["Quick start", "Windows"]));
-    let ja_commands = commands(&sections(&ja, &["クイックスタート", "Windows"]));
+    let en_commands = commands(&sections(&en, &["Quick start", "Windows", "Rotating keys"]));
+    let ja_commands = commands(&sections(
+        &ja,
+        &["クイックスタート", "Windows", "キーのローテーション"],
+    ));
     assert!(en_commands.len() >= 10, "{en_commands:#?}");
     assert_eq!(
         en_commands, ja_commands,

@@ -84,11 +84,14 @@ fn no_secret_reaches_output_logs_or_files() {
     run(&["-vv", "keys", "import", "dev-long-term"], None);
     run(&["-vv", "dev", "--force"], None);
     run(&["-vv", "keys", "export", "dev-long-term"], None);
+    assert_eq!(run(&["-vv", "rotate", "dev"], None).code, 0);
+    let rotated = fake.access_keys("alice");
+    let new_secret = fake.secret_of(&rotated[0]).expect("the new key");
     fake.fail_next(1, fake_aws::Failure::MalformedXml);
     run(&["-vv", "dev", "--force"], None);
 
     for (cmd, r) in &outputs {
-        for secret in never {
+        for secret in never.iter().copied().chain([new_secret.as_str()]) {
             assert!(!r.stdout.contains(secret), "{cmd}: secret on stdout");
             assert!(!r.stderr.contains(secret), "{cmd}: secret on stderr");
         }
@@ -114,7 +117,7 @@ fn no_secret_reaches_output_logs_or_files() {
             "{cmd}: session secret on stderr"
         );
     }
-    for secret in never {
+    for secret in never.iter().copied().chain([new_secret.as_str()]) {
         let hits = files_containing(env.home(), secret, &[".aws/credentials"]);
         assert!(hits.is_empty(), "secret in {hits:?}");
         let hits = files_containing(states.path(), secret, &[]);
@@ -137,6 +140,7 @@ fn no_flag_takes_a_secret() {
         "exec",
         "env",
         "keys",
+        "rotate",
     ] {
         let r = env.run(&[cmd, "--help"], None);
         let help = r.stdout.to_lowercase();

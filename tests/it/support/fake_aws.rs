@@ -69,11 +69,19 @@
 //!   unknown role gets the same AccessDenied text. Role sessions answer GetCallerIdentity with
 //!   their `assumed-role` ARN.
 //! - IAM CreateVirtualMFADevice, EnableMFADevice (two consecutive codes, the later one at step
-//!   t-1, t or t+1), DeactivateMFADevice, DeleteVirtualMFADevice, ListMFADevices, GetUser.
+//!   t-1, t or t+1), DeactivateMFADevice, DeleteVirtualMFADevice, ListMFADevices (several
+//!   devices per user, up to 8), GetUser.
+//! - IAM CreateAccessKey (at most two keys per user: `LimitExceeded`), DeleteAccessKey (the key
+//!   is refused at once), ListAccessKeys; [`FakeAws::set_key_propagation`] makes a new key
+//!   unknown (`InvalidClientTokenId`) for a while; [`FakeAws::set_iam_mfa_required`] puts a user
+//!   under AWS's sample MFA policy (IAM calls other than managing one's own device need an MFA
+//!   session); [`FakeAws::codes_sent`] logs every MFA code sent (see `fake_aws/access_keys.rs`).
 //!
 //! User names are unique across the whole fake (whatever their account).
 #![allow(dead_code)]
 
+#[path = "fake_aws/access_keys.rs"]
+mod access_keys;
 #[path = "fake_aws/dispatch.rs"]
 mod dispatch;
 #[path = "fake_aws/http.rs"]
@@ -237,6 +245,8 @@ struct State {
     latency: Duration,
     in_flight: usize,
     max_in_flight: usize,
+    /// Access keys' life and the MFA code log (see `access_keys.rs`).
+    lifecycle: access_keys::Lifecycle,
 }
 
 impl State {
@@ -479,6 +489,7 @@ impl FakeAws {
             latency: Duration::ZERO,
             in_flight: 0,
             max_in_flight: 0,
+            lifecycle: access_keys::Lifecycle::default(),
         }));
         let shared = Arc::clone(&state);
         let handler: Arc<http::Handler> = Arc::new(move |request| {

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{AwsError, Call, Caller, Failure, Spoil, State, http, iam, sigv4, sts, wire};
+use super::{
+    AwsError, Call, Caller, Failure, Spoil, State, access_keys, http, iam, sigv4, sts, wire,
+};
 
 /// Form or query parameters, last value wins.
 fn parse_params(request: &http::Request) -> HashMap<String, String> {
@@ -91,6 +93,7 @@ pub(super) fn handle(shared: &Mutex<State>, request: http::Request) -> http::Rep
         let host = request.header("host").unwrap_or_default();
         state.hosts.push(host);
         *state.actions.entry(action.clone()).or_insert(0) += 1;
+        access_keys::observe(&mut state, &action, &params);
         let failure = state
             .failures
             .iter()
@@ -212,7 +215,7 @@ fn serve(
         return Err(AwsError::new(400, "MissingAction", "Missing Action"));
     }
     let known = match service {
-        "iam" => iam::ACTIONS.contains(&action),
+        "iam" => iam::ACTIONS.contains(&action) || access_keys::ACTIONS.contains(&action),
         _ => sts::ACTIONS.contains(&action),
     };
     if !known {
@@ -260,6 +263,9 @@ fn serve(
             identity.arn
         )));
     }
+    if service == "iam" {
+        access_keys::check_mfa_policy(state, &caller, action)?;
+    }
     let mut call = Call {
         state,
         caller: &caller,
@@ -268,6 +274,8 @@ fn serve(
         request_id,
     };
     match service {
+        "iam" if access_keys::ACTIONS.contains(&action) => access_keys::handle(&mut call, action)
+            .map(|r| success_xml("iam", action, r.as_deref(), request_id)),
         "iam" => iam::handle(&mut call, action),
         _ => sts::handle(&mut call, action),
     }
@@ -332,7 +340,7 @@ fn authenticate(state: &State, request: &http::Request, now: i64) -> Result<Call
     let token = request.header("x-amz-security-token");
     let (user, secret, session) = if let Some((user, secret)) = state.keys.get(&auth.access_key_id)
     {
-        if token.is_some() {
+        if token.is_some() || access_keys::propagating(state, &auth.access_key_id) {
             return Err(AwsError::invalid_token());
         }
         (user.clone(), secret.clone(), None)
