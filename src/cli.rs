@@ -60,7 +60,8 @@ fn is_global_flag(arg: &str) -> bool {
 /// `help`, `--help`/`--version`). A word that looks like a misspelled command (`improt`) and
 /// that `is_profile` does not know is left alone, so clap says "unrecognized subcommand … a
 /// similar subcommand exists" instead of reporting the next flag as unexpected under `mint`.
-/// With no arguments at all, `$AWS_PROFILE` is minted when set.
+/// With no arguments at all, `$AWS_PROFILE` is minted when set, else `default` when the files
+/// have it.
 pub fn with_default_command(
     args: Vec<std::ffi::OsString>,
     is_profile: impl Fn(&str) -> bool,
@@ -82,14 +83,64 @@ pub fn with_default_command(
                 out.insert(i, "mint".into());
             }
         }
+        // Bare `mfa-mint`: `$AWS_PROFILE`, else `default` when the AWS files have it; help
+        // otherwise (a first run with nothing set up).
         None if crate::env_vars::var_os(crate::env_vars::AWS_PROFILE)
-            .is_some_and(|p| !p.is_empty()) =>
+            .is_some_and(|p| !p.is_empty())
+            || is_profile("default") =>
         {
             out.push("mint".into())
         }
         None => {}
     }
+    mark_exec_without_profile(&mut out);
     out
+}
+
+/// `exec [OPTIONS] -- CMD…` with no PROFILE word before `--`: every word after `--` is the
+/// command's, so the hidden `--command-only` flag is added and `ExecArgs` gives the word clap
+/// put in the PROFILE position back to the command (the profile defaults as everywhere).
+fn mark_exec_without_profile(args: &mut Vec<std::ffi::OsString>) {
+    use clap::CommandFactory;
+    let Some(at) = args
+        .iter()
+        .skip(1)
+        .position(|a| !is_global_flag(&a.to_string_lossy()))
+        .map(|i| i + 1)
+    else {
+        return;
+    };
+    if args[at] != "exec" {
+        return;
+    }
+    let cli = Cli::command();
+    let Some(exec) = cli.find_subcommand("exec") else {
+        return;
+    };
+    let takes_value = |word: &str| {
+        exec.get_arguments().any(|a| {
+            a.get_action().takes_values()
+                && (word
+                    .strip_prefix("--")
+                    .is_some_and(|long| a.get_long() == Some(long))
+                    || (word.len() == 2
+                        && word.starts_with('-')
+                        && a.get_short() == word.chars().nth(1)))
+        })
+    };
+    let mut i = at + 1;
+    while i < args.len() {
+        let word = args[i].to_string_lossy().into_owned();
+        if word == "--" {
+            args.insert(i, "--command-only".into());
+            return;
+        }
+        if !word.starts_with('-') || word == "-" {
+            // A PROFILE word (or the command, after -p): the usual rules apply.
+            return;
+        }
+        i += if takes_value(&word) { 2 } else { 1 };
+    }
 }
 
 /// The names and aliases of the commands.
@@ -151,7 +202,9 @@ pub enum Command {
     /// Run a command (default: your shell) with the session and region in its environment
     ///
     /// Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
-    /// AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION, and unsets AWS_PROFILE. On
+    /// AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION, and unsets AWS_PROFILE.
+    /// PROFILE defaults to $AWS_PROFILE, else `default`: `exec -- CMD…` (nothing before `--`)
+    /// runs CMD for that profile, every word after `--` being the command's. On
     /// Unix mfa-mint becomes the command, so signals such as Ctrl-C reach it directly. Exit code:
     /// the command's, 127 when it is not found, 126 when it cannot be run.
     ///
@@ -273,14 +326,18 @@ pub struct ExecArgs {
     pub session: SessionArgs,
 
     /// The command and its arguments (`--` before them is optional, except after `-p PROFILE`
-    /// when the command's second word is a flag) [default: $SHELL; on Windows %COMSPEC%, else
-    /// PowerShell]
+    /// when the command's second word is a flag; `exec -- CMD` runs CMD for $AWS_PROFILE, else
+    /// `default`) [default: $SHELL; on Windows %COMSPEC%, else PowerShell]
     #[arg(trailing_var_arg = true, value_name = "COMMAND")]
     pub command: Vec<String>,
 
     /// Give the command a local credentials server that renews the session, not the keys
     #[arg(long)]
     pub server: bool,
+
+    /// Internal: `--` came before any PROFILE word, so every word after it is the command's
+    #[arg(long, hide = true)]
+    pub command_only: bool,
 }
 
 #[derive(Debug, Args)]
@@ -313,11 +370,12 @@ pub struct LoginArgs {
 }
 
 impl ExecArgs {
-    /// The command line to run: with `-p PROFILE`, a word in the PROFILE position starts it.
+    /// The command line to run: with `-p PROFILE`, or with `--` before any PROFILE word, a word
+    /// in the PROFILE position starts it.
     pub fn program(&self) -> Vec<String> {
         let p = &self.session.profile;
-        match (&p.flag, &p.name) {
-            (Some(_), Some(first)) => std::iter::once(first.clone())
+        match &p.name {
+            Some(first) if p.flag.is_some() || self.command_only => std::iter::once(first.clone())
                 .chain(self.command.iter().cloned())
                 .collect(),
             _ => self.command.clone(),
@@ -328,7 +386,7 @@ impl ExecArgs {
     pub fn profile(&self) -> ProfileArg {
         let p = &self.session.profile;
         ProfileArg {
-            name: if p.flag.is_some() {
+            name: if p.flag.is_some() || self.command_only {
                 None
             } else {
                 p.name.clone()
