@@ -404,6 +404,20 @@ pub struct EnvArgs {
     /// Shell syntax to print [default: powershell on Windows, else sh]
     #[arg(long, value_enum, default_value_t = crate::minter::session::Shell::default_for_os(), hide_default_value = true)]
     pub shell: crate::minter::session::Shell,
+
+    /// What to print: shell lines (see --shell), env (KEY=value lines, a dotenv file), json (one
+    /// object) or ini (a [PROFILE] section of the credentials file), as aws-vault's export
+    #[arg(long, value_enum, default_value_t = EnvFormat::Shell)]
+    pub format: EnvFormat,
+}
+
+/// The forms `mfa-mint env --format` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EnvFormat {
+    Shell,
+    Env,
+    Json,
+    Ini,
 }
 
 #[derive(Debug, Subcommand)]

@@ -110,6 +110,10 @@ pub enum Error {
     SeedInput(String),
     #[error("{program}: command not found")]
     CommandNotFound { program: String },
+    #[error(
+        "this environment already holds the session of {outer} (MFA_MINT_PROFILE={outer}, set by `mfa-mint exec` or `env`): an exec of {inner} in it would nest two profiles"
+    )]
+    NestedExec { outer: String, inner: String },
     #[error("cannot run {program}: {source}")]
     CannotRun {
         program: String,
@@ -244,6 +248,7 @@ impl Error {
                 exit::NEEDS_CONFIRMATION
             }
             CommandNotFound { .. } => exit::COMMAND_NOT_FOUND,
+            NestedExec { .. } => exit::NEEDS_CONFIRMATION,
             CannotRun { .. } => exit::CANNOT_RUN,
             Interrupted => exit::INTERRUPTED,
         }
@@ -322,6 +327,11 @@ impl Error {
                 "link it by hand: add `mfa_serial = {serial}` to [profile {profile}] of the AWS config file"
             ),
             CommandNotFound { .. } => "check the spelling, or that the program is installed and on PATH".into(),
+            NestedExec { inner, .. } => if cfg!(windows) {
+                format!("leave that shell first (`exit`), or run `Remove-Item Env:MFA_MINT_PROFILE`, then `mfa-mint exec {inner} …` again")
+            } else {
+                format!("leave that shell first (`exit`), or run it anyway: `env -u MFA_MINT_PROFILE mfa-mint exec {inner} …`")
+            },
             CannotRun { .. } => "check that the file is a program you may execute".into(),
             Interrupted => return None,
             Sts(S::InvalidCode { .. }) => "check the system clock (a few seconds off breaks codes) and that the stored seed belongs to this device; `mfa-mint code PROFILE` shows the code to compare with your authenticator".into(),

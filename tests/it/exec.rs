@@ -301,3 +301,29 @@ fn after_dashes_everything_is_the_command_and_the_profile_defaults() {
     );
     assert_eq!((r.code, r.stdout.as_str()), (0, "eu-west-3\n"), "{r:?}");
 }
+
+/// Issue 23, for aws-vault users: inside `exec dev`, an `exec` of another profile is refused
+/// (exit 9, before any request); the same profile is fine.
+#[test]
+fn exec_inside_exec_of_another_profile_is_refused() {
+    require!(Keyring);
+    let (w, _) = setup();
+    let r = w.run_env(
+        &["exec", "prod", "--", "true"],
+        None,
+        &[("MFA_MINT_PROFILE", "dev")],
+    );
+    assert_eq!(r.code, 9, "{r:?}");
+    assert!(r.stderr.starts_with("error: "), "{r:?}");
+    assert!(
+        r.stderr.contains("hint: ") && r.stderr.contains("MFA_MINT_PROFILE"),
+        "{r:?}"
+    );
+    assert_eq!(w.fake.request_count(), 0);
+    let r = w.run_env(
+        &["exec", "dev", "--", "true"],
+        None,
+        &[("MFA_MINT_PROFILE", "dev")],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+}
