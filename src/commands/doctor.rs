@@ -390,8 +390,13 @@ pub(crate) fn run_command(
         return Ok(exit::OK);
     }
     let named = [&args.profiles[..], &args.profile_flags[..]].concat();
+    // A profile named by mistake is one error line, not a report about a profile nobody has.
+    let files = ctx.files().ok();
     for p in &named {
         crate::config::check_name(p)?;
+        if let Some(files) = files {
+            crate::config::check_known(files, p)?;
+        }
     }
     let checks = run(ctx, &named, args.clock, seeds);
     Ok(if print(&checks, args.json) {

@@ -162,11 +162,14 @@ pub fn check_known(files: &Files, profile: &str) -> Result<(), Error> {
     {
         return Ok(());
     }
-    let known = files
+    let mut known = files
         .config
         .as_ref()
         .map(aws_files::config_profiles)
         .unwrap_or_default();
+    if let Some(credentials) = &files.credentials {
+        known.extend(credentials.sections().into_iter().map(str::to_string));
+    }
     Err(Error::UnknownProfile {
         profile: profile.to_string(),
         suggestion: closest(profile, &known),

@@ -321,6 +321,7 @@ fn windows_quote(s: &str) -> String {
 pub fn setup_credential_process(ctx: &Context, profile: &str) -> Result<String, Error> {
     config::check_name(profile)?;
     let files = ctx.files()?;
+    config::check_known(files, profile)?;
     if let Some(role_arn) = files.config_value(profile, keys::ROLE_ARN) {
         // The AWS CLI and SDKs assume the role and never run a credential_process next to it.
         return Err(Error::CredentialProcessOnRole {

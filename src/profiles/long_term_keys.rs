@@ -12,6 +12,7 @@ use crate::vault::Seeds;
 pub fn import(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, Error> {
     config::check_name(source)?;
     let files = ctx.files()?;
+    config::check_known(files, source)?;
     let found = config::source_keys(files, source)?;
     seeds.save_keys(source, &found)?;
     let back = seeds.load_keys(source)?;
@@ -40,6 +41,7 @@ pub fn import(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, 
 pub fn export(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, Error> {
     config::check_name(source)?;
     let files = ctx.files()?;
+    config::check_known(files, source)?;
     let found = seeds.load_keys(source)?;
     crate::config::edit::credentials_file(files, |doc: &mut Document| {
         doc.set(source, keys::ACCESS_KEY_ID, &found.access_key_id)?;

@@ -54,14 +54,23 @@ pub struct Removed {
     pub shared_with: Vec<String>,
 }
 
-pub fn remove(ctx: &Context, profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
+/// What `remove` would do, without doing it: the device and the other profiles using it (so
+/// the question asked first says whether the seed goes).
+pub fn removal(ctx: &Context, profile_name: &str) -> Result<(Option<String>, Vec<String>), Error> {
     config::check_name(profile_name)?;
     let files = ctx.files()?;
+    config::check_known(files, profile_name)?;
     let serial = files.config_value(profile_name, keys::MFA_SERIAL);
     let shared_with: Vec<String> = config::mfa_profiles(files)
         .into_iter()
         .filter(|p| p != profile_name && files.config_value(p, keys::MFA_SERIAL) == serial)
         .collect();
+    Ok((serial, shared_with))
+}
+
+pub fn remove(ctx: &Context, profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
+    let (serial, shared_with) = removal(ctx, profile_name)?;
+    let files = ctx.files()?;
     let mut seed_deleted = false;
     if let Some(serial) = &serial
         && shared_with.is_empty()
@@ -91,6 +100,7 @@ pub fn rename(ctx: &Context, from: &str, to: &str) -> Result<(), Error> {
     config::check_name(from)?;
     config::check_name(to)?;
     let files = ctx.files()?;
+    config::check_known(files, from)?;
     if files.config_value(from, keys::MFA_SERIAL).is_none() {
         return Err(Error::NoSerial {
             profile: from.to_string(),
@@ -134,8 +144,12 @@ pub fn link(
         }
     }
     let serial = crate::arn::parse(serial)?.arn;
-    seeds.load(&serial)?;
     let files = ctx.files()?;
+    if source.is_none() {
+        // With --source the user says where the keys are; a new profile is fine then.
+        config::check_known(files, profile_name)?;
+    }
+    seeds.load(&serial)?;
     crate::config::edit::config_file(files, |doc: &mut Document| {
         record_device(doc, profile_name, &serial, source)?;
         Ok::<(), Error>(())

@@ -41,6 +41,9 @@ pub fn collect(
     seeds: &mut Seeds,
 ) -> Result<Vec<ProfileStatus>, Error> {
     let files = ctx.files()?;
+    for p in profiles {
+        config::check_known(files, p)?;
+    }
     let profiles = if profiles.is_empty() {
         let mut all = config::mfa_profiles(files);
         all.extend(config::role_profiles(files));
