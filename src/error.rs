@@ -106,6 +106,10 @@ pub enum Error {
         #[source]
         source: crate::duration::Error,
     },
+    #[error(
+        "a session of {duration} s would never count as fresh with a refresh window of {min_remaining} s (--min-remaining / mfa_mint_min_remaining): every run would mint again and spend a code"
+    )]
+    NeverFresh { min_remaining: u64, duration: u64 },
     #[error("{0}")]
     SeedInput(String),
     #[error("{program}: command not found")]
@@ -229,6 +233,7 @@ impl Error {
             | DeviceName { .. }
             | Serial(_)
             | Duration { .. }
+            | NeverFresh { .. }
             | SeedInput(_) => exit::INPUT,
             Keyring(_) => exit::KEYRING,
             EnrollRolledBack { cause, .. } | EnrollIncomplete { cause, .. } => cause.exit_code(),
@@ -312,6 +317,10 @@ impl Error {
             Source(e) => e.hint(),
             Serial(e) => e.hint(),
             Duration { source, .. } => source.hint().into(),
+            NeverFresh { duration, .. } => format!(
+                "pass a shorter --min-remaining (below the duration, e.g. --min-remaining {}s) or a longer --duration, or leave --min-remaining out (it then shrinks to half the duration)",
+                duration / 2
+            ),
             SeedInput(_) => "pipe the base32 secret or otpauth:// URI on stdin (e.g. `mfa-mint import dev --serial … < seed.txt`) or use --from FILE".into(),
             Keyring(e) => e.hint(),
             DeviceName { .. } => "device names use 1 to 226 letters, digits and _ + = , . @ -".into(),

@@ -90,9 +90,11 @@ pub struct Timing {
 
 impl Timing {
     /// `--duration`, else `mfa_mint_duration`, else 12 h; `--min-remaining`, else
-    /// `mfa_mint_min_remaining`, else 15 min. Both are validated whichever is used.
+    /// `mfa_mint_min_remaining`, else 15 min. Both are validated whichever is used. A session
+    /// must be able to count as fresh: the default 15 min shrinks to half of a shorter duration,
+    /// and a refresh window the user set that is not below the duration is refused.
     pub fn resolve(files: &Files, profile: &str, overrides: &Overrides) -> Result<Timing, Error> {
-        Ok(Timing {
+        let timing = Timing {
             duration: super::duration_setting(
                 files,
                 profile,
@@ -112,6 +114,12 @@ impl Timing {
                 duration::parse,
                 duration::DEFAULT_MIN_REMAINING,
             )?,
+        };
+        let set = overrides.min_remaining.is_some()
+            || files.config_value(profile, keys::MIN_REMAINING).is_some();
+        Ok(Timing {
+            refresh: fresh_window(timing.duration, timing.refresh, set)?,
+            ..timing
         })
     }
 }
@@ -201,6 +209,22 @@ pub struct RoleConfig {
     pub sts_endpoint: Option<String>,
 }
 
+/// The refresh window a session of `duration` seconds gets: a session must be able to count as
+/// fresh (issue 23 row 14), so the default window shrinks to half of a duration not longer than
+/// it, and a window the user `set` that is not below the duration is refused.
+fn fresh_window(duration: u64, refresh: u64, set: bool) -> Result<u64, Error> {
+    if refresh < duration {
+        Ok(refresh)
+    } else if set {
+        Err(Error::NeverFresh {
+            min_remaining: refresh,
+            duration,
+        })
+    } else {
+        Ok(duration / 2)
+    }
+}
+
 /// AssumeRole's default DurationSeconds, as the AWS CLI uses it.
 const ROLE_DEFAULT_DURATION: u64 = 3600;
 
@@ -248,6 +272,9 @@ impl RoleConfig {
             duration::parse,
             duration::DEFAULT_MIN_REMAINING,
         )?;
+        let set = overrides.min_remaining.is_some()
+            || files.config_value(profile, keys::MIN_REMAINING).is_some();
+        let refresh = fresh_window(duration, refresh, set)?;
         Ok(Some(RoleConfig {
             prompts: files.config_value(profile, keys::MFA_SERIAL).is_some(),
             session_name: files
@@ -490,6 +517,47 @@ mod tests {
                 "--duration {bad} must be refused"
             );
         }
+    }
+
+    #[test]
+    fn a_session_can_always_count_as_fresh() {
+        let f = files("[profile dev]\n", "");
+        let with = |duration: &str, min: Option<&str>| {
+            let o = Overrides {
+                duration: Some(duration.into()),
+                min_remaining: min.map(Into::into),
+                ..Overrides::default()
+            };
+            Timing::resolve(&f, "dev", &o)
+        };
+        // The default 15 min shrinks to half a duration not longer than it.
+        assert_eq!(with("15m", None).unwrap().refresh, 450);
+        assert_eq!(with("16m", None).unwrap().refresh, 900);
+        // A window the user set is theirs, or refused.
+        assert_eq!(with("15m", Some("5m")).unwrap().refresh, 300);
+        assert!(matches!(
+            with("15m", Some("15m")),
+            Err(Error::NeverFresh { .. })
+        ));
+        // The same for a role's session (`duration_seconds = 900`).
+        let f = files(
+            "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n\
+             [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\n\
+             source_profile = dev\nduration_seconds = 900\n",
+            "",
+        );
+        let role = RoleConfig::resolve(&f, "admin", &Overrides::default(), &Env::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!((role.duration, role.refresh), (900, 450));
+        let o = Overrides {
+            min_remaining: Some("20m".into()),
+            ..Overrides::default()
+        };
+        assert!(matches!(
+            RoleConfig::resolve(&f, "admin", &o, &Env::default()),
+            Err(Error::NeverFresh { .. })
+        ));
     }
 
     #[test]

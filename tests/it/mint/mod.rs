@@ -596,3 +596,40 @@ fn a_duration_typo_fails_even_while_the_session_is_fresh() {
     }
     assert_eq!(w.fake.request_count(), 1);
 }
+
+/// Issue 23 row 14: `--duration 15m` with the default `--min-remaining 15m` counted as never
+/// fresh, so every run minted again and spent a code. The default window shrinks to half a
+/// shorter duration; a window the user set that is not below the duration is refused.
+#[test]
+fn a_short_duration_still_counts_as_fresh() {
+    require!(Keyring);
+    let (s, alice) = setup();
+    import(&s, &alice);
+    s.run(&["dev", "--duration", "15m"], None).success();
+    let r = s.run(&["dev", "--duration", "15m", "--json"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("\"outcome\":\"fresh\""), "{r:?}");
+    assert_eq!(s.fake.action_count("GetSessionToken"), 1);
+    // The same through the config file.
+    let config = s.config().unwrap();
+    s.write_config(&format!("{config}mfa_mint_duration = 15m\n"));
+    let r = s.run(&["dev", "--json"], None);
+    assert!(r.stdout.contains("\"outcome\":\"fresh\""), "{r:?}");
+    assert_eq!(s.fake.action_count("GetSessionToken"), 1);
+    for args in [
+        &["dev", "--duration", "15m", "--min-remaining", "15m"][..],
+        &["dev", "--min-remaining", "20m"],
+    ] {
+        let r = s.run(args, None);
+        assert_eq!(r.code, 4, "{args:?}: {r:?}");
+        assert!(r.stderr.contains("never count as fresh"), "{r:?}");
+        assert!(
+            r.stderr.contains("hint: pass a shorter --min-remaining"),
+            "{r:?}"
+        );
+    }
+    // The hint's way works.
+    let r = s.run(&["dev", "--min-remaining", "450s", "--json"], None);
+    assert!(r.stdout.contains("\"outcome\":\"fresh\""), "{r:?}");
+    assert_eq!(s.fake.action_count("GetSessionToken"), 1);
+}
