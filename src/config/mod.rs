@@ -234,6 +234,20 @@ pub fn resolve_source(files: &Files, profile: &str, flag: Option<&str>) -> Resul
     Ok(source)
 }
 
+/// The long-term keys profile `profile` finds without `--source` or `mfa_mint_source_profile`:
+/// its `source_profile` when it assumes no role, else `PROFILE-long-term` when that exists.
+pub fn implicit_source(files: &Files, profile: &str) -> Option<String> {
+    (files.config_value(profile, keys::ROLE_ARN).is_none())
+        .then(|| files.config_value(profile, keys::SOURCE_PROFILE))
+        .flatten()
+        .or_else(|| {
+            let conventional = format!("{profile}-long-term");
+            (files.has_credentials_section(&conventional)
+                || files.has_config_profile(&conventional))
+            .then_some(conventional)
+        })
+}
+
 /// The MFA device of `profile`: its `mfa_serial`, else the source profile's `mfa_serial`, else
 /// aws-mfa's `aws_mfa_device` in the source's credentials section.
 pub fn resolve_serial(files: &Files, profile: &str, source: Option<&str>) -> Result<String, Error> {

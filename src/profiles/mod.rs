@@ -94,9 +94,22 @@ pub fn remove(ctx: &Context, profile_name: &str, seeds: &mut Seeds) -> Result<Re
     })
 }
 
+/// What `rename` did besides moving the settings.
+pub struct Renamed {
+    /// The long-term keys profile written to the new profile as `mfa_mint_source_profile`,
+    /// because the new name would not find it by itself (`OLD-long-term`, `source_profile`).
+    pub source: Option<String>,
+    /// Role profiles whose `source_profile` still names the old profile.
+    pub roles: Vec<String>,
+}
+
 /// Moves mfa-mint's settings from one profile to another in the config file. A device the old
 /// profile had from elsewhere (an `mfa_serial` mfa-mint did not write) is copied, not moved.
-pub fn rename(ctx: &Context, from: &str, to: &str) -> Result<(), Error> {
+/// The profile keeps working under the new name: where its long-term keys were found by the
+/// old name (`OLD-long-term`, or a `source_profile` that stays behind), they are named
+/// explicitly; a source named explicitly that the new name finds by itself is dropped, and a
+/// section left empty is removed, so renaming back restores the file.
+pub fn rename(ctx: &Context, from: &str, to: &str) -> Result<Renamed, Error> {
     config::check_name(from)?;
     config::check_name(to)?;
     let files = ctx.files()?;
@@ -107,6 +120,16 @@ pub fn rename(ctx: &Context, from: &str, to: &str) -> Result<(), Error> {
             config: files.display_config(),
         });
     }
+    let source = config::resolve_source(files, from, None)
+        .ok()
+        .filter(|s| s != to);
+    // Where the new name finds long-term keys without being told.
+    let found_by_name = config::implicit_source(files, to);
+    let roles = config::role_profiles(files)
+        .into_iter()
+        .filter(|r| files.config_value(r, keys::SOURCE_PROFILE).as_deref() == Some(from))
+        .collect();
+    let mut carried = None;
     crate::config::edit::config_file(files, |doc: &mut Document| {
         let (old, new) = (doc.config_section_for(from), doc.config_section_for(to));
         let owned = owned_keys(doc, &old);
@@ -120,9 +143,25 @@ pub fn rename(ctx: &Context, from: &str, to: &str) -> Result<(), Error> {
         if !serial_owned && let Some(serial) = doc.get(&old, keys::MFA_SERIAL) {
             record_device(doc, to, &serial, None)?;
         }
+        match (&source, doc.get(&new, keys::SOURCE)) {
+            (Some(s), Some(_)) if found_by_name.as_ref() == Some(s) => {
+                doc.remove_key(&new, keys::SOURCE);
+            }
+            (Some(s), None) if found_by_name.as_ref() != Some(s) => {
+                doc.set(&new, keys::SOURCE, s)?;
+                carried = Some(s.clone());
+            }
+            _ => {}
+        }
+        if doc.keys(&old).is_empty() {
+            doc.remove_section(&old);
+        }
         Ok::<(), Error>(())
     })?;
-    Ok(())
+    Ok(Renamed {
+        source: carried,
+        roles,
+    })
 }
 
 /// Points `profile` at another device whose seed is already in the keyring, and records
