@@ -47,6 +47,8 @@ pub enum Error {
         /// The mfa-mint profile whose session the role can be assumed from.
         base: Option<String>,
         prompts: bool,
+        /// Its `source_profile` as it is now.
+        source_profile: Option<String>,
     },
     #[error(
         "profile {profile:?} assumes the role {role_arn}; a credential_process there would never run (role_arn wins)"
@@ -110,6 +112,14 @@ pub enum Error {
         "a session of {duration} s would never count as fresh with a refresh window of {min_remaining} s (--min-remaining / mfa_mint_min_remaining): every run would mint again and spend a code"
     )]
     NeverFresh { min_remaining: u64, duration: u64 },
+    #[error(
+        "profile {profile:?} assumes a role: a scheduled job mints sessions into the credentials file, which the AWS CLI ignores for a role profile"
+    )]
+    ScheduleRole {
+        profile: String,
+        /// The mfa-mint profile the role is assumed from, or why there is none.
+        base: Result<String, Box<Error>>,
+    },
     #[error("{0}")]
     SeedInput(String),
     #[error("{program}: command not found")]
@@ -220,6 +230,7 @@ impl Error {
             | LongTermTargetTaken { .. }
             | RoleProfile { .. }
             | RoleWithoutBase { .. }
+            | ScheduleRole { .. }
             | CredentialProcessOnRole { .. }
             | Network(_)
             | BadSetting { .. } => exit::CONFIG,
@@ -285,8 +296,9 @@ impl Error {
             RoleProfile { profile, base: Some(base), prompts: false, .. } => format!(
                 "mint its source instead (`mfa-mint {base}`): the AWS CLI then assumes the role from that session without asking for a code; or run `mfa-mint exec {profile} -- CMD`"
             ),
-            RoleProfile { profile, base: Some(base), prompts: true, .. } => format!(
-                "in [profile {profile}] set source_profile = {base} and delete mfa_serial, then `mfa-mint {base}` serves the role with no prompt; or run `mfa-mint exec {profile} -- CMD` as it is"
+            RoleProfile { profile, base: Some(base), prompts: true, source_profile, .. } => format!(
+                "in [profile {profile}] {}delete mfa_serial, then `mfa-mint {base}` serves the role with no prompt; or run `mfa-mint exec {profile} -- CMD` as it is",
+                if source_profile.as_deref() == Some(base.as_str()) { String::new() } else { format!("set source_profile = {base} and ") }
             ),
             RoleProfile { .. } => "set up the IAM user's session profile first (see `mfa-mint doctor`), then point the role's source_profile at it".into(),
             RoleWithoutBase { setup, .. } => setup.clone(),
@@ -317,6 +329,8 @@ impl Error {
             Source(e) => e.hint(),
             Serial(e) => e.hint(),
             Duration { source, .. } => source.hint().into(),
+            ScheduleRole { base: Ok(base), .. } => format!("schedule the profile it is assumed from: `mfa-mint schedule install {base}` (the role is then served from that session)"),
+            ScheduleRole { base: Err(e), .. } => return e.hint(),
             NeverFresh { duration, .. } => format!(
                 "pass a shorter --min-remaining (below the duration, e.g. --min-remaining {}s) or a longer --duration, or leave --min-remaining out (it then shrinks to half the duration)",
                 duration / 2

@@ -332,9 +332,10 @@ pub fn role_base(files: &Files, profile: &str, source: Option<&str>) -> Result<S
         profile: profile.to_string(),
         why: format!("no mfa-mint profile uses the long-term keys of [{source}]"),
         setup: format!(
-            "set one up: `mfa-mint import dev --source {source} --serial {}` (any name instead of dev), then set source_profile = dev in [profile {profile}]{}",
+            "set one up: `mfa-mint {} {source}-mfa --source {source} --serial {}` (any new name instead of {source}-mfa{}), then `mfa-mint exec {profile} -- CMD` assumes the role from its session",
+            if serial.is_some() { "link" } else { "import" },
             serial.as_deref().unwrap_or("ARN"),
-            if serial.is_some() { " and delete its mfa_serial" } else { "" },
+            if serial.is_some() { "; `import` with the seed on stdin instead of `link` when the seed is not stored yet" } else { "; the seed on stdin" },
         ),
     })
 }

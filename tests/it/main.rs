@@ -30,6 +30,8 @@ mod fake_aws_selftest;
 mod faults;
 mod hardening;
 mod harness_selftest;
+#[cfg(unix)]
+mod hints;
 mod import;
 mod import_corpus;
 mod import_qr_bounds;
