@@ -41,7 +41,9 @@ pub fn collect(
     seeds: &mut Seeds,
 ) -> Result<Vec<ProfileStatus>, Error> {
     let files = ctx.files()?;
+    // A name the AWS CLI cannot address is refused as such (exit 4) before it is looked up.
     for p in profiles {
+        config::check_name(p)?;
         config::check_known(files, p)?;
     }
     let profiles = if profiles.is_empty() {
@@ -49,9 +51,6 @@ pub fn collect(
         all.extend(config::role_profiles(files));
         all
     } else {
-        for p in profiles {
-            config::check_name(p)?;
-        }
         profiles.to_vec()
     };
     let env = &ctx.env;
