@@ -128,7 +128,7 @@ pub(crate) fn run(ctx: &mut Context, args: &ImportArgs, seeds: &mut Seeds) -> Re
     };
     // The import may have written the config file: what comes next is read from it as it is.
     ctx.reload()?;
-    let next = crate::profiles::import::next_steps(ctx, &profile, &done.serial)?;
+    let next = crate::profiles::import::next_steps(ctx, &profile)?;
     output::status(&format!(
         "The {} keyring {what} for {}; profile {} uses it.\nNext: {next}",
         done.backend,

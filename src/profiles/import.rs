@@ -124,7 +124,7 @@ pub fn import(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Importe
 /// What to run after importing a seed for `profile`, each a command that works as the files
 /// are now: a role profile is used through `exec` (or needs a profile for its keys first), a
 /// profile without long-term keys needs them first.
-pub fn next_steps(ctx: &Context, profile: &str, serial: &str) -> Result<String, Error> {
+pub fn next_steps(ctx: &Context, profile: &str) -> Result<String, Error> {
     let files = ctx.files()?;
     let code = format!("`mfa-mint code {profile}` prints the current code");
     if files
@@ -145,7 +145,7 @@ pub fn next_steps(ctx: &Context, profile: &str, serial: &str) -> Result<String, 
     Ok(match config::resolve_source(files, profile, None) {
         Ok(_) => format!("{code}, `mfa-mint {profile}` mints a session."),
         Err(_) => format!(
-            "{code}; put your long-term keys in [{profile}-long-term] of {} (or name their profile: `mfa-mint link {profile} --serial {serial} --source PROFILE`), then `mfa-mint {profile}` mints a session.",
+            "{code}; put your long-term keys in [{profile}-long-term] of {}, then `mfa-mint {profile}` mints a session (or, with the keys in another profile, `mfa-mint {profile} --source PROFILE`, remembered once it worked).",
             files.display_credentials()
         ),
     })
