@@ -144,7 +144,8 @@ pub(super) fn session_options(args: &SessionArgs) -> Result<(String, minter::Opt
     Ok((one_profile(&args.profile), minting_options(&args.minting)?))
 }
 
-/// Prints the QR forms asked for, each with the warning that it is the secret.
+/// Prints the forms asked for; a QR code comes with the warning that it is the secret (the URI
+/// alone was asked for with `--yes` or after the question, which says as much).
 pub(super) fn show_secret(
     uri: &crate::secret::SecretText,
     show_qr: bool,
@@ -155,7 +156,7 @@ pub(super) fn show_secret(
         action: "render the QR code".into(),
         source: std::io::Error::other(e.to_string()),
     };
-    if show_qr || qr_png.is_some() || print_uri {
+    if show_qr || qr_png.is_some() {
         crate::output::errln!("warning: {}", crate::enrollment::QR_WARNING);
     }
     if show_qr {

@@ -633,3 +633,30 @@ fn a_short_duration_still_counts_as_fresh() {
     assert!(r.stdout.contains("\"outcome\":\"fresh\""), "{r:?}");
     assert_eq!(s.fake.action_count("GetSessionToken"), 1);
 }
+
+/// Issue 23 row 16: mfa-mint's lock files live in its own folder
+/// (`~/.local/state/mfa-mint/locks`), not in `~/.aws`.
+#[test]
+fn the_aws_folder_holds_only_the_user_s_files() {
+    require!(Keyring);
+    let (s, alice) = setup();
+    import(&s, &alice);
+    s.run(&["dev"], None).success();
+    s.run(&["rename", "dev", "work"], None).success();
+    let names = |dir: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let home = s.env.home();
+    assert_eq!(names(&home.join(".aws")), ["config", "credentials"]);
+    let locks = names(&home.join(".local/state/mfa-mint/locks"));
+    assert_eq!(locks.len(), 2, "one lock per file: {locks:?}");
+    assert!(
+        locks[0].starts_with("config-") && locks[1].starts_with("credentials-"),
+        "{locks:?}"
+    );
+}
