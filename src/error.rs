@@ -28,6 +28,19 @@ pub enum Error {
     TargetHoldsLongTermKeys { profile: String, path: String },
     #[error("profile {profile:?} cannot be its own source profile")]
     SourceIsTarget { profile: String },
+    #[error(
+        "[{profile}] holds the long-term keys of {}; did you mean {}?",
+        users.join(", "),
+        users[0]
+    )]
+    KeysOfAnotherProfile {
+        profile: String,
+        /// The profiles that take their long-term keys from `profile` (never empty).
+        users: Vec<String>,
+        /// The command that uses the keys: a mint of the first such mfa-mint profile, else an
+        /// `exec` of the role.
+        command: String,
+    },
     #[error("profile {profile} is not set up for mfa-mint{}", suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
     UnknownProfile {
         profile: String,
@@ -225,6 +238,7 @@ impl Error {
             | SourceHasSession { .. }
             | TargetHoldsLongTermKeys { .. }
             | SourceIsTarget { .. }
+            | KeysOfAnotherProfile { .. }
             | UnknownProfile { .. }
             | NoSerialToImport { .. }
             | LongTermTargetTaken { .. }
@@ -289,6 +303,10 @@ impl Error {
             SourceHasSession { .. } => "GetSessionToken needs an IAM user's long-term keys (AKIA…); point --source at the profile that holds them".into(),
             TargetHoldsLongTermKeys { profile, .. } => format!(
                 "move those keys to [{profile}-long-term] (mfa-mint reads them from there): run `mfa-mint {profile} --setup`, which moves them in both AWS files"
+            ),
+            KeysOfAnotherProfile { profile, users, command } => format!(
+                "`{command}` uses these keys; they stay in [{profile}] (moving them with --setup would break {})",
+                users.join(", ")
             ),
             UnknownProfile { .. } => "name a profile set up with `mfa-mint import PROFILE --serial ARN` (`mfa-mint list` shows them), or set AWS_PROFILE".into(),
             LongTermTargetTaken { profile, target } => format!("keep one set of keys: delete the ones in [{profile}] or in [{target}], then run again"),

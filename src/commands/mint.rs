@@ -114,6 +114,8 @@ fn setup_if_asked(ctx: &Context, profile: &str, setup: bool) -> Result<bool, Err
     if !crate::config::edit::holds_long_term_keys(files, profile) {
         return Ok(false);
     }
+    // `--setup` never moves keys another profile uses: they would leave that profile keyless.
+    crate::config::check_not_keys_of_another(files, profile)?;
     let asked = !setup
         && output::interactive()
         && output::confirm(&format!(

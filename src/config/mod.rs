@@ -364,6 +364,37 @@ pub fn role_profiles(files: &Files) -> Vec<String> {
         .collect()
 }
 
+/// Refuses to treat `[keys_profile]` as a profile of its own when other profiles take their
+/// long-term keys from it (an mfa-mint profile whose keys resolve there, a role whose
+/// `source_profile` names it): `mfa-mint dev-long-term` is a slip for `dev` (issue 23 row 7),
+/// and `--setup` must not move keys another profile uses.
+pub fn check_not_keys_of_another(files: &Files, keys_profile: &str) -> Result<(), Error> {
+    let minting: Vec<String> = mfa_profiles(files)
+        .into_iter()
+        .filter(|p| {
+            p != keys_profile
+                && resolve_source(files, p, None).ok().as_deref() == Some(keys_profile)
+        })
+        .collect();
+    let roles: Vec<String> = role_profiles(files)
+        .into_iter()
+        .filter(|r| {
+            r != keys_profile
+                && files.config_value(r, keys::SOURCE_PROFILE).as_deref() == Some(keys_profile)
+        })
+        .collect();
+    let command = match (minting.first(), roles.first()) {
+        (Some(p), _) => format!("mfa-mint {p}"),
+        (None, Some(r)) => format!("mfa-mint exec {r} -- CMD"),
+        (None, None) => return Ok(()),
+    };
+    Err(Error::KeysOfAnotherProfile {
+        profile: keys_profile.to_string(),
+        users: minting.into_iter().chain(roles).collect(),
+        command,
+    })
+}
+
 /// Whether `mfa-mint keys import` moved `source`'s long-term keys into the keyring.
 pub fn keys_in_keyring(files: &Files, source: &str) -> bool {
     files

@@ -160,12 +160,15 @@ impl ProfileConfig {
         let timing = Timing::resolve(files, profile, overrides)?;
         let source = super::resolve_source(files, profile, overrides.source.as_deref()).map_err(
             |e| match e {
-                // aws-mfa's `--setup` case: the keys are where the session should go.
+                // aws-mfa's `--setup` case: the keys are where the session should go, unless
+                // they are another profile's (a slip: `mfa-mint dev-long-term` for `dev`).
                 Error::NoSource { .. } if super::edit::holds_long_term_keys(files, profile) => {
-                    Error::TargetHoldsLongTermKeys {
-                        profile: profile.to_string(),
-                        path: files.display_credentials(),
-                    }
+                    super::check_not_keys_of_another(files, profile)
+                        .err()
+                        .unwrap_or_else(|| Error::TargetHoldsLongTermKeys {
+                            profile: profile.to_string(),
+                            path: files.display_credentials(),
+                        })
                 }
                 other => other,
             },

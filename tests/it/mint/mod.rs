@@ -660,3 +660,57 @@ fn the_aws_folder_holds_only_the_user_s_files() {
         "{locks:?}"
     );
 }
+
+/// Issue 23 row 7: the slip `mfa-mint dev-long-term` (the keys profile of `dev`) used to hint
+/// `--setup`, which moved the keys to `[dev-long-term-long-term]` and broke `dev`. It is
+/// recognised as dev's keys ("did you mean dev?"), and `--setup` never moves them.
+#[test]
+fn the_keys_profile_of_another_is_a_slip_and_setup_leaves_it_alone() {
+    require!(Keyring);
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.import("dev", &alice.serial, SEED);
+    let (config, credentials) = (w.config(), w.credentials());
+    for args in [
+        &["dev-long-term"][..],
+        &["dev-long-term", "--setup"],
+        &["mint", "--setup", "--", "dev-long-term"],
+    ] {
+        let r = w.run(args, None);
+        assert_eq!(r.code, 3, "{args:?}: {r:?}");
+        assert!(
+            r.stderr
+                .contains("[dev-long-term] holds the long-term keys of dev; did you mean dev?"),
+            "{args:?}: {r:?}"
+        );
+        assert!(
+            r.stderr.contains("hint: `mfa-mint dev` uses these keys"),
+            "{r:?}"
+        );
+        assert!(!r.stderr.contains("--setup`"), "{r:?}");
+        assert_eq!(
+            (w.config(), w.credentials()),
+            (config.clone(), credentials.clone())
+        );
+    }
+    assert_eq!(w.fake.request_count(), 0);
+    // The hint's command works.
+    w.run(&["dev"], None).success();
+    // Keys only a role uses: the hint names an exec of the role.
+    let admin = w.fake.add_role(ACCOUNT, "admin", &["alice"], true);
+    w.write_credentials(&format!(
+        "{}{}",
+        w.credentials().unwrap(),
+        alice.long_term("ops")
+    ));
+    let config = w.config().unwrap();
+    w.write_config(&format!(
+        "{config}\n[profile admin]\nrole_arn = {admin}\nsource_profile = ops-long-term\n"
+    ));
+    let r = w.run(&["ops-long-term", "--setup"], None);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("`mfa-mint exec admin -- CMD` uses these keys"),
+        "{r:?}"
+    );
+}
