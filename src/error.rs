@@ -67,6 +67,10 @@ pub enum Error {
         "profile {profile:?} assumes the role {role_arn}; a credential_process there would never run (role_arn wins)"
     )]
     CredentialProcessOnRole { profile: String, role_arn: String },
+    #[error(
+        "profile {profile} is set up for credential_process: a session written into [{profile}] of the credentials file would shadow it, so nothing is minted there"
+    )]
+    MintOfCredentialProcess { profile: String },
     #[error("role profile {profile:?} has no mfa-mint profile to assume the role from ({why})")]
     RoleWithoutBase {
         profile: String,
@@ -246,6 +250,7 @@ impl Error {
             | RoleWithoutBase { .. }
             | ScheduleRole { .. }
             | CredentialProcessOnRole { .. }
+            | MintOfCredentialProcess { .. }
             | Network(_)
             | BadSetting { .. } => exit::CONFIG,
             AssumeRole { source, .. } if source.is_transient() => exit::TRANSIENT,
@@ -320,6 +325,9 @@ impl Error {
             ),
             RoleProfile { .. } => "set up the IAM user's session profile first (see `mfa-mint doctor`), then point the role's source_profile at it".into(),
             RoleWithoutBase { setup, .. } => setup.clone(),
+            MintOfCredentialProcess { profile } => format!(
+                "the AWS CLI and SDKs run `mfa-mint credential-process {profile}` when they need a session; `mfa-mint exec {profile} -- CMD` and `mfa-mint env {profile}` work too. To mint into the file again, delete credential_process from [profile {profile}] of the config file (and `mfa-mint schedule remove {profile}` if a job mints it)"
+            ),
             CredentialProcessOnRole { profile, .. } => format!(
                 "add a profile without role_arn, e.g. [profile {profile}-mfa] with `credential_process = mfa-mint credential-process {profile}` (mfa-mint assumes the role for it)"
             ),

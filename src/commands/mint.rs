@@ -15,9 +15,22 @@ use crate::vault::Seeds;
 
 pub(crate) fn run(ctx: &mut Context, args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let profiles = if args.all {
-        let all = crate::config::mfa_profiles(ctx.files()?);
+        // A profile set up for credential_process gets its sessions on demand, not in the file.
+        let files = ctx.files()?;
+        let all = crate::config::mfa_profiles(files);
         if all.is_empty() {
             return Err(Error::NoMfaProfiles);
+        }
+        let (all, on_demand): (Vec<String>, Vec<String>) = all
+            .into_iter()
+            .partition(|p| crate::config::check_no_credential_process(files, p).is_ok());
+        for p in &on_demand {
+            output::status(&format!(
+                "{p}: set up for credential_process, which mints on demand; skipped"
+            ));
+        }
+        if all.is_empty() {
+            return Ok(exit::OK);
         }
         all
     } else {

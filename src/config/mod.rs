@@ -30,6 +30,9 @@ pub mod keys {
     /// profile has no `role_arn`; the credentials to assume the role from when it has one).
     pub const SOURCE_PROFILE: &str = "source_profile";
     pub const ROLE_ARN: &str = "role_arn";
+    /// AWS-standard: a program the AWS CLI and SDKs run for credentials (`mfa-mint
+    /// setup-credential-process` writes it); keys in the credentials file win over it.
+    pub const CREDENTIAL_PROCESS: &str = "credential_process";
     /// aws-mfa (and old boto) write these next to a session; stale once mfa-mint mints.
     pub const AWS_SECURITY_TOKEN: &str = "aws_security_token";
     pub const ASSUMED_ROLE: &str = "assumed_role";
@@ -362,6 +365,17 @@ pub fn role_profiles(files: &Files) -> Vec<String> {
         .into_iter()
         .filter(|p| files.config_value(p, keys::ROLE_ARN).is_some())
         .collect()
+}
+
+/// Refuses a mint into the credentials file for a profile set up for `credential_process`: the
+/// file's keys would win over it (issue 23 row 8).
+pub fn check_no_credential_process(files: &Files, profile: &str) -> Result<(), Error> {
+    match files.config_value(profile, keys::CREDENTIAL_PROCESS) {
+        Some(_) => Err(Error::MintOfCredentialProcess {
+            profile: profile.to_string(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses to treat `[keys_profile]` as a profile of its own when other profiles take their
