@@ -18,6 +18,8 @@ pub struct ProfileStatus {
     /// `exec`, `env` and role profiles.
     pub session_in: Option<SessionPlace>,
     pub last: Option<crate::state::runlog::Entry>,
+    /// A run waiting for a fresh code of the profile's device right now.
+    pub waiting: Option<crate::state::waits::Wait>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +90,7 @@ pub fn collect(
             expiration,
             session_in,
             last: crate::state::runlog::last(&p),
+            waiting: serial.as_deref().and_then(crate::state::waits::current),
             role: role.map(|r| (r.role_arn, r.base)),
             profile: p,
             serial,
