@@ -39,6 +39,85 @@ pub struct Cli {
     pub global: GlobalArgs,
 }
 
+/// The command line as shell completion sees it (issue 23 row 9): at the top level every
+/// profile of the AWS files is offered beside the commands (`mfa-mint d<Tab>` offers `dev` as
+/// well as `doctor`; `mfa-mint dev` mints it, so its flags are mint's), `-p` there takes a
+/// profile, and the words after `exec PROFILE --` complete as programs from PATH and files.
+/// Only completion requests build it; parsing uses [`Cli`] as it is.
+pub fn completion_command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let names = command_names();
+    if let Some(mint) = cmd.find_subcommand("mint").cloned() {
+        for candidate in crate::config::known::profile_candidates() {
+            let name = candidate.get_value().to_string_lossy().into_owned();
+            if names.contains(&name) || name.starts_with('-') {
+                continue;
+            }
+            let about = candidate
+                .get_help()
+                .map_or_else(|| "profile".to_string(), ToString::to_string);
+            // Completion runs once and exits: a leaked name is no leak that matters.
+            let name: &'static str = Box::leak(name.into_boxed_str());
+            cmd = cmd.subcommand(mint.clone().name(name).about(about));
+        }
+    }
+    cmd.arg(
+        clap::Arg::new("profile_to_mint")
+            .short('p')
+            .long("profile")
+            .value_name("PROFILE")
+            .help("Profile to mint")
+            .add(profiles()),
+    )
+    .mut_subcommand("exec", |exec| {
+        exec.mut_arg("command", |a| {
+            a.add(clap_complete::engine::ArgValueCompleter::new(
+                programs_and_files,
+            ))
+        })
+    })
+}
+
+/// Programs on PATH whose names start with `current`, then files (the command's own words).
+fn programs_and_files(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
+    use clap_complete::engine::ValueCompleter;
+    let prefix = current.to_string_lossy();
+    let mut out: Vec<clap_complete::CompletionCandidate> = Vec::new();
+    if !prefix.contains(std::path::MAIN_SEPARATOR) {
+        let mut seen = std::collections::BTreeSet::new();
+        let path = crate::env_vars::var_os(crate::env_vars::PATH).unwrap_or_default();
+        for dir in std::env::split_paths(&path) {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with(prefix.as_ref()) && is_program(&entry.path()) {
+                    seen.insert(name);
+                }
+            }
+        }
+        out.extend(
+            seen.into_iter()
+                .map(clap_complete::CompletionCandidate::new),
+        );
+    }
+    out.extend(clap_complete::engine::PathCompleter::any().complete(current));
+    out
+}
+
+#[cfg(unix)]
+fn is_program(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_program(path: &std::path::Path) -> bool {
+    path.is_file()
+}
+
 /// Shell completion of a PROFILE argument: the profiles of the AWS files.
 fn profiles() -> clap_complete::engine::ArgValueCandidates {
     clap_complete::engine::ArgValueCandidates::new(crate::config::known::profile_candidates)
