@@ -69,6 +69,8 @@ fn session_of(ctx: &Context, profile: &str) -> Result<u64, Error> {
             base: config::role_base(files, profile, source.as_deref()).map_err(Box::new),
         });
     }
+    // The job would mint into the file, where a session shadows credential_process.
+    config::check_no_credential_process(files, profile)?;
     let cfg = ProfileConfig::resolve(ctx.files()?, profile, &Overrides::default(), &ctx.env)?;
     Ok(cfg.timing.duration)
 }

@@ -122,6 +122,10 @@ fn a_profile_set_up_for_credential_process_is_not_minted_into_the_file() {
             (config.clone(), credentials.clone())
         );
     }
+    // Nor is a job installed that would do it every hour.
+    let r = w.run(&["schedule", "install", "dev", "--print"], None);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.stderr.contains("set up for credential_process"), "{r:?}");
     let r = w.run(&["--all"], None);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
