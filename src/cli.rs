@@ -320,6 +320,19 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Forget cached sessions, so the next use mints anew
+    ///
+    /// Deletes the keyring cache of credential-process, exec and env, and with --credentials-file
+    /// the session in [PROFILE] of the credentials file (never long-term keys).
+    Clear {
+        /// Profiles whose sessions go [default: every profile set up for mfa-mint and every role
+        /// profile]
+        #[arg(value_name = "PROFILE", add = profiles())]
+        profiles: Vec<String>,
+        /// Also remove the session in [PROFILE] of the credentials file (never long-term keys)
+        #[arg(long)]
+        credentials_file: bool,
+    },
     /// Move mfa-mint's settings from one profile name to another
     Rename {
         /// The profile that has mfa-mint's settings now

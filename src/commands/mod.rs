@@ -1,6 +1,7 @@
 //! One file per subcommand: each turns parsed arguments into calls of the core (config, vault,
 //! totp, aws, minter) and hands what comes back to `output`. `dispatch` picks the file.
 
+pub(crate) mod clear;
 pub(crate) mod code;
 pub(crate) mod completions;
 pub(crate) mod credential_process;
@@ -55,6 +56,10 @@ pub(crate) fn dispatch(cli: Cli, ctx: &mut Context) -> Result<u8, Error> {
         Command::Remove { profile, yes } => {
             remove::run(ctx, &one_profile(&profile), yes, &mut seeds)
         }
+        Command::Clear {
+            profiles,
+            credentials_file,
+        } => clear::run(ctx, &profiles, credentials_file, &mut seeds),
         Command::Rename { from, to } => rename::run(ctx, &from, &to),
         Command::Link {
             profile,
@@ -91,6 +96,7 @@ fn verb(command: &Command) -> &'static str {
         Command::Schedule(_) => "schedule",
         Command::List(_) => "list",
         Command::Remove { .. } => "remove",
+        Command::Clear { .. } => "clear",
         Command::Rename { .. } => "rename",
         Command::Link { .. } => "link",
         Command::Status(_) => "status",

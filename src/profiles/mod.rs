@@ -94,6 +94,71 @@ pub fn remove(ctx: &Context, profile_name: &str, seeds: &mut Seeds) -> Result<Re
     })
 }
 
+/// What `clear` removed for one profile.
+pub struct Cleared {
+    pub profile: String,
+    /// A session was cached in the keyring.
+    pub keyring: bool,
+    /// A session was removed from the credentials file.
+    pub file: bool,
+}
+
+/// Forgets the cached sessions of `profiles` (none: every mfa-mint and role profile): the
+/// keyring cache, and with `credentials_file` a complete session in `[PROFILE]` of the
+/// credentials file (long-term keys are never touched: a section without a session token is
+/// left alone).
+pub fn clear(
+    ctx: &Context,
+    profiles: &[String],
+    credentials_file: bool,
+    seeds: &mut Seeds,
+) -> Result<Vec<Cleared>, Error> {
+    let files = ctx.files()?;
+    for p in profiles {
+        config::check_name(p)?;
+        config::check_known(files, p)?;
+    }
+    let profiles = if profiles.is_empty() {
+        let mut all = config::mfa_profiles(files);
+        all.extend(config::role_profiles(files));
+        all
+    } else {
+        profiles.to_vec()
+    };
+    let in_file: Vec<String> = profiles
+        .iter()
+        .filter(|p| credentials_file && config::session_expiry(files, p).is_some())
+        .cloned()
+        .collect();
+    if !in_file.is_empty() {
+        crate::config::edit::credentials_file(files, |doc: &mut Document| {
+            for p in &in_file {
+                for key in [
+                    keys::ACCESS_KEY_ID,
+                    keys::SECRET_ACCESS_KEY,
+                    keys::SESSION_TOKEN,
+                    keys::EXPIRATION,
+                ] {
+                    doc.remove_key(p, key);
+                }
+                if doc.keys(p).is_empty() {
+                    doc.remove_section(p);
+                }
+            }
+            Ok::<(), Error>(())
+        })?;
+    }
+    let mut out = Vec::new();
+    for p in profiles {
+        out.push(Cleared {
+            keyring: seeds.delete_session(&p)?,
+            file: in_file.contains(&p),
+            profile: p,
+        });
+    }
+    Ok(out)
+}
+
 /// What `rename` did besides moving the settings.
 pub struct Renamed {
     /// The long-term keys profile written to the new profile as `mfa_mint_source_profile`,

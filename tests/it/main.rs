@@ -15,6 +15,7 @@ mod support;
 
 mod architecture;
 mod bad_input;
+mod clear;
 mod cli;
 mod code;
 mod completions;
