@@ -141,6 +141,7 @@ _clap_dynamic_completer_mfa_mint"#,
 /// `dev`, `-p <Tab>` offered nothing and nothing came after `exec dev --`. Profiles now complete
 /// at the top level and after `-p`, and the command after `exec PROFILE --` as programs on PATH
 /// and files.
+#[cfg(unix)]
 #[test]
 fn bash_completes_profiles_at_the_top_level_and_commands_after_exec() {
     require!(Shells);
