@@ -424,5 +424,6 @@ mod resolve;
 
 pub use context::Context;
 pub use resolve::{
-    Env, Keys, Overrides, ProfileConfig, RoleConfig, Timing, keys_of, region, role_base,
+    Env, Keys, Overrides, ProfileConfig, RoleConfig, Timing, configured_endpoint, keys_of, region,
+    role_base,
 };

@@ -50,24 +50,6 @@ impl Env {
                 .find_map(|name| var(name).map(|value| (*name, value))),
         }
     }
-
-    /// The STS endpoint override, the standard way: `AWS_ENDPOINT_URL_STS`, then
-    /// `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
-    pub fn sts_endpoint(&self) -> Option<String> {
-        self.endpoint(self.endpoint_url_sts.as_ref())
-    }
-
-    /// The IAM endpoint override (`AWS_ENDPOINT_URL_IAM`, then `AWS_ENDPOINT_URL`).
-    pub fn iam_endpoint(&self) -> Option<String> {
-        self.endpoint(self.endpoint_url_iam.as_ref())
-    }
-
-    fn endpoint(&self, service: Option<&String>) -> Option<String> {
-        if self.ignore_configured_endpoint_urls {
-            return None;
-        }
-        service.or(self.endpoint_url.as_ref()).cloned()
-    }
 }
 
 /// What the command line says, before any file is read.
@@ -178,7 +160,7 @@ impl ProfileConfig {
         let keys = keys_of(files, &source)?;
         Ok(ProfileConfig {
             region: region(files, profile, &source, env),
-            sts_endpoint: env.sts_endpoint(),
+            sts_endpoint: configured_endpoint(files, profile, env, env.endpoint_url_sts.as_ref()),
             profile: profile.to_string(),
             source,
             keys,
@@ -285,7 +267,7 @@ impl RoleConfig {
                 .unwrap_or_else(|| format!("mfa-mint-{}", crate::clock::now_secs())),
             external_id: files.config_value(profile, "external_id"),
             region: region(files, profile, &base, env),
-            sts_endpoint: env.sts_endpoint(),
+            sts_endpoint: configured_endpoint(files, profile, env, env.endpoint_url_sts.as_ref()),
             profile: profile.to_string(),
             role_arn,
             base,
@@ -357,6 +339,33 @@ pub fn keys_of(files: &Files, source: &str) -> Result<Keys, Error> {
 
 /// Region for STS: the profile's `region`, the source profile's, `AWS_REGION`,
 /// `AWS_DEFAULT_REGION`, `us-east-1`; the first that is set and not empty wins.
+/// The endpoint a service's requests for `profile` go to, as the SDKs read it
+/// (<https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>): the
+/// service's `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then the profile's
+/// `endpoint_url` (issue 23 row 17); none when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the
+/// profile's `ignore_configured_endpoint_urls` is `true`.
+pub fn configured_endpoint(
+    files: &Files,
+    profile: &str,
+    env: &Env,
+    service_var: Option<&String>,
+) -> Option<String> {
+    let ignored = files
+        .config_value(profile, "ignore_configured_endpoint_urls")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    if ignored || env.ignore_configured_endpoint_urls {
+        return None;
+    }
+    service_var
+        .or(env.endpoint_url.as_ref())
+        .cloned()
+        .or_else(|| {
+            files
+                .config_value(profile, "endpoint_url")
+                .filter(|v| !v.trim().is_empty())
+        })
+}
+
 pub fn region(files: &Files, profile: &str, source: &str, env: &Env) -> String {
     let set = |v: Option<String>| v.filter(|r| !r.trim().is_empty());
     set(files.config_value(profile, keys::REGION))
@@ -480,13 +489,16 @@ mod tests {
             endpoint_url_sts: Some("https://sts.example".into()),
             ..Env::default()
         };
-        assert_eq!(env.sts_endpoint().as_deref(), Some("https://sts.example"));
-        assert_eq!(env.iam_endpoint().as_deref(), Some("https://any.example"));
+        let f = files("[profile dev]\n", "");
+        let sts = |env: &Env| configured_endpoint(&f, "dev", env, env.endpoint_url_sts.as_ref());
+        let iam = |env: &Env| configured_endpoint(&f, "dev", env, env.endpoint_url_iam.as_ref());
+        assert_eq!(sts(&env).as_deref(), Some("https://sts.example"));
+        assert_eq!(iam(&env).as_deref(), Some("https://any.example"));
         let ignored = Env {
             ignore_configured_endpoint_urls: true,
             ..env
         };
-        assert_eq!(ignored.sts_endpoint(), None);
+        assert_eq!(sts(&ignored), None);
     }
 
     #[test]
@@ -521,6 +533,39 @@ mod tests {
                 "--duration {bad} must be refused"
             );
         }
+    }
+
+    #[test]
+    fn a_profile_s_endpoint_url_comes_after_the_variables() {
+        let f = files(
+            "[profile dev]\nendpoint_url = https://profile.example\n",
+            "",
+        );
+        let sts = |env: &Env| configured_endpoint(&f, "dev", env, env.endpoint_url_sts.as_ref());
+        assert_eq!(
+            sts(&Env::default()).as_deref(),
+            Some("https://profile.example")
+        );
+        let env = Env {
+            endpoint_url: Some("https://any.example".into()),
+            ..Env::default()
+        };
+        assert_eq!(sts(&env).as_deref(), Some("https://any.example"));
+        let env = Env {
+            endpoint_url_sts: Some("https://sts.example".into()),
+            ..env
+        };
+        assert_eq!(sts(&env).as_deref(), Some("https://sts.example"));
+        let env = Env {
+            ignore_configured_endpoint_urls: true,
+            ..Env::default()
+        };
+        assert_eq!(sts(&env), None);
+        let f = files(
+            "[profile dev]\nendpoint_url = https://profile.example\nignore_configured_endpoint_urls = True\n",
+            "",
+        );
+        assert_eq!(configured_endpoint(&f, "dev", &Env::default(), None), None);
     }
 
     #[test]

@@ -271,6 +271,27 @@ fn an_explicit_aws_endpoint_url_sts_wins_over_fips_and_legacy() {
     assert_eq!(cli, mint);
 }
 
+/// Issue 23 row 17: `endpoint_url` in the profile was ignored (only the variables were read). It
+/// is read as the SDKs read it, below the variables, and `ignore_configured_endpoint_urls`
+/// turns it off; the AWS CLI agrees in both cases.
+#[test]
+fn a_profile_s_endpoint_url_is_read_as_the_sdks_read_it() {
+    require!(Keyring, Venv);
+    let config = "[profile dev]\nregion = us-east-1\nendpoint_url = https://sts.vpce.example\n";
+    let rig = Rig::new("aws", config, true);
+    let (mint, cli) = rig.mint_and_compare(&[], &[], &[]);
+    assert_eq!(mint, at("sts.vpce.example"));
+    assert_eq!(cli, mint);
+    let rig = Rig::new(
+        "aws",
+        &format!("{config}ignore_configured_endpoint_urls = true\n"),
+        true,
+    );
+    let (mint, cli) = rig.mint_and_compare(&[], &[], &[]);
+    assert_eq!(mint, at("sts.us-east-1.amazonaws.com"));
+    assert_eq!(cli, mint);
+}
+
 /// `mfa-mint enroll dev` in a world whose source profile has `config`, then the AWS CLI's
 /// `aws iam get-user` with the source profile: where each went.
 fn enroll_and_compare(
