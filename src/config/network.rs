@@ -96,6 +96,7 @@ impl<'a> Scope<'a> {
                 files,
                 profile,
                 env,
+                "iam",
                 env.endpoint_url_iam.as_ref(),
             ),
             partition: None,

@@ -160,7 +160,13 @@ impl ProfileConfig {
         let keys = keys_of(files, &source)?;
         Ok(ProfileConfig {
             region: region(files, profile, &source, env),
-            sts_endpoint: configured_endpoint(files, profile, env, env.endpoint_url_sts.as_ref()),
+            sts_endpoint: configured_endpoint(
+                files,
+                profile,
+                env,
+                "sts",
+                env.endpoint_url_sts.as_ref(),
+            ),
             profile: profile.to_string(),
             source,
             keys,
@@ -267,7 +273,13 @@ impl RoleConfig {
                 .unwrap_or_else(|| format!("mfa-mint-{}", crate::clock::now_secs())),
             external_id: files.config_value(profile, "external_id"),
             region: region(files, profile, &base, env),
-            sts_endpoint: configured_endpoint(files, profile, env, env.endpoint_url_sts.as_ref()),
+            sts_endpoint: configured_endpoint(
+                files,
+                profile,
+                env,
+                "sts",
+                env.endpoint_url_sts.as_ref(),
+            ),
             profile: profile.to_string(),
             role_arn,
             base,
@@ -341,13 +353,16 @@ pub fn keys_of(files: &Files, source: &str) -> Result<Keys, Error> {
 /// `AWS_DEFAULT_REGION`, `us-east-1`; the first that is set and not empty wins.
 /// The endpoint a service's requests for `profile` go to, as the SDKs read it
 /// (<https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>): the
-/// service's `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then the profile's
-/// `endpoint_url` (issue 23 row 17); none when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the
-/// profile's `ignore_configured_endpoint_urls` is `true`.
+/// service's `AWS_ENDPOINT_URL_<SERVICE>` (`service_var`), then `AWS_ENDPOINT_URL`, then the
+/// service's `endpoint_url` in the `[services NAME]` section the profile's `services` names,
+/// then the profile's `endpoint_url` (issue 23 row 17); none when
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the profile's `ignore_configured_endpoint_urls` is
+/// `true`. `service` is the key in a services section: `sts`, `iam`.
 pub fn configured_endpoint(
     files: &Files,
     profile: &str,
     env: &Env,
+    service: &str,
     service_var: Option<&String>,
 ) -> Option<String> {
     let ignored = files
@@ -356,14 +371,32 @@ pub fn configured_endpoint(
     if ignored || env.ignore_configured_endpoint_urls {
         return None;
     }
+    let non_empty = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
     service_var
         .or(env.endpoint_url.as_ref())
         .cloned()
+        .or_else(|| services_endpoint(files, profile, service))
         .or_else(|| {
             files
                 .config_value(profile, "endpoint_url")
-                .filter(|v| !v.trim().is_empty())
+                .and_then(non_empty)
         })
+}
+
+/// `endpoint_url` of `service` in the `[services NAME]` section named by the profile's
+/// `services`: botocore reads the service key's indented lines as `key = value` pairs.
+fn services_endpoint(files: &Files, profile: &str, service: &str) -> Option<String> {
+    let name = files.config_value(profile, "services")?;
+    let nested = files
+        .config
+        .as_ref()?
+        .get(&format!("services {}", name.trim()), service)?;
+    nested.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == "endpoint_url")
+            .then(|| value.trim().to_string())
+            .filter(|v| !v.is_empty())
+    })
 }
 
 pub fn region(files: &Files, profile: &str, source: &str, env: &Env) -> String {
@@ -490,8 +523,10 @@ mod tests {
             ..Env::default()
         };
         let f = files("[profile dev]\n", "");
-        let sts = |env: &Env| configured_endpoint(&f, "dev", env, env.endpoint_url_sts.as_ref());
-        let iam = |env: &Env| configured_endpoint(&f, "dev", env, env.endpoint_url_iam.as_ref());
+        let sts =
+            |env: &Env| configured_endpoint(&f, "dev", env, "sts", env.endpoint_url_sts.as_ref());
+        let iam =
+            |env: &Env| configured_endpoint(&f, "dev", env, "iam", env.endpoint_url_iam.as_ref());
         assert_eq!(sts(&env).as_deref(), Some("https://sts.example"));
         assert_eq!(iam(&env).as_deref(), Some("https://any.example"));
         let ignored = Env {
@@ -541,7 +576,8 @@ mod tests {
             "[profile dev]\nendpoint_url = https://profile.example\n",
             "",
         );
-        let sts = |env: &Env| configured_endpoint(&f, "dev", env, env.endpoint_url_sts.as_ref());
+        let sts =
+            |env: &Env| configured_endpoint(&f, "dev", env, "sts", env.endpoint_url_sts.as_ref());
         assert_eq!(
             sts(&Env::default()).as_deref(),
             Some("https://profile.example")
@@ -565,7 +601,22 @@ mod tests {
             "[profile dev]\nendpoint_url = https://profile.example\nignore_configured_endpoint_urls = True\n",
             "",
         );
-        assert_eq!(configured_endpoint(&f, "dev", &Env::default(), None), None);
+        assert_eq!(
+            configured_endpoint(&f, "dev", &Env::default(), "sts", None),
+            None
+        );
+    }
+
+    #[test]
+    fn a_services_section_comes_before_the_profile_s_endpoint_url() {
+        let f = files(
+            "[profile dev]\nendpoint_url = https://profile.example\nservices = mine\n\
+             [services mine]\nsts =\n  endpoint_url = https://sts.vpce.example\n",
+            "",
+        );
+        let at = |service: &str| configured_endpoint(&f, "dev", &Env::default(), service, None);
+        assert_eq!(at("sts").as_deref(), Some("https://sts.vpce.example"));
+        assert_eq!(at("iam").as_deref(), Some("https://profile.example"));
     }
 
     #[test]
