@@ -39,6 +39,85 @@ pub struct Cli {
     pub global: GlobalArgs,
 }
 
+/// The command line as shell completion sees it (issue 23 row 9): at the top level every
+/// profile of the AWS files is offered beside the commands (`mfa-mint d<Tab>` offers `dev` as
+/// well as `doctor`; `mfa-mint dev` mints it, so its flags are mint's), `-p` there takes a
+/// profile, and the words after `exec PROFILE --` complete as programs from PATH and files.
+/// Only completion requests build it; parsing uses [`Cli`] as it is.
+pub fn completion_command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let names = command_names();
+    if let Some(mint) = cmd.find_subcommand("mint").cloned() {
+        for candidate in crate::config::known::profile_candidates() {
+            let name = candidate.get_value().to_string_lossy().into_owned();
+            if names.contains(&name) || name.starts_with('-') {
+                continue;
+            }
+            let about = candidate
+                .get_help()
+                .map_or_else(|| "profile".to_string(), ToString::to_string);
+            // Completion runs once and exits: a leaked name is no leak that matters.
+            let name: &'static str = Box::leak(name.into_boxed_str());
+            cmd = cmd.subcommand(mint.clone().name(name).about(about));
+        }
+    }
+    cmd.arg(
+        clap::Arg::new("profile_to_mint")
+            .short('p')
+            .long("profile")
+            .value_name("PROFILE")
+            .help("Profile to mint")
+            .add(profiles()),
+    )
+    .mut_subcommand("exec", |exec| {
+        exec.mut_arg("command", |a| {
+            a.add(clap_complete::engine::ArgValueCompleter::new(
+                programs_and_files,
+            ))
+        })
+    })
+}
+
+/// Programs on PATH whose names start with `current`, then files (the command's own words).
+fn programs_and_files(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
+    use clap_complete::engine::ValueCompleter;
+    let prefix = current.to_string_lossy();
+    let mut out: Vec<clap_complete::CompletionCandidate> = Vec::new();
+    if !prefix.contains(std::path::MAIN_SEPARATOR) {
+        let mut seen = std::collections::BTreeSet::new();
+        let path = crate::env_vars::var_os(crate::env_vars::PATH).unwrap_or_default();
+        for dir in std::env::split_paths(&path) {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with(prefix.as_ref()) && is_program(&entry.path()) {
+                    seen.insert(name);
+                }
+            }
+        }
+        out.extend(
+            seen.into_iter()
+                .map(clap_complete::CompletionCandidate::new),
+        );
+    }
+    out.extend(clap_complete::engine::PathCompleter::any().complete(current));
+    out
+}
+
+#[cfg(unix)]
+fn is_program(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_program(path: &std::path::Path) -> bool {
+    path.is_file()
+}
+
 /// Shell completion of a PROFILE argument: the profiles of the AWS files.
 fn profiles() -> clap_complete::engine::ArgValueCandidates {
     clap_complete::engine::ArgValueCandidates::new(crate::config::known::profile_candidates)
@@ -60,7 +139,8 @@ fn is_global_flag(arg: &str) -> bool {
 /// `help`, `--help`/`--version`). A word that looks like a misspelled command (`improt`) and
 /// that `is_profile` does not know is left alone, so clap says "unrecognized subcommand … a
 /// similar subcommand exists" instead of reporting the next flag as unexpected under `mint`.
-/// With no arguments at all, `$AWS_PROFILE` is minted when set.
+/// With no arguments at all, `$AWS_PROFILE` is minted when set, else `default` when the files
+/// have it.
 pub fn with_default_command(
     args: Vec<std::ffi::OsString>,
     is_profile: impl Fn(&str) -> bool,
@@ -82,14 +162,64 @@ pub fn with_default_command(
                 out.insert(i, "mint".into());
             }
         }
+        // Bare `mfa-mint`: `$AWS_PROFILE`, else `default` when the AWS files have it; help
+        // otherwise (a first run with nothing set up).
         None if crate::env_vars::var_os(crate::env_vars::AWS_PROFILE)
-            .is_some_and(|p| !p.is_empty()) =>
+            .is_some_and(|p| !p.is_empty())
+            || is_profile("default") =>
         {
             out.push("mint".into())
         }
         None => {}
     }
+    mark_exec_without_profile(&mut out);
     out
+}
+
+/// `exec [OPTIONS] -- CMD…` with no PROFILE word before `--`: every word after `--` is the
+/// command's, so the hidden `--command-only` flag is added and `ExecArgs` gives the word clap
+/// put in the PROFILE position back to the command (the profile defaults as everywhere).
+fn mark_exec_without_profile(args: &mut Vec<std::ffi::OsString>) {
+    use clap::CommandFactory;
+    let Some(at) = args
+        .iter()
+        .skip(1)
+        .position(|a| !is_global_flag(&a.to_string_lossy()))
+        .map(|i| i + 1)
+    else {
+        return;
+    };
+    if args[at] != "exec" {
+        return;
+    }
+    let cli = Cli::command();
+    let Some(exec) = cli.find_subcommand("exec") else {
+        return;
+    };
+    let takes_value = |word: &str| {
+        exec.get_arguments().any(|a| {
+            a.get_action().takes_values()
+                && (word
+                    .strip_prefix("--")
+                    .is_some_and(|long| a.get_long() == Some(long))
+                    || (word.len() == 2
+                        && word.starts_with('-')
+                        && a.get_short() == word.chars().nth(1)))
+        })
+    };
+    let mut i = at + 1;
+    while i < args.len() {
+        let word = args[i].to_string_lossy().into_owned();
+        if word == "--" {
+            args.insert(i, "--command-only".into());
+            return;
+        }
+        if !word.starts_with('-') || word == "-" {
+            // A PROFILE word (or the command, after -p): the usual rules apply.
+            return;
+        }
+        i += if takes_value(&word) { 2 } else { 1 };
+    }
 }
 
 /// The names and aliases of the commands.
@@ -158,7 +288,9 @@ pub enum Command {
     /// Run a command (default: your shell) with the session and region in its environment
     ///
     /// Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
-    /// AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION, and unsets AWS_PROFILE. On
+    /// AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION, and unsets AWS_PROFILE.
+    /// PROFILE defaults to $AWS_PROFILE, else `default`: `exec -- CMD…` (nothing before `--`)
+    /// runs CMD for that profile, every word after `--` being the command's. On
     /// Unix mfa-mint becomes the command, so signals such as Ctrl-C reach it directly. Exit code:
     /// the command's, 127 when it is not found, 126 when it cannot be run.
     ///
@@ -194,6 +326,19 @@ pub enum Command {
         /// Don't ask for confirmation
         #[arg(long)]
         yes: bool,
+    },
+    /// Forget cached sessions, so the next use mints anew
+    ///
+    /// Deletes the keyring cache of credential-process, exec and env, and with --credentials-file
+    /// the session in [PROFILE] of the credentials file (never long-term keys).
+    Clear {
+        /// Profiles whose sessions go [default: every profile set up for mfa-mint and every role
+        /// profile]
+        #[arg(value_name = "PROFILE", add = profiles())]
+        profiles: Vec<String>,
+        /// Also remove the session in [PROFILE] of the credentials file (never long-term keys)
+        #[arg(long)]
+        credentials_file: bool,
     },
     /// Move mfa-mint's settings from one profile name to another
     Rename {
@@ -280,14 +425,18 @@ pub struct ExecArgs {
     pub session: SessionArgs,
 
     /// The command and its arguments (`--` before them is optional, except after `-p PROFILE`
-    /// when the command's second word is a flag) [default: $SHELL; on Windows %COMSPEC%, else
-    /// PowerShell]
+    /// when the command's second word is a flag; `exec -- CMD` runs CMD for $AWS_PROFILE, else
+    /// `default`) [default: $SHELL; on Windows %COMSPEC%, else PowerShell]
     #[arg(trailing_var_arg = true, value_name = "COMMAND")]
     pub command: Vec<String>,
 
     /// Give the command a local credentials server that renews the session, not the keys
     #[arg(long)]
     pub server: bool,
+
+    /// Internal: `--` came before any PROFILE word, so every word after it is the command's
+    #[arg(long, hide = true)]
+    pub command_only: bool,
 }
 
 #[derive(Debug, Args)]
@@ -320,11 +469,12 @@ pub struct LoginArgs {
 }
 
 impl ExecArgs {
-    /// The command line to run: with `-p PROFILE`, a word in the PROFILE position starts it.
+    /// The command line to run: with `-p PROFILE`, or with `--` before any PROFILE word, a word
+    /// in the PROFILE position starts it.
     pub fn program(&self) -> Vec<String> {
         let p = &self.session.profile;
-        match (&p.flag, &p.name) {
-            (Some(_), Some(first)) => std::iter::once(first.clone())
+        match &p.name {
+            Some(first) if p.flag.is_some() || self.command_only => std::iter::once(first.clone())
                 .chain(self.command.iter().cloned())
                 .collect(),
             _ => self.command.clone(),
@@ -335,7 +485,7 @@ impl ExecArgs {
     pub fn profile(&self) -> ProfileArg {
         let p = &self.session.profile;
         ProfileArg {
-            name: if p.flag.is_some() {
+            name: if p.flag.is_some() || self.command_only {
                 None
             } else {
                 p.name.clone()
@@ -353,6 +503,20 @@ pub struct EnvArgs {
     /// Shell syntax to print [default: powershell on Windows, else sh]
     #[arg(long, value_enum, default_value_t = crate::minter::session::Shell::default_for_os(), hide_default_value = true)]
     pub shell: crate::minter::session::Shell,
+
+    /// What to print: shell lines (see --shell), env (KEY=value lines, a dotenv file), json (one
+    /// object) or ini (a [PROFILE] section of the credentials file), as aws-vault's export
+    #[arg(long, value_enum, default_value_t = EnvFormat::Shell)]
+    pub format: EnvFormat,
+}
+
+/// The forms `mfa-mint env --format` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EnvFormat {
+    Shell,
+    Env,
+    Json,
+    Ini,
 }
 
 #[derive(Debug, Subcommand)]

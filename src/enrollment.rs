@@ -309,6 +309,7 @@ pub fn exported_uri(
 ) -> Result<crate::secret::SecretText, Error> {
     config::check_name(profile)?;
     let files = ctx.files()?;
+    config::check_known(files, profile)?;
     let source = config::resolve_source(files, profile, None).ok();
     let serial = config::resolve_serial(files, profile, source.as_deref())?;
     let parsed = crate::arn::parse(&serial)?;

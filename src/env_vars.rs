@@ -55,6 +55,9 @@ pub const NO_PROXY_LOWER: &str = "no_proxy";
 pub const MFA_MINT_KEYRING: &str = "MFA_MINT_KEYRING";
 /// Where the code-step ledger, clock offset and run log live.
 pub const MFA_MINT_STATE_DIR: &str = "MFA_MINT_STATE_DIR";
+/// Set by `exec` and `env` to the profile whose session the environment holds; `exec` of another
+/// profile refuses to run while it is set.
+pub const MFA_MINT_PROFILE: &str = "MFA_MINT_PROFILE";
 /// The `crontab` program `schedule` uses (tests point it at a stand-in).
 pub const MFA_MINT_CRONTAB: &str = "MFA_MINT_CRONTAB";
 /// Set by the shell completion script (`mfa-mint completions SHELL`) when it asks mfa-mint for
@@ -137,6 +140,7 @@ const DOCUMENTED: &[&str] = &[
     AWS_STS_REGIONAL_ENDPOINTS,
     MFA_MINT_KEYRING,
     MFA_MINT_STATE_DIR,
+    MFA_MINT_PROFILE,
     NO_COLOR,
     TZ,
     MFA_MINT_CRONTAB,

@@ -28,6 +28,19 @@ pub enum Error {
     TargetHoldsLongTermKeys { profile: String, path: String },
     #[error("profile {profile:?} cannot be its own source profile")]
     SourceIsTarget { profile: String },
+    #[error(
+        "[{profile}] holds the long-term keys of {}; did you mean {}?",
+        users.join(", "),
+        users[0]
+    )]
+    KeysOfAnotherProfile {
+        profile: String,
+        /// The profiles that take their long-term keys from `profile` (never empty).
+        users: Vec<String>,
+        /// The command that uses the keys: a mint of the first such mfa-mint profile, else an
+        /// `exec` of the role.
+        command: String,
+    },
     #[error("profile {profile} is not set up for mfa-mint{}", suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
     UnknownProfile {
         profile: String,
@@ -47,11 +60,17 @@ pub enum Error {
         /// The mfa-mint profile whose session the role can be assumed from.
         base: Option<String>,
         prompts: bool,
+        /// Its `source_profile` as it is now.
+        source_profile: Option<String>,
     },
     #[error(
         "profile {profile:?} assumes the role {role_arn}; a credential_process there would never run (role_arn wins)"
     )]
     CredentialProcessOnRole { profile: String, role_arn: String },
+    #[error(
+        "profile {profile} is set up for credential_process: a session written into [{profile}] of the credentials file would shadow it, so nothing is minted there"
+    )]
+    MintOfCredentialProcess { profile: String },
     #[error("role profile {profile:?} has no mfa-mint profile to assume the role from ({why})")]
     RoleWithoutBase {
         profile: String,
@@ -106,10 +125,26 @@ pub enum Error {
         #[source]
         source: crate::duration::Error,
     },
+    #[error(
+        "a session of {duration} s would never count as fresh with a refresh window of {min_remaining} s (--min-remaining / mfa_mint_min_remaining): every run would mint again and spend a code"
+    )]
+    NeverFresh { min_remaining: u64, duration: u64 },
+    #[error(
+        "profile {profile:?} assumes a role: a scheduled job mints sessions into the credentials file, which the AWS CLI ignores for a role profile"
+    )]
+    ScheduleRole {
+        profile: String,
+        /// The mfa-mint profile the role is assumed from, or why there is none.
+        base: Result<String, Box<Error>>,
+    },
     #[error("{0}")]
     SeedInput(String),
     #[error("{program}: command not found")]
     CommandNotFound { program: String },
+    #[error(
+        "this environment already holds the session of {outer} (MFA_MINT_PROFILE={outer}, set by `mfa-mint exec` or `env`): an exec of {inner} in it would nest two profiles"
+    )]
+    NestedExec { outer: String, inner: String },
     #[error("cannot run {program}: {source}")]
     CannotRun {
         program: String,
@@ -286,12 +321,15 @@ impl Error {
             | SourceHasSession { .. }
             | TargetHoldsLongTermKeys { .. }
             | SourceIsTarget { .. }
+            | KeysOfAnotherProfile { .. }
             | UnknownProfile { .. }
             | NoSerialToImport { .. }
             | LongTermTargetTaken { .. }
             | RoleProfile { .. }
             | RoleWithoutBase { .. }
+            | ScheduleRole { .. }
             | CredentialProcessOnRole { .. }
+            | MintOfCredentialProcess { .. }
             | Network(_)
             | BadSetting { .. } => exit::CONFIG,
             AssumeRole { source, .. } if source.is_transient() => exit::TRANSIENT,
@@ -304,6 +342,7 @@ impl Error {
             | DeviceName { .. }
             | Serial(_)
             | Duration { .. }
+            | NeverFresh { .. }
             | SeedInput(_) => exit::INPUT,
             Keyring(_) => exit::KEYRING,
             EnrollRolledBack { cause, .. } | EnrollIncomplete { cause, .. } => cause.exit_code(),
@@ -331,6 +370,7 @@ impl Error {
                 exit::NEEDS_CONFIRMATION
             }
             CommandNotFound { .. } => exit::COMMAND_NOT_FOUND,
+            NestedExec { .. } => exit::NEEDS_CONFIRMATION,
             CannotRun { .. } => exit::CANNOT_RUN,
             Interrupted => exit::INTERRUPTED,
         }
@@ -356,17 +396,25 @@ impl Error {
             TargetHoldsLongTermKeys { profile, .. } => format!(
                 "move those keys to [{profile}-long-term] (mfa-mint reads them from there): run `mfa-mint {profile} --setup`, which moves them in both AWS files"
             ),
+            KeysOfAnotherProfile { profile, users, command } => format!(
+                "`{command}` uses these keys; they stay in [{profile}] (moving them with --setup would break {})",
+                users.join(", ")
+            ),
             UnknownProfile { .. } => "name a profile set up with `mfa-mint import PROFILE --serial ARN` (`mfa-mint list` shows them), or set AWS_PROFILE".into(),
             LongTermTargetTaken { profile, target } => format!("keep one set of keys: delete the ones in [{profile}] or in [{target}], then run again"),
             NoSerialToImport { .. } => "pass the device ARN: --serial arn:aws:iam::ACCOUNT:mfa/NAME".into(),
             RoleProfile { profile, base: Some(base), prompts: false, .. } => format!(
                 "mint its source instead (`mfa-mint {base}`): the AWS CLI then assumes the role from that session without asking for a code; or run `mfa-mint exec {profile} -- CMD`"
             ),
-            RoleProfile { profile, base: Some(base), prompts: true, .. } => format!(
-                "in [profile {profile}] set source_profile = {base} and delete mfa_serial, then `mfa-mint {base}` serves the role with no prompt; or run `mfa-mint exec {profile} -- CMD` as it is"
+            RoleProfile { profile, base: Some(base), prompts: true, source_profile, .. } => format!(
+                "in [profile {profile}] {}delete mfa_serial, then `mfa-mint {base}` serves the role with no prompt; or run `mfa-mint exec {profile} -- CMD` as it is",
+                if source_profile.as_deref() == Some(base.as_str()) { String::new() } else { format!("set source_profile = {base} and ") }
             ),
             RoleProfile { .. } => "set up the IAM user's session profile first (see `mfa-mint doctor`), then point the role's source_profile at it".into(),
             RoleWithoutBase { setup, .. } => setup.clone(),
+            MintOfCredentialProcess { profile } => format!(
+                "the AWS CLI and SDKs run `mfa-mint credential-process {profile}` when they need a session; `mfa-mint exec {profile} -- CMD` and `mfa-mint env {profile}` work too. To mint into the file again, delete credential_process from [profile {profile}] of the config file (and `mfa-mint schedule remove {profile}` if a job mints it)"
+            ),
             CredentialProcessOnRole { profile, .. } => format!(
                 "add a profile without role_arn, e.g. [profile {profile}-mfa] with `credential_process = mfa-mint credential-process {profile}` (mfa-mint assumes the role for it)"
             ),
@@ -394,6 +442,12 @@ impl Error {
             Source(e) => e.hint(),
             Serial(e) => e.hint(),
             Duration { source, .. } => source.hint().into(),
+            ScheduleRole { base: Ok(base), .. } => format!("schedule the profile it is assumed from: `mfa-mint schedule install {base}` (the role is then served from that session)"),
+            ScheduleRole { base: Err(e), .. } => return e.hint(),
+            NeverFresh { duration, .. } => format!(
+                "pass a shorter --min-remaining (below the duration, e.g. --min-remaining {}s) or a longer --duration, or leave --min-remaining out (it then shrinks to half the duration)",
+                duration / 2
+            ),
             SeedInput(_) => "pipe the base32 secret or otpauth:// URI on stdin (e.g. `mfa-mint import dev --serial … < seed.txt`) or use --from FILE".into(),
             Keyring(e) => e.hint(),
             DeviceName { .. } => "device names use 1 to 226 letters, digits and _ + = , . @ -".into(),
@@ -438,6 +492,11 @@ impl Error {
                 "remove the old device with an MFA session: `mfa-mint exec {profile} -- aws iam deactivate-mfa-device --user-name {user} --serial-number {old_serial}`, then `mfa-mint exec {profile} -- aws iam delete-virtual-mfa-device --serial-number {old_serial}`"
             ),
             CommandNotFound { .. } => "check the spelling, or that the program is installed and on PATH".into(),
+            NestedExec { inner, .. } => if cfg!(windows) {
+                format!("leave that shell first (`exit`), or run `Remove-Item Env:MFA_MINT_PROFILE`, then `mfa-mint exec {inner} …` again")
+            } else {
+                format!("leave that shell first (`exit`), or run it anyway: `env -u MFA_MINT_PROFILE mfa-mint exec {inner} …`")
+            },
             CannotRun { .. } => "check that the file is a program you may execute".into(),
             Interrupted => return None,
             Sts(S::InvalidCode { .. }) => "check the system clock (a few seconds off breaks codes) and that the stored seed belongs to this device; `mfa-mint code PROFILE` shows the code to compare with your authenticator".into(),

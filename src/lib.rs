@@ -49,7 +49,7 @@ pub fn run() -> ExitCode {
     let hardened = hardening::no_core_dumps();
     // Asked by the shell's completion script (`mfa-mint completions SHELL`): print the candidates
     // and exit.
-    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
+    clap_complete::CompleteEnv::with_factory(cli::completion_command)
         .var(env_vars::MFA_MINT_COMPLETE)
         .complete();
     // The one context of this run: the environment's settings now, the AWS files on first use.

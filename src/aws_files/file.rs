@@ -203,20 +203,54 @@ fn ensure_dir(dir: &Path) -> Result<(), Error> {
     })
 }
 
-/// Exclusive advisory lock on `<dir>/.<name>.mfa-mint.lock`, released when the handle drops.
-/// The lock file is never deleted: deleting it would let two writers lock different files. One
-/// created here belongs to the directory's owner, so a root run leaves it usable by the user.
+/// Exclusive advisory lock on the lock file of `<dir>/<name>` ([`lock_path_in`]), released
+/// when the handle drops. The lock file is never deleted: deleting it would let two writers lock
+/// different files. One created here belongs to its directory's owner, so a root run leaves it
+/// usable by the user.
 fn lock(dir: &Path, name: &str) -> Result<File, Error> {
-    let path = dir.join(format!(".{name}.mfa-mint.lock"));
+    // Unit tests keep the lock beside the file: they must not write into the real home folder
+    // (`lock_path_in` is tested on its own).
+    #[cfg(not(test))]
+    let locks = super::paths::lock_dir().filter(|d| ensure_dir(d).is_ok());
+    #[cfg(test)]
+    let locks: Option<PathBuf> = None;
+    let path = lock_path_in(locks.as_deref(), dir, name);
     let lock_err = |source| Error::Lock {
         path: path.clone(),
         source,
     };
     let mut options = OpenOptions::new();
     options.read(true).write(true);
-    let file = owner::open_or_create(&path, dir, 0o600, &options).map_err(lock_err)?;
+    let parent = path.parent().unwrap_or(dir);
+    let file = owner::open_or_create(&path, parent, 0o600, &options).map_err(lock_err)?;
     file.lock().map_err(lock_err)?;
     Ok(file)
+}
+
+/// Where the lock of `<dir>/<name>` lives: in `locks`, mfa-mint's lock folder
+/// ([`lock_dir`](super::paths::lock_dir)), named after the file's absolute path (the folder's
+/// symlinks resolved), so every writer of one file takes one lock whatever path it was reached
+/// by. Without a lock folder (no home folder, or one where it cannot be created), beside the
+/// file as `.<name>.mfa-mint.lock`.
+fn lock_path_in(locks: Option<&Path>, dir: &Path, name: &str) -> PathBuf {
+    let Some(locks) = locks else {
+        return dir.join(format!(".{name}.mfa-mint.lock"));
+    };
+    let dir = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let full = dir.join(name);
+    // FNV-1a: stable across runs, versions and platforms (std's hasher is not).
+    let hash = full
+        .to_string_lossy()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    let safe: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(64)
+        .collect();
+    locks.join(format!("{safe}-{hash:016x}.lock"))
 }
 
 fn temp_prefix(name: &str) -> String {

@@ -53,6 +53,26 @@ fn aws_file(env: Env<'_>, var: &'static str, name: &str) -> Result<PathBuf, Erro
     Ok(home.join(".aws").join(name))
 }
 
+/// Where mfa-mint keeps the lock files of the AWS files: the `locks` folder of its state
+/// directory as the home folder gives it (issue 23: no stray files in `~/.aws`), not created.
+/// `MFA_MINT_STATE_DIR` and `XDG_STATE_HOME` are ignored on purpose: a scheduled job, a shell and
+/// a test may set them differently, and every writer of one file must take the same lock.
+pub fn lock_dir() -> Option<PathBuf> {
+    lock_dir_with(&process_env)
+}
+
+pub fn lock_dir_with(env: Env<'_>) -> Option<PathBuf> {
+    #[cfg(windows)]
+    let state = env(crate::env_vars::LOCALAPPDATA)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from);
+    #[cfg(target_os = "macos")]
+    let state = home(env).map(|h| h.join("Library").join("Application Support"));
+    #[cfg(all(unix, not(target_os = "macos")))]
+    let state = home(env).map(|h| h.join(".local").join("state"));
+    state.map(|d| d.join("mfa-mint").join("locks"))
+}
+
 /// `~` and `~/rest` (also `~\rest` on Windows) become the home directory; `~user` stays as is.
 fn expand_tilde(env: Env<'_>, path: PathBuf, var: &'static str) -> Result<PathBuf, Error> {
     let Some(text) = path.to_str() else {

@@ -124,6 +124,30 @@ fn check_profile(
 ) -> Vec<Check> {
     let mut out = Vec::new();
     let env = &ctx.env;
+    // Keys in the credentials file win over credential_process: the AWS CLI never runs it then.
+    if files
+        .config_value(p, config::keys::CREDENTIAL_PROCESS)
+        .is_some()
+        && files
+            .credentials_value(p, config::keys::ACCESS_KEY_ID)
+            .is_some()
+    {
+        out.push(Check::fail(
+            format!(
+                "{p}: [{p}] of the credentials file holds keys that shadow its credential_process: the AWS CLI and SDKs use those and never run it"
+            ),
+            if config::session_expiry(files, p).is_some() {
+                format!(
+                    "run `mfa-mint setup-credential-process {p}` again: it removes that session from the credentials file"
+                )
+            } else {
+                format!(
+                    "delete the keys in [{p}] of {} (or move them to [{p}-long-term])",
+                    files.display_credentials()
+                )
+            },
+        ));
+    }
     // The same resolver as minting, so doctor and mint never disagree about a profile.
     let resolved = match ProfileConfig::resolve(files, p, &config::Overrides::default(), env) {
         Ok(cfg) => {
@@ -390,8 +414,13 @@ pub(crate) fn run_command(
         return Ok(exit::OK);
     }
     let named = [&args.profiles[..], &args.profile_flags[..]].concat();
+    // A profile named by mistake is one error line, not a report about a profile nobody has.
+    let files = ctx.files().ok();
     for p in &named {
         crate::config::check_name(p)?;
+        if let Some(files) = files {
+            crate::config::check_known(files, p)?;
+        }
     }
     let checks = run(ctx, &named, args.clock, seeds);
     Ok(if print(&checks, args.json) {

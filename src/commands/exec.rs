@@ -7,10 +7,9 @@
 
 use crate::cli::ExecArgs;
 use crate::config::Context;
-use crate::config::{self};
 use crate::env_vars;
 use crate::error::Error;
-use crate::minter::session::{CONFLICTING, obtain, variables};
+use crate::minter::session::{CONFLICTING, MARKER, environment, obtain};
 use crate::vault::Seeds;
 
 /// Runs CMD with the session in its environment; returns its exit code where it cannot replace
@@ -24,11 +23,17 @@ pub(crate) fn run(ctx: &mut Context, args: &ExecArgs, seeds: &mut Seeds) -> Resu
         None => (default_shell(), Vec::new()),
     };
     // Checked before minting: a typo costs no code step.
+    if let Some(outer) = env_vars::non_empty(MARKER).filter(|outer| *outer != profile) {
+        return Err(Error::NestedExec {
+            outer,
+            inner: profile,
+        });
+    }
     if !exists(&program) {
         return Err(Error::CommandNotFound { program });
     }
     let (session, _) = obtain(ctx, &profile, &opts, seeds)?;
-    let region = region_of(ctx, &profile, opts.source.as_deref())?;
+    let vars = environment(ctx, &profile, opts.source.as_deref(), &session)?;
     let mut child = std::process::Command::new(if cfg!(windows) {
         windows_program(
             &program,
@@ -42,28 +47,18 @@ pub(crate) fn run(ctx: &mut Context, args: &ExecArgs, seeds: &mut Seeds) -> Resu
     for var in CONFLICTING {
         child.env_remove(var);
     }
-    // The AWS CLI and SDKs read the region from the profile, which the child no longer names.
-    child.env(env_vars::AWS_REGION, &region);
-    child.env(env_vars::AWS_DEFAULT_REGION, &region);
-    crate::output::debug(1, || {
-        format!("{profile}: running {program} in region {region}")
-    });
+    // The AWS CLI and SDKs read the region from the profile, which the child no longer names:
+    // `environment` sets it too, and the marker of a nested exec.
+    for (k, v) in &vars {
+        child.env(k, v);
+    }
+    crate::output::debug(1, || format!("{profile}: running {program}"));
     if args.server {
+        // `run_child` takes the keys out again: the server hands them out.
         let running = super::serve::start(ctx, &profile, &opts, session)?;
         return super::serve::run_child(child, &running, &program);
     }
-    for (k, v) in variables(&session) {
-        child.env(k, v);
-    }
     replace_or_wait(child, &program)
-}
-
-/// The region the profile resolves to (profile, source profile, AWS_REGION, AWS_DEFAULT_REGION,
-/// us-east-1), the one mfa-mint itself uses for STS.
-fn region_of(ctx: &Context, profile: &str, source_flag: Option<&str>) -> Result<String, Error> {
-    let files = ctx.files()?;
-    let source = config::resolve_source(files, profile, source_flag).unwrap_or_default();
-    Ok(config::region(files, profile, &source, &ctx.env))
 }
 
 /// `$SHELL`, else `/bin/sh`; on Windows `%COMSPEC%`, else PowerShell.

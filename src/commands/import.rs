@@ -126,13 +126,14 @@ pub(crate) fn run(ctx: &mut Context, args: &ImportArgs, seeds: &mut Seeds) -> Re
     } else {
         "stored the seed"
     };
+    // The import may have written the config file: what comes next is read from it as it is.
+    ctx.reload()?;
+    let next = crate::profiles::import::next_steps(ctx, &profile)?;
     output::status(&format!(
-        "The {} keyring {what} for {}; profile {} uses it.\nNext: `mfa-mint code {}` prints the current code, `mfa-mint {}` mints a session.",
+        "The {} keyring {what} for {}; profile {} uses it.\nNext: {next}",
         done.backend,
         mask_serial(&done.serial),
         profile,
-        profile,
-        profile
     ));
     Ok(exit::OK)
 }

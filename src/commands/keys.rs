@@ -18,10 +18,14 @@ pub(crate) fn run(ctx: &mut Context, cmd: KeysCommand, seeds: &mut Seeds) -> Res
             ));
         }
         KeysCommand::Export { source } => {
-            let key = crate::profiles::long_term_keys::export(ctx, &source, seeds)?;
-            output::status(&format!(
-                "Put the long-term keys of [{source}] ({key}) back into the credentials file and removed them from the keyring."
-            ));
+            match crate::profiles::long_term_keys::export(ctx, &source, seeds)? {
+                Some(key) => output::status(&format!(
+                    "Put the long-term keys of [{source}] ({key}) back into the credentials file and removed them from the keyring."
+                )),
+                None => output::status(&format!(
+                    "The long-term keys of [{source}] are in the credentials file already, and the keyring holds none: nothing to do."
+                )),
+            }
         }
     }
     Ok(exit::OK)

@@ -15,9 +15,22 @@ use crate::vault::Seeds;
 
 pub(crate) fn run(ctx: &mut Context, args: &MintArgs, seeds: &mut Seeds) -> Result<u8, Error> {
     let profiles = if args.all {
-        let all = crate::config::mfa_profiles(ctx.files()?);
+        // A profile set up for credential_process gets its sessions on demand, not in the file.
+        let files = ctx.files()?;
+        let all = crate::config::mfa_profiles(files);
         if all.is_empty() {
             return Err(Error::NoMfaProfiles);
+        }
+        let (all, on_demand): (Vec<String>, Vec<String>) = all
+            .into_iter()
+            .partition(|p| crate::config::check_no_credential_process(files, p).is_ok());
+        for p in &on_demand {
+            output::status(&format!(
+                "{p}: set up for credential_process, which mints on demand; skipped"
+            ));
+        }
+        if all.is_empty() {
+            return Ok(exit::OK);
         }
         all
     } else {
@@ -114,6 +127,8 @@ fn setup_if_asked(ctx: &Context, profile: &str, setup: bool) -> Result<bool, Err
     if !crate::config::edit::holds_long_term_keys(files, profile) {
         return Ok(false);
     }
+    // `--setup` never moves keys another profile uses: they would leave that profile keyless.
+    crate::config::check_not_keys_of_another(files, profile)?;
     let asked = !setup
         && output::interactive()
         && output::confirm(&format!(

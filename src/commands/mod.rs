@@ -1,6 +1,7 @@
 //! One file per subcommand: each turns parsed arguments into calls of the core (config, vault,
 //! totp, aws, minter) and hands what comes back to `output`. `dispatch` picks the file.
 
+pub(crate) mod clear;
 pub(crate) mod code;
 pub(crate) mod completions;
 pub(crate) mod credential_process;
@@ -57,6 +58,10 @@ pub(crate) fn dispatch(cli: Cli, ctx: &mut Context) -> Result<u8, Error> {
         Command::Remove { profile, yes } => {
             remove::run(ctx, &one_profile(&profile), yes, &mut seeds)
         }
+        Command::Clear {
+            profiles,
+            credentials_file,
+        } => clear::run(ctx, &profiles, credentials_file, &mut seeds),
         Command::Rename { from, to } => rename::run(ctx, &from, &to),
         Command::Link {
             profile,
@@ -94,6 +99,7 @@ fn verb(command: &Command) -> &'static str {
         Command::Schedule(_) => "schedule",
         Command::List(_) => "list",
         Command::Remove { .. } => "remove",
+        Command::Clear { .. } => "clear",
         Command::Rename { .. } => "rename",
         Command::Link { .. } => "link",
         Command::Status(_) => "status",
@@ -147,7 +153,8 @@ pub(super) fn session_options(args: &SessionArgs) -> Result<(String, minter::Opt
     Ok((one_profile(&args.profile), minting_options(&args.minting)?))
 }
 
-/// Prints the QR forms asked for, each with the warning that it is the secret.
+/// Prints the forms asked for; a QR code comes with the warning that it is the secret (the URI
+/// alone was asked for with `--yes` or after the question, which says as much).
 pub(super) fn show_secret(
     uri: &crate::secret::SecretText,
     show_qr: bool,
@@ -158,7 +165,7 @@ pub(super) fn show_secret(
         action: "render the QR code".into(),
         source: std::io::Error::other(e.to_string()),
     };
-    if show_qr || qr_png.is_some() || print_uri {
+    if show_qr || qr_png.is_some() {
         crate::output::errln!("warning: {}", crate::enrollment::QR_WARNING);
     }
     if show_qr {

@@ -12,13 +12,22 @@ pub(crate) fn run(
     yes: bool,
     seeds: &mut Seeds,
 ) -> Result<u8, Error> {
+    let (serial, shared_with) = crate::profiles::removal(ctx, profile)?;
     if !yes {
         if !output::interactive() {
             return Err(Error::ConfirmRemove);
         }
-        if !output::confirm(&format!(
-            "Delete the MFA seed of profile {profile} from the keyring? It cannot be recovered."
-        )) {
+        let question = match (serial, shared_with.is_empty()) {
+            (Some(_), true) => format!(
+                "Remove mfa-mint's settings of profile {profile} and delete its MFA seed from the keyring? The seed cannot be recovered."
+            ),
+            (Some(_), false) => format!(
+                "Remove mfa-mint's settings of profile {profile}? Its MFA seed stays in the keyring for {}.",
+                shared_with.join(", ")
+            ),
+            (None, _) => format!("Remove mfa-mint's settings of profile {profile}?"),
+        };
+        if !output::confirm(&question) {
             return Err(Error::Declined);
         }
     }

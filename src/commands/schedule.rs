@@ -56,6 +56,21 @@ fn distinct(profiles: &[String]) -> Result<Vec<String>, Error> {
 /// could only fail is never installed: a profile mfa-mint does not know is refused with the
 /// closest name it knows, one without an MFA device or long-term keys with what is missing.
 fn session_of(ctx: &Context, profile: &str) -> Result<u64, Error> {
+    let files = ctx.files()?;
+    config::check_known(files, profile)?;
+    if files
+        .config_value(profile, config::keys::ROLE_ARN)
+        .is_some()
+    {
+        // The job mints into the credentials file; a role is served from its base's session.
+        let source = files.config_value(profile, config::keys::SOURCE_PROFILE);
+        return Err(Error::ScheduleRole {
+            profile: profile.to_string(),
+            base: config::role_base(files, profile, source.as_deref()).map_err(Box::new),
+        });
+    }
+    // The job would mint into the file, where a session shadows credential_process.
+    config::check_no_credential_process(files, profile)?;
     let cfg = ProfileConfig::resolve(ctx.files()?, profile, &Overrides::default(), &ctx.env)?;
     Ok(cfg.timing.duration)
 }

@@ -25,6 +25,11 @@ pub fn print(statuses: &[ProfileStatus], as_json: bool) {
                     "expiration": s.expiration.map(format_rfc3339),
                     "seconds_remaining": s.expiration.map(|e| (e - now).max(0)),
                     "session_in": s.session_in.map(SessionPlace::name),
+                    "waiting": s.waiting.as_ref().map(|w| json!({
+                        "since": format_rfc3339(w.since),
+                        "until": format_rfc3339(w.until),
+                        "reason": w.why,
+                    })),
                     "last_run": s.last.as_ref().map(|l| json!({
                         "at": format_rfc3339(l.at),
                         "outcome": l.outcome,
@@ -83,6 +88,18 @@ pub fn print(statuses: &[ProfileStatus], as_json: bool) {
         &["PROFILE", "MFA DEVICE", "SEED", "SESSION", "LAST RUN"],
         &rows,
     ));
+    // A wait its caller may hide (the AWS CLI swallows credential-process's stderr).
+    for s in statuses {
+        if let Some(w) = &s.waiting {
+            crate::output::outln!(
+                "{}: a run has been waiting for a fresh MFA code since {} (until {}): {}",
+                s.profile,
+                crate::clock::format_local_time(w.since),
+                crate::clock::format_local_time(w.until),
+                w.why
+            );
+        }
+    }
 }
 
 pub(crate) fn run(

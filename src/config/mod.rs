@@ -30,6 +30,9 @@ pub mod keys {
     /// profile has no `role_arn`; the credentials to assume the role from when it has one).
     pub const SOURCE_PROFILE: &str = "source_profile";
     pub const ROLE_ARN: &str = "role_arn";
+    /// AWS-standard: a program the AWS CLI and SDKs run for credentials (`mfa-mint
+    /// setup-credential-process` writes it); keys in the credentials file win over it.
+    pub const CREDENTIAL_PROCESS: &str = "credential_process";
     /// aws-mfa (and old boto) write these next to a session; stale once mfa-mint mints.
     pub const AWS_SECURITY_TOKEN: &str = "aws_security_token";
     pub const ASSUMED_ROLE: &str = "assumed_role";
@@ -162,11 +165,14 @@ pub fn check_known(files: &Files, profile: &str) -> Result<(), Error> {
     {
         return Ok(());
     }
-    let known = files
+    let mut known = files
         .config
         .as_ref()
         .map(aws_files::config_profiles)
         .unwrap_or_default();
+    if let Some(credentials) = &files.credentials {
+        known.extend(credentials.sections().into_iter().map(str::to_string));
+    }
     Err(Error::UnknownProfile {
         profile: profile.to_string(),
         suggestion: closest(profile, &known),
@@ -229,6 +235,20 @@ pub fn resolve_source(files: &Files, profile: &str, flag: Option<&str>) -> Resul
         });
     }
     Ok(source)
+}
+
+/// The long-term keys profile `profile` finds without `--source` or `mfa_mint_source_profile`:
+/// its `source_profile` when it assumes no role, else `PROFILE-long-term` when that exists.
+pub fn implicit_source(files: &Files, profile: &str) -> Option<String> {
+    (files.config_value(profile, keys::ROLE_ARN).is_none())
+        .then(|| files.config_value(profile, keys::SOURCE_PROFILE))
+        .flatten()
+        .or_else(|| {
+            let conventional = format!("{profile}-long-term");
+            (files.has_credentials_section(&conventional)
+                || files.has_config_profile(&conventional))
+            .then_some(conventional)
+        })
 }
 
 /// The MFA device of `profile`: its `mfa_serial`, else the source profile's `mfa_serial`, else
@@ -347,6 +367,48 @@ pub fn role_profiles(files: &Files) -> Vec<String> {
         .collect()
 }
 
+/// Refuses a mint into the credentials file for a profile set up for `credential_process`: the
+/// file's keys would win over it (issue 23 row 8).
+pub fn check_no_credential_process(files: &Files, profile: &str) -> Result<(), Error> {
+    match files.config_value(profile, keys::CREDENTIAL_PROCESS) {
+        Some(_) => Err(Error::MintOfCredentialProcess {
+            profile: profile.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Refuses to treat `[keys_profile]` as a profile of its own when other profiles take their
+/// long-term keys from it (an mfa-mint profile whose keys resolve there, a role whose
+/// `source_profile` names it): `mfa-mint dev-long-term` is a slip for `dev` (issue 23 row 7),
+/// and `--setup` must not move keys another profile uses.
+pub fn check_not_keys_of_another(files: &Files, keys_profile: &str) -> Result<(), Error> {
+    let minting: Vec<String> = mfa_profiles(files)
+        .into_iter()
+        .filter(|p| {
+            p != keys_profile
+                && resolve_source(files, p, None).ok().as_deref() == Some(keys_profile)
+        })
+        .collect();
+    let roles: Vec<String> = role_profiles(files)
+        .into_iter()
+        .filter(|r| {
+            r != keys_profile
+                && files.config_value(r, keys::SOURCE_PROFILE).as_deref() == Some(keys_profile)
+        })
+        .collect();
+    let command = match (minting.first(), roles.first()) {
+        (Some(p), _) => format!("mfa-mint {p}"),
+        (None, Some(r)) => format!("mfa-mint exec {r} -- CMD"),
+        (None, None) => return Ok(()),
+    };
+    Err(Error::KeysOfAnotherProfile {
+        profile: keys_profile.to_string(),
+        users: minting.into_iter().chain(roles).collect(),
+        command,
+    })
+}
+
 /// Whether `mfa-mint keys import` moved `source`'s long-term keys into the keyring.
 pub fn keys_in_keyring(files: &Files, source: &str) -> bool {
     files
@@ -362,5 +424,6 @@ mod resolve;
 
 pub use context::Context;
 pub use resolve::{
-    Env, Keys, Overrides, ProfileConfig, RoleConfig, Timing, keys_of, region, role_base,
+    Env, Keys, Overrides, ProfileConfig, RoleConfig, Timing, configured_endpoint, keys_of, region,
+    role_base,
 };

@@ -92,7 +92,13 @@ impl<'a> Scope<'a> {
             profile,
             source: Some(source),
             region: super::region(files, profile, source, env),
-            endpoint_url: env.iam_endpoint(),
+            endpoint_url: super::configured_endpoint(
+                files,
+                profile,
+                env,
+                "iam",
+                env.endpoint_url_iam.as_ref(),
+            ),
             partition: None,
             service: Service::Iam,
         }

@@ -50,24 +50,6 @@ impl Env {
                 .find_map(|name| var(name).map(|value| (*name, value))),
         }
     }
-
-    /// The STS endpoint override, the standard way: `AWS_ENDPOINT_URL_STS`, then
-    /// `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
-    pub fn sts_endpoint(&self) -> Option<String> {
-        self.endpoint(self.endpoint_url_sts.as_ref())
-    }
-
-    /// The IAM endpoint override (`AWS_ENDPOINT_URL_IAM`, then `AWS_ENDPOINT_URL`).
-    pub fn iam_endpoint(&self) -> Option<String> {
-        self.endpoint(self.endpoint_url_iam.as_ref())
-    }
-
-    fn endpoint(&self, service: Option<&String>) -> Option<String> {
-        if self.ignore_configured_endpoint_urls {
-            return None;
-        }
-        service.or(self.endpoint_url.as_ref()).cloned()
-    }
 }
 
 /// What the command line says, before any file is read.
@@ -90,9 +72,11 @@ pub struct Timing {
 
 impl Timing {
     /// `--duration`, else `mfa_mint_duration`, else 12 h; `--min-remaining`, else
-    /// `mfa_mint_min_remaining`, else 15 min. Both are validated whichever is used.
+    /// `mfa_mint_min_remaining`, else 15 min. Both are validated whichever is used. A session
+    /// must be able to count as fresh: the default 15 min shrinks to half of a shorter duration,
+    /// and a refresh window the user set that is not below the duration is refused.
     pub fn resolve(files: &Files, profile: &str, overrides: &Overrides) -> Result<Timing, Error> {
-        Ok(Timing {
+        let timing = Timing {
             duration: super::duration_setting(
                 files,
                 profile,
@@ -112,6 +96,12 @@ impl Timing {
                 duration::parse,
                 duration::DEFAULT_MIN_REMAINING,
             )?,
+        };
+        let set = overrides.min_remaining.is_some()
+            || files.config_value(profile, keys::MIN_REMAINING).is_some();
+        Ok(Timing {
+            refresh: fresh_window(timing.duration, timing.refresh, set)?,
+            ..timing
         })
     }
 }
@@ -152,12 +142,15 @@ impl ProfileConfig {
         let timing = Timing::resolve(files, profile, overrides)?;
         let source = super::resolve_source(files, profile, overrides.source.as_deref()).map_err(
             |e| match e {
-                // aws-mfa's `--setup` case: the keys are where the session should go.
+                // aws-mfa's `--setup` case: the keys are where the session should go, unless
+                // they are another profile's (a slip: `mfa-mint dev-long-term` for `dev`).
                 Error::NoSource { .. } if super::edit::holds_long_term_keys(files, profile) => {
-                    Error::TargetHoldsLongTermKeys {
-                        profile: profile.to_string(),
-                        path: files.display_credentials(),
-                    }
+                    super::check_not_keys_of_another(files, profile)
+                        .err()
+                        .unwrap_or_else(|| Error::TargetHoldsLongTermKeys {
+                            profile: profile.to_string(),
+                            path: files.display_credentials(),
+                        })
                 }
                 other => other,
             },
@@ -167,7 +160,13 @@ impl ProfileConfig {
         let keys = keys_of(files, &source)?;
         Ok(ProfileConfig {
             region: region(files, profile, &source, env),
-            sts_endpoint: env.sts_endpoint(),
+            sts_endpoint: configured_endpoint(
+                files,
+                profile,
+                env,
+                "sts",
+                env.endpoint_url_sts.as_ref(),
+            ),
             profile: profile.to_string(),
             source,
             keys,
@@ -199,6 +198,22 @@ pub struct RoleConfig {
     pub refresh: u64,
     pub region: String,
     pub sts_endpoint: Option<String>,
+}
+
+/// The refresh window a session of `duration` seconds gets: a session must be able to count as
+/// fresh (issue 23 row 14), so the default window shrinks to half of a duration not longer than
+/// it, and a window the user `set` that is not below the duration is refused.
+fn fresh_window(duration: u64, refresh: u64, set: bool) -> Result<u64, Error> {
+    if refresh < duration {
+        Ok(refresh)
+    } else if set {
+        Err(Error::NeverFresh {
+            min_remaining: refresh,
+            duration,
+        })
+    } else {
+        Ok(duration / 2)
+    }
 }
 
 /// AssumeRole's default DurationSeconds, as the AWS CLI uses it.
@@ -248,6 +263,9 @@ impl RoleConfig {
             duration::parse,
             duration::DEFAULT_MIN_REMAINING,
         )?;
+        let set = overrides.min_remaining.is_some()
+            || files.config_value(profile, keys::MIN_REMAINING).is_some();
+        let refresh = fresh_window(duration, refresh, set)?;
         Ok(Some(RoleConfig {
             prompts: files.config_value(profile, keys::MFA_SERIAL).is_some(),
             session_name: files
@@ -255,7 +273,13 @@ impl RoleConfig {
                 .unwrap_or_else(|| format!("mfa-mint-{}", crate::clock::now_secs())),
             external_id: files.config_value(profile, "external_id"),
             region: region(files, profile, &base, env),
-            sts_endpoint: env.sts_endpoint(),
+            sts_endpoint: configured_endpoint(
+                files,
+                profile,
+                env,
+                "sts",
+                env.endpoint_url_sts.as_ref(),
+            ),
             profile: profile.to_string(),
             role_arn,
             base,
@@ -305,9 +329,10 @@ pub fn role_base(files: &Files, profile: &str, source: Option<&str>) -> Result<S
         profile: profile.to_string(),
         why: format!("no mfa-mint profile uses the long-term keys of [{source}]"),
         setup: format!(
-            "set one up: `mfa-mint import dev --source {source} --serial {}` (any name instead of dev), then set source_profile = dev in [profile {profile}]{}",
+            "set one up: `mfa-mint {} {source}-mfa --source {source} --serial {}` (any new name instead of {source}-mfa{}), then `mfa-mint exec {profile} -- CMD` assumes the role from its session",
+            if serial.is_some() { "link" } else { "import" },
             serial.as_deref().unwrap_or("ARN"),
-            if serial.is_some() { " and delete its mfa_serial" } else { "" },
+            if serial.is_some() { "; `import` with the seed on stdin instead of `link` when the seed is not stored yet" } else { "; the seed on stdin" },
         ),
     })
 }
@@ -326,6 +351,54 @@ pub fn keys_of(files: &Files, source: &str) -> Result<Keys, Error> {
 
 /// Region for STS: the profile's `region`, the source profile's, `AWS_REGION`,
 /// `AWS_DEFAULT_REGION`, `us-east-1`; the first that is set and not empty wins.
+/// The endpoint a service's requests for `profile` go to, as the SDKs read it
+/// (<https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>): the
+/// service's `AWS_ENDPOINT_URL_<SERVICE>` (`service_var`), then `AWS_ENDPOINT_URL`, then the
+/// service's `endpoint_url` in the `[services NAME]` section the profile's `services` names,
+/// then the profile's `endpoint_url` (issue 23 row 17); none when
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the profile's `ignore_configured_endpoint_urls` is
+/// `true`. `service` is the key in a services section: `sts`, `iam`.
+pub fn configured_endpoint(
+    files: &Files,
+    profile: &str,
+    env: &Env,
+    service: &str,
+    service_var: Option<&String>,
+) -> Option<String> {
+    let ignored = files
+        .config_value(profile, "ignore_configured_endpoint_urls")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    if ignored || env.ignore_configured_endpoint_urls {
+        return None;
+    }
+    let non_empty = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+    service_var
+        .or(env.endpoint_url.as_ref())
+        .cloned()
+        .or_else(|| services_endpoint(files, profile, service))
+        .or_else(|| {
+            files
+                .config_value(profile, "endpoint_url")
+                .and_then(non_empty)
+        })
+}
+
+/// `endpoint_url` of `service` in the `[services NAME]` section named by the profile's
+/// `services`: botocore reads the service key's indented lines as `key = value` pairs.
+fn services_endpoint(files: &Files, profile: &str, service: &str) -> Option<String> {
+    let name = files.config_value(profile, "services")?;
+    let nested = files
+        .config
+        .as_ref()?
+        .get(&format!("services {}", name.trim()), service)?;
+    nested.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == "endpoint_url")
+            .then(|| value.trim().to_string())
+            .filter(|v| !v.is_empty())
+    })
+}
+
 pub fn region(files: &Files, profile: &str, source: &str, env: &Env) -> String {
     let set = |v: Option<String>| v.filter(|r| !r.trim().is_empty());
     set(files.config_value(profile, keys::REGION))
@@ -449,13 +522,18 @@ mod tests {
             endpoint_url_sts: Some("https://sts.example".into()),
             ..Env::default()
         };
-        assert_eq!(env.sts_endpoint().as_deref(), Some("https://sts.example"));
-        assert_eq!(env.iam_endpoint().as_deref(), Some("https://any.example"));
+        let f = files("[profile dev]\n", "");
+        let sts =
+            |env: &Env| configured_endpoint(&f, "dev", env, "sts", env.endpoint_url_sts.as_ref());
+        let iam =
+            |env: &Env| configured_endpoint(&f, "dev", env, "iam", env.endpoint_url_iam.as_ref());
+        assert_eq!(sts(&env).as_deref(), Some("https://sts.example"));
+        assert_eq!(iam(&env).as_deref(), Some("https://any.example"));
         let ignored = Env {
             ignore_configured_endpoint_urls: true,
             ..env
         };
-        assert_eq!(ignored.sts_endpoint(), None);
+        assert_eq!(sts(&ignored), None);
     }
 
     #[test]
@@ -490,6 +568,96 @@ mod tests {
                 "--duration {bad} must be refused"
             );
         }
+    }
+
+    #[test]
+    fn a_profile_s_endpoint_url_comes_after_the_variables() {
+        let f = files(
+            "[profile dev]\nendpoint_url = https://profile.example\n",
+            "",
+        );
+        let sts =
+            |env: &Env| configured_endpoint(&f, "dev", env, "sts", env.endpoint_url_sts.as_ref());
+        assert_eq!(
+            sts(&Env::default()).as_deref(),
+            Some("https://profile.example")
+        );
+        let env = Env {
+            endpoint_url: Some("https://any.example".into()),
+            ..Env::default()
+        };
+        assert_eq!(sts(&env).as_deref(), Some("https://any.example"));
+        let env = Env {
+            endpoint_url_sts: Some("https://sts.example".into()),
+            ..env
+        };
+        assert_eq!(sts(&env).as_deref(), Some("https://sts.example"));
+        let env = Env {
+            ignore_configured_endpoint_urls: true,
+            ..Env::default()
+        };
+        assert_eq!(sts(&env), None);
+        let f = files(
+            "[profile dev]\nendpoint_url = https://profile.example\nignore_configured_endpoint_urls = True\n",
+            "",
+        );
+        assert_eq!(
+            configured_endpoint(&f, "dev", &Env::default(), "sts", None),
+            None
+        );
+    }
+
+    #[test]
+    fn a_services_section_comes_before_the_profile_s_endpoint_url() {
+        let f = files(
+            "[profile dev]\nendpoint_url = https://profile.example\nservices = mine\n\
+             [services mine]\nsts =\n  endpoint_url = https://sts.vpce.example\n",
+            "",
+        );
+        let at = |service: &str| configured_endpoint(&f, "dev", &Env::default(), service, None);
+        assert_eq!(at("sts").as_deref(), Some("https://sts.vpce.example"));
+        assert_eq!(at("iam").as_deref(), Some("https://profile.example"));
+    }
+
+    #[test]
+    fn a_session_can_always_count_as_fresh() {
+        let f = files("[profile dev]\n", "");
+        let with = |duration: &str, min: Option<&str>| {
+            let o = Overrides {
+                duration: Some(duration.into()),
+                min_remaining: min.map(Into::into),
+                ..Overrides::default()
+            };
+            Timing::resolve(&f, "dev", &o)
+        };
+        // The default 15 min shrinks to half a duration not longer than it.
+        assert_eq!(with("15m", None).unwrap().refresh, 450);
+        assert_eq!(with("16m", None).unwrap().refresh, 900);
+        // A window the user set is theirs, or refused.
+        assert_eq!(with("15m", Some("5m")).unwrap().refresh, 300);
+        assert!(matches!(
+            with("15m", Some("15m")),
+            Err(Error::NeverFresh { .. })
+        ));
+        // The same for a role's session (`duration_seconds = 900`).
+        let f = files(
+            "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n\
+             [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\n\
+             source_profile = dev\nduration_seconds = 900\n",
+            "",
+        );
+        let role = RoleConfig::resolve(&f, "admin", &Overrides::default(), &Env::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!((role.duration, role.refresh), (900, 450));
+        let o = Overrides {
+            min_remaining: Some("20m".into()),
+            ..Overrides::default()
+        };
+        assert!(matches!(
+            RoleConfig::resolve(&f, "admin", &o, &Env::default()),
+            Err(Error::NeverFresh { .. })
+        ));
     }
 
     #[test]

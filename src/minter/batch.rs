@@ -155,6 +155,7 @@ fn prepare(
     config::check_name(profile)?;
     let files = ctx.files()?;
     minter::roles::refuse_mint(files, profile)?;
+    config::check_no_credential_process(files, profile)?;
     // Every flag is validated before the fresh-skip: a typo must fail now, not hours later.
     let timing = Timing::resolve(files, profile, &opts.overrides())?;
     // The fresh path reads two small files and nothing else: no keyring, no network, no lock.

@@ -17,6 +17,19 @@ pub fn code(ctx: &Context, profile: &str, seeds: &mut Seeds) -> Result<Code, Err
     config::check_name(profile)?;
     let files = ctx.files()?;
     config::check_known(files, profile)?;
+    // A role profile without its own device uses the device of the profile it is assumed from.
+    let base = (files
+        .config_value(profile, config::keys::ROLE_ARN)
+        .is_some()
+        && files
+            .config_value(profile, config::keys::MFA_SERIAL)
+            .is_none())
+    .then(|| {
+        let source = files.config_value(profile, config::keys::SOURCE_PROFILE);
+        config::role_base(files, profile, source.as_deref()).ok()
+    })
+    .flatten();
+    let profile = base.as_deref().unwrap_or(profile);
     let source = config::resolve_source(files, profile, None).ok();
     let serial = config::resolve_serial(files, profile, source.as_deref())?;
     let serial = crate::arn::parse(&serial)?.arn;

@@ -291,6 +291,8 @@ pub fn claim_code_because(
             )
         });
         let why = why.unwrap_or_else(|| wait_reason(current, &claim));
+        // Visible to `status` while it lasts, for callers that hide stderr.
+        let _waiting = crate::state::waits::begin(serial, start - offset + 0.05, &why);
         if reporter.wait_until(start - offset + 0.05, &why).is_err() {
             ledger.release(serial, step)?;
             return Err(Error::Interrupted);

@@ -69,6 +69,7 @@ pub fn refuse_mint(files: &Files, profile: &str) -> Result<(), Error> {
         role_arn,
         base: config::role_base(files, profile, source.as_deref()).ok(),
         prompts: files.config_value(profile, keys::MFA_SERIAL).is_some(),
+        source_profile: source,
     })
 }
 
@@ -88,7 +89,12 @@ pub fn diagnose(files: &Files, profile: &str) -> (bool, String, Option<String>) 
             false,
             format!("{profile}: role profile with mfa_serial: the AWS CLI asks for an MFA code"),
             Some(format!(
-                "in [profile {profile}] set source_profile = {base} and delete mfa_serial (the session of {base} carries MFA); or use `mfa-mint exec {profile} -- CMD`"
+                "in [profile {profile}] {}delete mfa_serial (the session of {base} carries MFA); or use `mfa-mint exec {profile} -- CMD`",
+                if source.as_deref() == Some(base.as_str()) {
+                    String::new()
+                } else {
+                    format!("set source_profile = {base} and ")
+                }
             )),
         ),
         (Err(e), _) => (

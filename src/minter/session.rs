@@ -170,6 +170,68 @@ pub fn variables(session: &Session) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The variable `exec` and `env` set to the profile whose session they put into the environment
+/// (as aws-vault's `AWS_VAULT`): tools and prompts can show it, and a nested `exec` of another
+/// profile is refused while it is set.
+pub const MARKER: &str = crate::env_vars::MFA_MINT_PROFILE;
+
+/// Everything `exec` and `env` put into the environment for `profile`: the session, the region
+/// the profile resolves to (profile, source profile, AWS_REGION, AWS_DEFAULT_REGION, us-east-1;
+/// the child no longer names the profile, so its SDKs cannot read it there) and [`MARKER`].
+pub fn environment(
+    ctx: &Context,
+    profile: &str,
+    source_flag: Option<&str>,
+    session: &Session,
+) -> Result<Vec<(&'static str, String)>, Error> {
+    let files = ctx.files()?;
+    let source = config::resolve_source(files, profile, source_flag).unwrap_or_default();
+    let region = config::region(files, profile, &source, &ctx.env);
+    let mut vars = variables(session);
+    vars.push((crate::env_vars::AWS_REGION, region.clone()));
+    vars.push((crate::env_vars::AWS_DEFAULT_REGION, region));
+    vars.push((MARKER, profile.to_string()));
+    Ok(vars)
+}
+
+/// `aws-vault export --format ini`'s form: the session as a profile of the credentials file.
+pub fn render_ini(profile: &str, vars: &[(&str, String)]) -> SecretText {
+    let mut out = format!(
+        "[{}]\n",
+        crate::aws_files::names::credentials_section(profile)
+    );
+    for (k, v) in vars {
+        let key = match *k {
+            "AWS_ACCESS_KEY_ID" => "aws_access_key_id",
+            "AWS_SECRET_ACCESS_KEY" => "aws_secret_access_key",
+            "AWS_SESSION_TOKEN" => "aws_session_token",
+            "AWS_CREDENTIAL_EXPIRATION" => "aws_credential_expiration",
+            "AWS_REGION" => "region",
+            _ => continue,
+        };
+        out.push_str(&format!("{key} = {v}\n"));
+    }
+    SecretText::from_string(out)
+}
+
+/// `KEY=value` lines (a dotenv file, `docker run --env-file`): no quoting, nothing unset.
+pub fn render_dotenv(vars: &[(&str, String)]) -> SecretText {
+    let mut out = String::new();
+    for (k, v) in vars {
+        out.push_str(&format!("{k}={v}\n"));
+    }
+    SecretText::from_string(out)
+}
+
+/// One JSON object of the variables.
+pub fn render_json(vars: &[(&str, String)]) -> SecretText {
+    let map: serde_json::Map<String, serde_json::Value> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone())))
+        .collect();
+    SecretText::from_string(format!("{}\n", serde_json::Value::Object(map)))
+}
+
 /// Variables that would make SDKs in the child look elsewhere for credentials.
 pub const CONFLICTING: &[&str] = &["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
 
@@ -259,6 +321,7 @@ fn windows_quote(s: &str) -> String {
 pub fn setup_credential_process(ctx: &Context, profile: &str) -> Result<String, Error> {
     config::check_name(profile)?;
     let files = ctx.files()?;
+    config::check_known(files, profile)?;
     if let Some(role_arn) = files.config_value(profile, keys::ROLE_ARN) {
         // The AWS CLI and SDKs assume the role and never run a credential_process next to it.
         return Err(Error::CredentialProcessOnRole {

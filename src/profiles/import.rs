@@ -120,3 +120,33 @@ pub fn import(ctx: &Context, req: &Request, seeds: &mut Seeds) -> Result<Importe
         unchanged,
     })
 }
+
+/// What to run after importing a seed for `profile`, each a command that works as the files
+/// are now: a role profile is used through `exec` (or needs a profile for its keys first), a
+/// profile without long-term keys needs them first.
+pub fn next_steps(ctx: &Context, profile: &str) -> Result<String, Error> {
+    let files = ctx.files()?;
+    let code = format!("`mfa-mint code {profile}` prints the current code");
+    if files
+        .config_value(profile, config::keys::ROLE_ARN)
+        .is_some()
+    {
+        let source = files.config_value(profile, config::keys::SOURCE_PROFILE);
+        return Ok(match config::role_base(files, profile, source.as_deref()) {
+            Ok(base) => format!(
+                "{code}, `mfa-mint exec {profile} -- CMD` runs CMD with the role's session (assumed from the session of {base})."
+            ),
+            Err(e) => format!(
+                "{code}; to assume the role, {}.",
+                e.hint().unwrap_or_default()
+            ),
+        });
+    }
+    Ok(match config::resolve_source(files, profile, None) {
+        Ok(_) => format!("{code}, `mfa-mint {profile}` mints a session."),
+        Err(_) => format!(
+            "{code}; put your long-term keys in [{profile}-long-term] of {}, then `mfa-mint {profile}` mints a session (or, with the keys in another profile, `mfa-mint {profile} --source PROFILE`, remembered once it worked).",
+            files.display_credentials()
+        ),
+    })
+}

@@ -12,6 +12,7 @@ use crate::vault::Seeds;
 pub fn import(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, Error> {
     config::check_name(source)?;
     let files = ctx.files()?;
+    config::check_known(files, source)?;
     let found = config::source_keys(files, source)?;
     seeds.save_keys(source, &found)?;
     let back = seeds.load_keys(source)?;
@@ -37,10 +38,27 @@ pub fn import(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, 
 }
 
 /// Puts the keys back into `[SOURCE]` of the credentials file and deletes the keyring entry.
-pub fn export(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, Error> {
+/// `Ok(None)` when they are there already and the keyring holds none (exported before).
+pub fn export(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<Option<String>, Error> {
     config::check_name(source)?;
     let files = ctx.files()?;
-    let found = seeds.load_keys(source)?;
+    config::check_known(files, source)?;
+    let found = match seeds.load_keys(source) {
+        Ok(found) => found,
+        // Exported before: the keys are in the file already and the keyring holds none.
+        Err(crate::vault::Error::NoKeysInKeyring { .. })
+            if !config::keys_in_keyring(files, source)
+                && files
+                    .credentials_value(source, keys::ACCESS_KEY_ID)
+                    .is_some()
+                && files
+                    .credentials_value(source, keys::SECRET_ACCESS_KEY)
+                    .is_some() =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(e.into()),
+    };
     crate::config::edit::credentials_file(files, |doc: &mut Document| {
         doc.set(source, keys::ACCESS_KEY_ID, &found.access_key_id)?;
         doc.set(
@@ -55,5 +73,5 @@ pub fn export(ctx: &Context, source: &str, seeds: &mut Seeds) -> Result<String, 
         Ok::<(), Error>(())
     })?;
     seeds.delete_keys(source)?;
-    Ok(crate::secret::mask(&found.access_key_id))
+    Ok(Some(crate::secret::mask(&found.access_key_id)))
 }

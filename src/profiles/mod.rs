@@ -54,14 +54,23 @@ pub struct Removed {
     pub shared_with: Vec<String>,
 }
 
-pub fn remove(ctx: &Context, profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
+/// What `remove` would do, without doing it: the device and the other profiles using it (so
+/// the question asked first says whether the seed goes).
+pub fn removal(ctx: &Context, profile_name: &str) -> Result<(Option<String>, Vec<String>), Error> {
     config::check_name(profile_name)?;
     let files = ctx.files()?;
+    config::check_known(files, profile_name)?;
     let serial = files.config_value(profile_name, keys::MFA_SERIAL);
     let shared_with: Vec<String> = config::mfa_profiles(files)
         .into_iter()
         .filter(|p| p != profile_name && files.config_value(p, keys::MFA_SERIAL) == serial)
         .collect();
+    Ok((serial, shared_with))
+}
+
+pub fn remove(ctx: &Context, profile_name: &str, seeds: &mut Seeds) -> Result<Removed, Error> {
+    let (serial, shared_with) = removal(ctx, profile_name)?;
+    let files = ctx.files()?;
     let mut seed_deleted = false;
     if let Some(serial) = &serial
         && shared_with.is_empty()
@@ -85,18 +94,107 @@ pub fn remove(ctx: &Context, profile_name: &str, seeds: &mut Seeds) -> Result<Re
     })
 }
 
+/// What `clear` removed for one profile.
+pub struct Cleared {
+    pub profile: String,
+    /// A session was cached in the keyring.
+    pub keyring: bool,
+    /// A session was removed from the credentials file.
+    pub file: bool,
+}
+
+/// Forgets the cached sessions of `profiles` (none: every mfa-mint and role profile): the
+/// keyring cache, and with `credentials_file` a complete session in `[PROFILE]` of the
+/// credentials file (long-term keys are never touched: a section without a session token is
+/// left alone).
+pub fn clear(
+    ctx: &Context,
+    profiles: &[String],
+    credentials_file: bool,
+    seeds: &mut Seeds,
+) -> Result<Vec<Cleared>, Error> {
+    let files = ctx.files()?;
+    for p in profiles {
+        config::check_name(p)?;
+        config::check_known(files, p)?;
+    }
+    let profiles = if profiles.is_empty() {
+        let mut all = config::mfa_profiles(files);
+        all.extend(config::role_profiles(files));
+        all
+    } else {
+        profiles.to_vec()
+    };
+    let in_file: Vec<String> = profiles
+        .iter()
+        .filter(|p| credentials_file && config::session_expiry(files, p).is_some())
+        .cloned()
+        .collect();
+    if !in_file.is_empty() {
+        crate::config::edit::credentials_file(files, |doc: &mut Document| {
+            for p in &in_file {
+                for key in [
+                    keys::ACCESS_KEY_ID,
+                    keys::SECRET_ACCESS_KEY,
+                    keys::SESSION_TOKEN,
+                    keys::EXPIRATION,
+                ] {
+                    doc.remove_key(p, key);
+                }
+                if doc.keys(p).is_empty() {
+                    doc.remove_section(p);
+                }
+            }
+            Ok::<(), Error>(())
+        })?;
+    }
+    let mut out = Vec::new();
+    for p in profiles {
+        out.push(Cleared {
+            keyring: seeds.delete_session(&p)?,
+            file: in_file.contains(&p),
+            profile: p,
+        });
+    }
+    Ok(out)
+}
+
+/// What `rename` did besides moving the settings.
+pub struct Renamed {
+    /// The long-term keys profile written to the new profile as `mfa_mint_source_profile`,
+    /// because the new name would not find it by itself (`OLD-long-term`, `source_profile`).
+    pub source: Option<String>,
+    /// Role profiles whose `source_profile` still names the old profile.
+    pub roles: Vec<String>,
+}
+
 /// Moves mfa-mint's settings from one profile to another in the config file. A device the old
 /// profile had from elsewhere (an `mfa_serial` mfa-mint did not write) is copied, not moved.
-pub fn rename(ctx: &Context, from: &str, to: &str) -> Result<(), Error> {
+/// The profile keeps working under the new name: where its long-term keys were found by the
+/// old name (`OLD-long-term`, or a `source_profile` that stays behind), they are named
+/// explicitly; a source named explicitly that the new name finds by itself is dropped, and a
+/// section left empty is removed, so renaming back restores the file.
+pub fn rename(ctx: &Context, from: &str, to: &str) -> Result<Renamed, Error> {
     config::check_name(from)?;
     config::check_name(to)?;
     let files = ctx.files()?;
+    config::check_known(files, from)?;
     if files.config_value(from, keys::MFA_SERIAL).is_none() {
         return Err(Error::NoSerial {
             profile: from.to_string(),
             config: files.display_config(),
         });
     }
+    let source = config::resolve_source(files, from, None)
+        .ok()
+        .filter(|s| s != to);
+    // Where the new name finds long-term keys without being told.
+    let found_by_name = config::implicit_source(files, to);
+    let roles = config::role_profiles(files)
+        .into_iter()
+        .filter(|r| files.config_value(r, keys::SOURCE_PROFILE).as_deref() == Some(from))
+        .collect();
+    let mut carried = None;
     crate::config::edit::config_file(files, |doc: &mut Document| {
         let (old, new) = (doc.config_section_for(from), doc.config_section_for(to));
         let owned = owned_keys(doc, &old);
@@ -110,9 +208,25 @@ pub fn rename(ctx: &Context, from: &str, to: &str) -> Result<(), Error> {
         if !serial_owned && let Some(serial) = doc.get(&old, keys::MFA_SERIAL) {
             record_device(doc, to, &serial, None)?;
         }
+        match (&source, doc.get(&new, keys::SOURCE)) {
+            (Some(s), Some(_)) if found_by_name.as_ref() == Some(s) => {
+                doc.remove_key(&new, keys::SOURCE);
+            }
+            (Some(s), None) if found_by_name.as_ref() != Some(s) => {
+                doc.set(&new, keys::SOURCE, s)?;
+                carried = Some(s.clone());
+            }
+            _ => {}
+        }
+        if doc.keys(&old).is_empty() {
+            doc.remove_section(&old);
+        }
         Ok::<(), Error>(())
     })?;
-    Ok(())
+    Ok(Renamed {
+        source: carried,
+        roles,
+    })
 }
 
 /// Points `profile` at another device whose seed is already in the keyring, and records
@@ -134,8 +248,12 @@ pub fn link(
         }
     }
     let serial = crate::arn::parse(serial)?.arn;
-    seeds.load(&serial)?;
     let files = ctx.files()?;
+    if source.is_none() {
+        // With --source the user says where the keys are; a new profile is fine then.
+        config::check_known(files, profile_name)?;
+    }
+    seeds.load(&serial)?;
     crate::config::edit::config_file(files, |doc: &mut Document| {
         record_device(doc, profile_name, &serial, source)?;
         Ok::<(), Error>(())

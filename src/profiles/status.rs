@@ -18,6 +18,8 @@ pub struct ProfileStatus {
     /// `exec`, `env` and role profiles.
     pub session_in: Option<SessionPlace>,
     pub last: Option<crate::state::runlog::Entry>,
+    /// A run waiting for a fresh code of the profile's device right now.
+    pub waiting: Option<crate::state::waits::Wait>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,14 +43,16 @@ pub fn collect(
     seeds: &mut Seeds,
 ) -> Result<Vec<ProfileStatus>, Error> {
     let files = ctx.files()?;
+    // A name the AWS CLI cannot address is refused as such (exit 4) before it is looked up.
+    for p in profiles {
+        config::check_name(p)?;
+        config::check_known(files, p)?;
+    }
     let profiles = if profiles.is_empty() {
         let mut all = config::mfa_profiles(files);
         all.extend(config::role_profiles(files));
         all
     } else {
-        for p in profiles {
-            config::check_name(p)?;
-        }
         profiles.to_vec()
     };
     let env = &ctx.env;
@@ -86,6 +90,7 @@ pub fn collect(
             expiration,
             session_in,
             last: crate::state::runlog::last(&p),
+            waiting: serial.as_deref().and_then(crate::state::waits::current),
             role: role.map(|r| (r.role_arn, r.base)),
             profile: p,
             serial,

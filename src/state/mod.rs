@@ -157,3 +157,4 @@ pub(crate) mod dirs;
 pub(crate) mod ledger;
 pub(crate) mod runlog;
 pub(crate) mod skew;
+pub(crate) mod waits;

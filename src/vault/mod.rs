@@ -136,6 +136,11 @@ impl Seeds {
         Ok(crate::credentials::from_json(text.expose_secret()))
     }
 
+    /// Forgets the cached session of `profile` (every part of it); whether there was one.
+    pub fn delete_session(&mut self, profile: &str) -> Result<bool, Error> {
+        parts::delete(self.store()?, &session_account(profile))
+    }
+
     pub fn save_session(
         &mut self,
         profile: &str,
@@ -182,6 +187,41 @@ mod tests {
         Seeds {
             store: Some(Box::new(MemoryStore::default())),
         }
+    }
+
+    #[test]
+    fn a_session_in_parts_is_deleted_whole() {
+        let mut v = vault();
+        let session = crate::credentials::Session {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: SecretText::new("s3cr3t"),
+            session_token: SecretText::new(&"t".repeat(2500)),
+            expiration: 1_795_993_373,
+        };
+        v.save_session("admin", &session).unwrap();
+        assert!(
+            v.store()
+                .unwrap()
+                .get("session/admin#part1")
+                .unwrap()
+                .is_some()
+        );
+        assert!(v.delete_session("admin").unwrap());
+        assert!(v.load_session("admin").unwrap().is_none());
+        for account in [
+            "session/admin",
+            "session/admin#part1",
+            "session/admin#part3",
+        ] {
+            assert!(
+                v.store().unwrap().get(account).unwrap().is_none(),
+                "{account}"
+            );
+        }
+        assert!(
+            !v.delete_session("admin").unwrap(),
+            "nothing left to delete"
+        );
     }
 
     #[test]

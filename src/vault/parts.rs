@@ -49,6 +49,19 @@ fn new_tag() -> String {
     format!("{:x}{:x}", nanos as u64, std::process::id())
 }
 
+/// Deletes the value stored under `account` and its parts; whether there was one.
+pub fn delete(store: &dyn SecretStore, account: &str) -> Result<bool, Error> {
+    let Some(head) = store.get(account)? else {
+        return Ok(false);
+    };
+    if let Some((n, _)) = parse_header(head.expose_secret()) {
+        for i in 1..=n {
+            store.delete(&part_account(account, i))?;
+        }
+    }
+    store.delete(account)
+}
+
 /// The value stored under `account`, whole or from its parts; `None` when absent or torn.
 pub fn get(store: &dyn SecretStore, account: &str) -> Result<Option<SecretText>, Error> {
     let Some(head) = store.get(account)? else {

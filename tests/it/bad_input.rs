@@ -469,3 +469,52 @@ fn confirmations_and_usage() {
     check(&env, &["--bogus-flag"], None, &[], 2, "unexpected argument");
     check(&env, &["import", "nobody"], Some(SEED), &[], 3, "--serial");
 }
+
+/// Issue 23 row 11: a profile neither AWS file knows is exit 3 with "did you mean" in every
+/// command that takes one, and nothing is changed.
+#[test]
+fn every_command_refuses_an_unknown_profile_with_the_closest_name() {
+    require!(Keyring);
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.import("dev", &alice.serial, SEED);
+    let (config, credentials) = (w.config(), w.credentials());
+    let serial = alice.serial.as_str();
+    let mut failed = Vec::new();
+    for args in [
+        &["dve"][..],
+        &["mint", "-p", "dve"],
+        &["code", "dve"],
+        &["exec", "dve", "--", "true"],
+        &["env", "dve"],
+        &["credential-process", "dve"],
+        &["setup-credential-process", "dve"],
+        &["remove", "dve", "--yes"],
+        &["remove", "dve"],
+        &["rename", "dve", "work"],
+        &["link", "dve", "--serial", serial],
+        &["status", "dve"],
+        &["status", "-p", "dve"],
+        &["doctor", "dve"],
+        &["export", "dve", "--uri", "--yes"],
+        &["schedule", "install", "dve", "--print"],
+        &["serve", "dve"],
+        &["exec", "--server", "dve", "--", "true"],
+        &["login", "dve", "--print"],
+        &["keys", "import", "dve-long-term"],
+        &["keys", "export", "dve-long-term"],
+    ] {
+        let r = w.run(args, None);
+        let ok = r.code == 3
+            && r.stderr.starts_with("error: profile dve")
+            && r.stderr.contains("did you mean dev")
+            && r.stderr.contains("\nhint: ")
+            && r.stdout.is_empty();
+        if !ok {
+            failed.push(format!("{args:?}: {r:?}"));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    assert_eq!(w.config(), config, "nothing written");
+    assert_eq!(w.credentials(), credentials, "nothing written");
+    assert_eq!(w.fake.request_count(), 0);
+}

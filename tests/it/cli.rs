@@ -283,3 +283,24 @@ fn help_is_clap_s_help_command() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("Commands:"), "{r:?}");
 }
+
+/// Issue 23 row 16: bare `mfa-mint` mints `$AWS_PROFILE`, else `default` when the AWS files
+/// have it, as the README says; with neither it prints help.
+#[test]
+fn bare_mfa_mint_mints_the_default_profile() {
+    let env = TestEnv::new_without_keyring();
+    let r = env.run_env(&[], None, &[("AWS_PROFILE", "")]);
+    assert!(
+        r.stderr.contains("Usage:") || r.stdout.contains("Usage:"),
+        "{r:?}"
+    );
+    env.write_file(".aws/config", "[default]\nregion = eu-west-1\n");
+    let r = env.run_env(&[], None, &[("AWS_PROFILE", "")]);
+    assert!(!r.stdout.contains("Usage:"), "{r:?}");
+    assert!(
+        r.stderr.contains("default"),
+        "a mint of default was tried: {r:?}"
+    );
+    let r = env.run_env(&[], None, &[("AWS_PROFILE", "work")]);
+    assert!(r.stderr.contains("work"), "a mint of work was tried: {r:?}");
+}

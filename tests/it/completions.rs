@@ -36,6 +36,16 @@ fn completion_env(shell: &str) -> (TestEnv, std::path::PathBuf) {
 
 /// What bash's completion offers for the command line `words` (the last one being completed).
 fn bash_complete(env: &TestEnv, script: &std::path::Path, words: &[&str]) -> Vec<String> {
+    bash_complete_in(env, script, words, "")
+}
+
+/// [`bash_complete`] with `PATH` set to `path` for the completion (unless empty), run in HOME.
+fn bash_complete_in(
+    env: &TestEnv,
+    script: &std::path::Path,
+    words: &[&str],
+    path: &str,
+) -> Vec<String> {
     let bash = require_tool("bash");
     let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
     let program = format!(
@@ -52,7 +62,10 @@ printf '%s\n' "${{COMPREPLY[@]}}""#,
         quoted.join(" ")
     );
     let mut cmd = env.command(bash);
-    cmd.args(["--norc", "-c", &program]);
+    cmd.args(["--norc", "-c", &program]).current_dir(env.home());
+    if !path.is_empty() {
+        cmd.env("PATH", path);
+    }
     let r = crate::support::run_command(cmd, None, crate::support::DEFAULT_TIMEOUT);
     assert_eq!(r.code, 0, "{r:?}");
     r.stdout.lines().map(|l| l.trim().to_string()).collect()
@@ -122,4 +135,53 @@ _clap_dynamic_completer_mfa_mint"#,
     for flag in ["--force", "--duration", "--source"] {
         assert!(got.iter().any(|g| g == flag), "{flag} in {got:?}");
     }
+}
+
+/// Issue 23 row 9: bash offered commands only: `mfa-mint d<Tab>` completed to `doctor`, never
+/// `dev`, `-p <Tab>` offered nothing and nothing came after `exec dev --`. Profiles now complete
+/// at the top level and after `-p`, and the command after `exec PROFILE --` as programs on PATH
+/// and files.
+#[cfg(unix)]
+#[test]
+fn bash_completes_profiles_at_the_top_level_and_commands_after_exec() {
+    require!(Shells);
+    let (env, script) = completion_env("bash");
+    let got = bash_complete(&env, &script, &["mfa-mint", "d"]);
+    for word in ["dev", "dev-long-term", "doctor"] {
+        assert!(got.iter().any(|g| g == word), "{word} in {got:?}");
+    }
+    let got = bash_complete(&env, &script, &["mfa-mint", ""]);
+    for word in ["prod", "status", "exec"] {
+        assert!(got.iter().any(|g| g == word), "{word} in {got:?}");
+    }
+    let got = bash_complete(&env, &script, &["mfa-mint", "-p", "pr"]);
+    assert_eq!(got, ["prod"], "-p takes a profile");
+    // A profile's flags are mint's.
+    let got = bash_complete(&env, &script, &["mfa-mint", "dev", "--du"]);
+    assert_eq!(got, ["--duration"], "{got:?}");
+    // After `exec PROFILE --`: programs on PATH, then files.
+    let bin = env.home().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let tool = bin.join("my-aws-tool");
+    std::fs::write(&tool, "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::write(env.home().join("my-notes.txt"), "").unwrap();
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let got = bash_complete_in(
+        &env,
+        &script,
+        &["mfa-mint", "exec", "dev", "--", "my-aws"],
+        &path,
+    );
+    assert_eq!(got, ["my-aws-tool"], "a program on PATH");
+    let got = bash_complete_in(
+        &env,
+        &script,
+        &["mfa-mint", "exec", "dev", "--", "my-aws-tool", "my-no"],
+        &path,
+    );
+    assert!(
+        got.iter().any(|g| g.ends_with("my-notes.txt")),
+        "a file: {got:?}"
+    );
 }

@@ -93,3 +93,68 @@ fn the_aws_cli_uses_credential_process_and_a_second_call_is_free() {
         "second call within the window is free"
     );
 }
+
+/// Issue 23 row 8: after `setup-credential-process dev`, a scheduled or manual `mfa-mint dev`
+/// minted again into `[dev]` of the credentials file, which shadows credential_process, and
+/// `doctor` said nothing. Now the mint says so and writes nothing, `--all` skips the profile,
+/// and `doctor` flags a session in the file that shadows credential_process.
+#[test]
+fn a_profile_set_up_for_credential_process_is_not_minted_into_the_file() {
+    require!(Keyring);
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.import("dev", &alice.serial, SEED);
+    w.run(&["setup-credential-process", "dev"], None).success();
+    let (config, credentials) = (w.config(), w.credentials());
+    for args in [&["dev"][..], &["dev", "--force"], &["mint", "-p", "dev"]] {
+        let r = w.run(args, None);
+        assert_eq!(r.code, 3, "{args:?}: {r:?}");
+        assert!(
+            r.stderr
+                .starts_with("error: profile dev is set up for credential_process"),
+            "{r:?}"
+        );
+        assert!(
+            r.stderr.contains("hint: ") && r.stderr.contains("`mfa-mint credential-process dev`"),
+            "{r:?}"
+        );
+        assert_eq!(
+            (w.config(), w.credentials()),
+            (config.clone(), credentials.clone())
+        );
+    }
+    // Nor is a job installed that would do it every hour.
+    let r = w.run(&["schedule", "install", "dev", "--print"], None);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.stderr.contains("set up for credential_process"), "{r:?}");
+    let r = w.run(&["--all"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr.contains("dev: set up for credential_process"),
+        "{r:?}"
+    );
+    assert_eq!(w.credentials(), credentials);
+    assert_eq!(w.fake.request_count(), 0);
+    // Nothing shadows it: doctor has no complaint about that.
+    let r = w.run(&["doctor", "dev"], None);
+    assert!(!r.stdout.contains("holds keys that shadow"), "{r:?}");
+    // A session in [dev] (as an older version's scheduled mint left it): doctor flags it.
+    w.write_credentials(&format!(
+        "{}\n[dev]\naws_access_key_id = ASIAEXAMPLEEXAMPLE\naws_secret_access_key = x\naws_session_token = y\nexpiration = 2099-01-01T00:00:00Z\n",
+        w.credentials().unwrap()
+    ));
+    let r = w.run(&["doctor", "dev"], None);
+    assert_ne!(r.code, 0, "{r:?}");
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("[dev] of the credentials file holds keys that shadow its credential_process"),
+        "{r:?}"
+    );
+    assert!(
+        all.contains("`mfa-mint setup-credential-process dev` again"),
+        "{r:?}"
+    );
+    // The fix it names works, and doctor is content.
+    w.run(&["setup-credential-process", "dev"], None).success();
+    let r = w.run(&["doctor", "dev"], None);
+    assert!(!r.stdout.contains("holds keys that shadow"), "{r:?}");
+}

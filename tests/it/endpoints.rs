@@ -271,6 +271,37 @@ fn an_explicit_aws_endpoint_url_sts_wins_over_fips_and_legacy() {
     assert_eq!(cli, mint);
 }
 
+/// Issue 23 row 17: `endpoint_url` in the profile and `[services NAME]` sections were ignored
+/// (only the variables were read). They are read as the SDKs read them, below the variables,
+/// and `ignore_configured_endpoint_urls` turns them off; the AWS CLI agrees in every case.
+#[test]
+fn a_profile_s_endpoint_url_and_services_section_are_read_as_the_sdks_read_them() {
+    require!(Keyring, Venv);
+    let config = "[profile dev]\nregion = us-east-1\nendpoint_url = https://sts.vpce.example\n";
+    let rig = Rig::new("aws", config, true);
+    let (mint, cli) = rig.mint_and_compare(&[], &[], &[]);
+    assert_eq!(mint, at("sts.vpce.example"));
+    assert_eq!(cli, mint);
+    let rig = Rig::new(
+        "aws",
+        &format!("{config}ignore_configured_endpoint_urls = true\n"),
+        true,
+    );
+    let (mint, cli) = rig.mint_and_compare(&[], &[], &[]);
+    assert_eq!(mint, at("sts.us-east-1.amazonaws.com"));
+    assert_eq!(cli, mint);
+    // A `[services NAME]` section's STS endpoint comes before the profile's endpoint_url.
+    let rig = Rig::new(
+        "aws",
+        "[profile dev]\nregion = us-east-1\nendpoint_url = https://global.vpce.example\n\
+         services = private\n\n[services private]\nsts =\n  endpoint_url = https://sts.vpce.example\n",
+        true,
+    );
+    let (mint, cli) = rig.mint_and_compare(&[], &[], &[]);
+    assert_eq!(mint, at("sts.vpce.example"));
+    assert_eq!(cli, mint);
+}
+
 /// `mfa-mint enroll dev` in a world whose source profile has `config`, then the AWS CLI's
 /// `aws iam get-user` with the source profile: where each went.
 fn enroll_and_compare(

@@ -261,3 +261,69 @@ fn exec_passes_the_session_and_the_exit_code() {
         "exec and env reuse the cache"
     );
 }
+
+/// Issue 23 row 4: `AWS_PROFILE=dev mfa-mint exec -- aws …`: after `--` with no PROFILE before
+/// it, every word is the command's and the profile defaults to `$AWS_PROFILE`, else `default`.
+#[test]
+fn after_dashes_everything_is_the_command_and_the_profile_defaults() {
+    require!(Keyring);
+    let (w, alice) = setup();
+    for args in [
+        &["exec", "--", "sh", "-c", SHOW][..],
+        &["exec", "--duration", "1h", "--", "sh", "-c", SHOW],
+        &["-v", "exec", "--force", "--", "sh", "-c", SHOW],
+    ] {
+        let r = w.run_env(args, None, &[("AWS_PROFILE", "dev"), ("AWS_REGION", "")]);
+        assert_eq!(r.code, 0, "{args:?}: {r:?}");
+        assert_eq!(
+            r.stdout, "eu-west-3 eu-west-3 unset ASIA\n",
+            "{args:?}: {r:?}"
+        );
+    }
+    // No AWS_PROFILE: `default`.
+    w.write_credentials(&format!(
+        "{}{}",
+        w.credentials().unwrap(),
+        alice.long_term("default")
+    ));
+    w.import("default", &alice.serial, SEED);
+    let r = w.run_env(
+        &["exec", "--", "printenv", "AWS_ACCESS_KEY_ID"],
+        None,
+        &[("AWS_PROFILE", "")],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.starts_with("ASIA"), "{r:?}");
+    // The profile before `--` is still the profile.
+    let r = w.run(
+        &["exec", "dev", "--", "printenv", "AWS_DEFAULT_REGION"],
+        None,
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, "eu-west-3\n"), "{r:?}");
+}
+
+/// Issue 23, for aws-vault users: inside `exec dev`, an `exec` of another profile is refused
+/// (exit 9, before any request); the same profile is fine.
+#[test]
+fn exec_inside_exec_of_another_profile_is_refused() {
+    require!(Keyring);
+    let (w, _) = setup();
+    let r = w.run_env(
+        &["exec", "prod", "--", "true"],
+        None,
+        &[("MFA_MINT_PROFILE", "dev")],
+    );
+    assert_eq!(r.code, 9, "{r:?}");
+    assert!(r.stderr.starts_with("error: "), "{r:?}");
+    assert!(
+        r.stderr.contains("hint: ") && r.stderr.contains("MFA_MINT_PROFILE"),
+        "{r:?}"
+    );
+    assert_eq!(w.fake.request_count(), 0);
+    let r = w.run_env(
+        &["exec", "dev", "--", "true"],
+        None,
+        &[("MFA_MINT_PROFILE", "dev")],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+}

@@ -50,7 +50,13 @@ fn export_needs_confirmation_and_matches_the_stored_seed() {
             .starts_with("otpauth://totp/Amazon%20Web%20Services:phone-too@123456789012?"),
         "{r:?}"
     );
+    // No QR code, no warning about one (issue 23 row 16).
+    assert!(!r.stderr.contains("QR"), "{r:?}");
     let r = s.run(&["export", "dev", "--show-qr", "--yes"], None);
+    assert!(
+        r.stderr.contains("This QR code IS your MFA secret"),
+        "{r:?}"
+    );
     assert_eq!(
         support::decode_terminal_qr(&r.stdout),
         s.run(&["export", "dev", "--uri", "--yes"], None)

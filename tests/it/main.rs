@@ -15,6 +15,7 @@ mod support;
 
 mod architecture;
 mod bad_input;
+mod clear;
 mod cli;
 mod code;
 mod completions;
@@ -30,6 +31,8 @@ mod fake_aws_selftest;
 mod faults;
 mod hardening;
 mod harness_selftest;
+#[cfg(unix)]
+mod hints;
 mod import;
 mod import_corpus;
 mod import_qr_bounds;

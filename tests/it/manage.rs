@@ -3,7 +3,7 @@
 
 use crate::import::{SERIAL, b32};
 use crate::mint::profiles::with_roles;
-use crate::support::{Pin, TestEnv, World};
+use crate::support::{ACCOUNT, Pin, TestEnv, World};
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const MASKED: &str = "arn:aws:iam::****9012:mfa/alice";
@@ -294,4 +294,51 @@ fn list_devices_shows_every_device_of_the_users() {
     assert_eq!(row("mfa/alice")["user"], "alice");
     w.pinned(&pin, "list-devices", &["list", "--devices"], None)
         .success();
+}
+
+/// Issue 23 row 10: the renamed profile keeps working (its long-term keys named explicitly when
+/// the new name would not find them), roles naming the old profile are listed, and renaming back
+/// leaves no empty section behind.
+#[test]
+fn a_renamed_profile_keeps_working_and_renaming_back_restores_it() {
+    require!(Keyring);
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.import("dev", &alice.serial, SEED);
+    let admin = w.fake.add_role(ACCOUNT, "admin", &["alice"], true);
+    let config = w.config().unwrap();
+    w.write_config(&format!(
+        "[profile admin]\nrole_arn = {admin}\nsource_profile = dev\n\n{config}"
+    ));
+    let before = w.config().unwrap();
+
+    let r = w.run(&["rename", "dev", "work"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("[dev-long-term]"), "{r:?}");
+    assert!(
+        r.stderr.contains("admin still names dev as source_profile")
+            && r.stderr.contains("source_profile = work"),
+        "{r:?}"
+    );
+    let after = w.config().unwrap();
+    assert!(
+        !after.contains("[profile dev]"),
+        "no empty section left: {after}"
+    );
+    let r = w.run(&["work"], None);
+    assert_eq!(r.code, 0, "the renamed profile mints: {r:?}");
+    assert!(w.credentials().unwrap().contains("[work]"));
+
+    let r = w.run(&["rename", "work", "dev"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    let back = w.config().unwrap();
+    assert!(!back.contains("[profile work]"), "{back}");
+    assert!(!back.contains("mfa_mint_source_profile"), "{back}");
+    let sorted = |text: &str| {
+        let mut lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        lines.sort_unstable();
+        lines.join("\n")
+    };
+    assert_eq!(sorted(&back), sorted(&before), "{back}");
+    let r = w.run(&["dev"], None);
+    assert_eq!(r.code, 0, "{r:?}");
 }

@@ -379,11 +379,23 @@ fn root_keeps_a_user_s_files_the_user_s() {
     .unwrap();
     let state_parent = state.parent().unwrap();
     std::os::unix::fs::chown(state_parent, Some(12345), Some(12346)).unwrap();
+    // The keyring of the test made `~/.local` as root, and the import above the lock folder; a
+    // user's own `~/.local` is theirs, the lock folder made anew.
+    let local = home.join(".local");
+    std::fs::create_dir_all(&local).unwrap();
+    let _ = std::fs::remove_dir_all(local.join("state"));
+    std::os::unix::fs::chown(&local, Some(12345), Some(12346)).unwrap();
 
     w.run(&["dev"], None).success();
     assert!(w.credentials().unwrap().contains("\n[dev]\n"));
     assert_eq!(owner(&credentials), (12345, 12346, 0o640));
-    assert_eq!(owner(&aws.join(".credentials.mfa-mint.lock")).0, 12345);
+    // The lock lives in the lock folder under the user's home (issue 23 row 16), the user's too.
+    assert_eq!(owner(&local.join("state/mfa-mint/locks")).0, 12345);
+    let locks = tree(&local.join("state"));
+    assert!(locks.iter().any(|(p, _)| p.ends_with(".lock")), "{locks:?}");
+    for (path, _) in &locks {
+        assert_eq!(owner(Path::new(path)).0, 12345, "{path}");
+    }
     assert_eq!(owner(&state).0, 12345, "the state dir");
     for (path, _) in tree(&state) {
         assert_eq!(owner(Path::new(&path)).0, 12345, "{path}");

@@ -87,3 +87,46 @@ fn japanese_readme_lists_the_same_commands_and_exit_codes() {
     assert_eq!(en_codes, expected);
     assert_eq!(en_codes, ja_codes);
 }
+
+/// Each exit-code row's code spans (`AWS_CA_BUNDLE`, `crontab`, `MFA_MINT_PROFILE`, …), by code.
+fn exit_code_facts(markdown: &str) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for line in markdown.lines() {
+        let Some(row) = line.strip_prefix("| ") else {
+            continue;
+        };
+        let Some((code, meaning)) = row.split_once(" |") else {
+            continue;
+        };
+        if code.split(',').any(|c| c.trim().parse::<u32>().is_err()) {
+            continue;
+        }
+        for span in meaning.split('`').skip(1).step_by(2) {
+            out.insert((code.trim().to_string(), span.to_string()));
+        }
+    }
+    out
+}
+
+/// Issue 23 row 16: README.ja.md lacked parts of the exit-code table (the network settings, the
+/// scheduler, `schedule --every`): every code span of an English row is in the Japanese row of
+/// the same code, and the "most severe" order is there too.
+#[test]
+fn japanese_exit_codes_carry_the_same_facts() {
+    let en = read("README.md");
+    let ja = read("README.ja.md");
+    let en_facts = exit_code_facts(&sections(&en, &["Commands"]));
+    let ja_facts = exit_code_facts(&sections(&ja, &["終了コード"]));
+    assert!(en_facts.len() >= 8, "{en_facts:#?}");
+    let missing: Vec<_> = en_facts.difference(&ja_facts).collect();
+    assert!(
+        missing.is_empty(),
+        "README.ja.md's exit codes lack {missing:?}"
+    );
+    assert!(
+        ja.contains("130（中断）、1（バグ）、8、5"),
+        "the order of severity"
+    );
+    // The quick start's note on the first mint's wait.
+    assert!(ja.contains("最大 30 秒待ちます"));
+}

@@ -309,3 +309,24 @@ fn concurrent_editors_lose_nothing() {
     assert!(doc.render().starts_with("# shared\n"));
     assert_eq!(entries(dir.path()), ["credentials"]);
 }
+
+#[test]
+fn the_lock_lives_in_the_lock_dir_one_per_file() {
+    let (state, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let aws = home.path().join(".aws");
+    fs::create_dir_all(&aws).unwrap();
+    let lock = |dir: &Path, name: &str| lock_path_in(Some(state.path()), dir, name);
+    let credentials = lock(&aws, "credentials");
+    assert!(credentials.starts_with(state.path()), "{credentials:?}");
+    assert_ne!(credentials, lock(&aws, "config"));
+    // The same file reached through another spelling of its folder: the same lock.
+    assert_eq!(
+        credentials,
+        lock(&aws.join("..").join(".aws"), "credentials")
+    );
+    assert_ne!(credentials, lock(home.path(), "credentials"));
+    assert_eq!(
+        lock_path_in(None, &aws, "credentials"),
+        aws.join(".credentials.mfa-mint.lock")
+    );
+}

@@ -596,3 +596,121 @@ fn a_duration_typo_fails_even_while_the_session_is_fresh() {
     }
     assert_eq!(w.fake.request_count(), 1);
 }
+
+/// Issue 23 row 14: `--duration 15m` with the default `--min-remaining 15m` counted as never
+/// fresh, so every run minted again and spent a code. The default window shrinks to half a
+/// shorter duration; a window the user set that is not below the duration is refused.
+#[test]
+fn a_short_duration_still_counts_as_fresh() {
+    require!(Keyring);
+    let (s, alice) = setup();
+    import(&s, &alice);
+    s.run(&["dev", "--duration", "15m"], None).success();
+    let r = s.run(&["dev", "--duration", "15m", "--json"], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("\"outcome\":\"fresh\""), "{r:?}");
+    assert_eq!(s.fake.action_count("GetSessionToken"), 1);
+    // The same through the config file.
+    let config = s.config().unwrap();
+    s.write_config(&format!("{config}mfa_mint_duration = 15m\n"));
+    let r = s.run(&["dev", "--json"], None);
+    assert!(r.stdout.contains("\"outcome\":\"fresh\""), "{r:?}");
+    assert_eq!(s.fake.action_count("GetSessionToken"), 1);
+    for args in [
+        &["dev", "--duration", "15m", "--min-remaining", "15m"][..],
+        &["dev", "--min-remaining", "20m"],
+    ] {
+        let r = s.run(args, None);
+        assert_eq!(r.code, 4, "{args:?}: {r:?}");
+        assert!(r.stderr.contains("never count as fresh"), "{r:?}");
+        assert!(
+            r.stderr.contains("hint: pass a shorter --min-remaining"),
+            "{r:?}"
+        );
+    }
+    // The hint's way works.
+    let r = s.run(&["dev", "--min-remaining", "450s", "--json"], None);
+    assert!(r.stdout.contains("\"outcome\":\"fresh\""), "{r:?}");
+    assert_eq!(s.fake.action_count("GetSessionToken"), 1);
+}
+
+/// Issue 23 row 16: mfa-mint's lock files live in its own folder
+/// (`~/.local/state/mfa-mint/locks`), not in `~/.aws`.
+#[test]
+fn the_aws_folder_holds_only_the_user_s_files() {
+    require!(Keyring);
+    let (s, alice) = setup();
+    import(&s, &alice);
+    s.run(&["dev"], None).success();
+    s.run(&["rename", "dev", "work"], None).success();
+    let names = |dir: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let home = s.env.home();
+    assert_eq!(names(&home.join(".aws")), ["config", "credentials"]);
+    let locks = names(&home.join(".local/state/mfa-mint/locks"));
+    assert_eq!(locks.len(), 2, "one lock per file: {locks:?}");
+    assert!(
+        locks[0].starts_with("config-") && locks[1].starts_with("credentials-"),
+        "{locks:?}"
+    );
+}
+
+/// Issue 23 row 7: the slip `mfa-mint dev-long-term` (the keys profile of `dev`) used to hint
+/// `--setup`, which moved the keys to `[dev-long-term-long-term]` and broke `dev`. It is
+/// recognised as dev's keys ("did you mean dev?"), and `--setup` never moves them.
+#[test]
+fn the_keys_profile_of_another_is_a_slip_and_setup_leaves_it_alone() {
+    require!(Keyring);
+    let (w, alice) = World::with_alice(Some(SEED));
+    w.import("dev", &alice.serial, SEED);
+    let (config, credentials) = (w.config(), w.credentials());
+    for args in [
+        &["dev-long-term"][..],
+        &["dev-long-term", "--setup"],
+        &["mint", "--setup", "--", "dev-long-term"],
+    ] {
+        let r = w.run(args, None);
+        assert_eq!(r.code, 3, "{args:?}: {r:?}");
+        assert!(
+            r.stderr
+                .contains("[dev-long-term] holds the long-term keys of dev; did you mean dev?"),
+            "{args:?}: {r:?}"
+        );
+        assert!(
+            r.stderr.contains("hint: `mfa-mint dev` uses these keys"),
+            "{r:?}"
+        );
+        assert!(!r.stderr.contains("--setup`"), "{r:?}");
+        assert_eq!(
+            (w.config(), w.credentials()),
+            (config.clone(), credentials.clone())
+        );
+    }
+    assert_eq!(w.fake.request_count(), 0);
+    // The hint's command works.
+    w.run(&["dev"], None).success();
+    // Keys only a role uses: the hint names an exec of the role.
+    let admin = w.fake.add_role(ACCOUNT, "admin", &["alice"], true);
+    w.write_credentials(&format!(
+        "{}{}",
+        w.credentials().unwrap(),
+        alice.long_term("ops")
+    ));
+    let config = w.config().unwrap();
+    w.write_config(&format!(
+        "{config}\n[profile admin]\nrole_arn = {admin}\nsource_profile = ops-long-term\n"
+    ));
+    let r = w.run(&["ops-long-term", "--setup"], None);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("`mfa-mint exec admin -- CMD` uses these keys"),
+        "{r:?}"
+    );
+}

@@ -205,3 +205,69 @@ fn on_a_terminal_the_countdown_line_is_cleared_when_ctrl_c_ends_the_wait() {
     assert!(countdown + cleared < error, "{text:?}");
     assert_eq!(ledger_steps(&w, &alice.serial), [step]);
 }
+
+/// Issue 23 row 15: the AWS CLI swallows `credential-process`'s stderr, so a wait for a fresh
+/// code was 30 silent seconds. While it lasts, `status` shows it (since when, and why), and the
+/// state directory's `waits.log` gets one line.
+#[test]
+fn a_wait_the_caller_hides_shows_in_status_and_the_log() {
+    require!(Keyring);
+    let (w, alice) = setup();
+    let (env, _) = near_boundary(&w, 12.0);
+    let env = vars(&env);
+    w.env.run_env(&["code", "dev"], None, &env).success();
+    let mut child = w
+        .env
+        .cmd()
+        .args(["credential-process", "dev"])
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.contains("next code in"), "the wait began: {line}");
+    let r = w.env.run_env(&["status", "dev"], None, &env);
+    assert_eq!(r.code, 0, "{r:?}");
+    let shown = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("dev: a run has been waiting for a fresh MFA code since "))
+        .unwrap_or_else(|| panic!("status shows no wait: {r:?}"));
+    assert!(shown.contains("already used by `mfa-mint code`"), "{shown}");
+    let r = w.env.run_env(&["status", "dev", "--json"], None, &env);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let waiting = &v["profiles"][0]["waiting"];
+    assert!(waiting["since"].as_str().unwrap().ends_with('Z'), "{v}");
+    assert!(
+        waiting["reason"]
+            .as_str()
+            .unwrap()
+            .contains("already used by `mfa-mint code`"),
+        "{v}"
+    );
+    let status = crate::support::wait_until(
+        &mut child,
+        std::time::Instant::now() + std::time::Duration::from_secs(30),
+    )
+    .expect("the wait ends");
+    assert!(status.success());
+    // Over: status shows no wait; the log keeps one line of it.
+    let r = w.env.run_env(&["status", "dev"], None, &env);
+    assert!(!r.stdout.contains("has been waiting"), "{r:?}");
+    let r = w.env.run_env(&["status", "dev", "--json"], None, &env);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["profiles"][0]["waiting"].is_null(), "{v}");
+    let log = std::fs::read_to_string(w.env.state_dir().join("waits.log")).unwrap();
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(
+        log.contains(&format!(
+            "waiting for a fresh code of {} until ",
+            alice.serial
+        )) && log.contains("already used by `mfa-mint code`"),
+        "{log}"
+    );
+}
