@@ -42,7 +42,8 @@ pub struct Cli {
 /// The command line as shell completion sees it (issue 23 row 9): at the top level every
 /// profile of the AWS files is offered beside the commands (`mfa-mint d<Tab>` offers `dev` as
 /// well as `doctor`; `mfa-mint dev` mints it, so its flags are mint's), `-p` there takes a
-/// profile, and the words after `exec PROFILE --` complete as programs from PATH and files.
+/// profile, and the words after `exec PROFILE --` complete as programs from PATH and files (the
+/// completer sits on `ExecArgs::command`).
 /// Only completion requests build it; parsing uses [`Cli`] as it is.
 pub fn completion_command() -> clap::Command {
     use clap::CommandFactory;
@@ -70,13 +71,6 @@ pub fn completion_command() -> clap::Command {
             .help("Profile to mint")
             .add(profiles()),
     )
-    .mut_subcommand("exec", |exec| {
-        exec.mut_arg("command", |a| {
-            a.add(clap_complete::engine::ArgValueCompleter::new(
-                programs_and_files,
-            ))
-        })
-    })
 }
 
 /// Programs on PATH whose names start with `current`, then files (the command's own words).
@@ -145,7 +139,6 @@ pub fn with_default_command(
     args: Vec<std::ffi::OsString>,
     is_profile: impl Fn(&str) -> bool,
 ) -> Vec<std::ffi::OsString> {
-    let names = command_names();
     let mut out = args;
     let first = out
         .iter()
@@ -155,9 +148,12 @@ pub fn with_default_command(
     match first {
         Some(i) => {
             let arg = out[i].to_string_lossy().into_owned();
-            let keep = names.contains(&arg)
+            // A profile (what cron runs) is told apart without building clap's command tree:
+            // the names are compared by the derive's own match, and the list of every name
+            // (the tree built) only for a word that is neither a command nor a profile.
+            let keep = <Command as clap::Subcommand>::has_subcommand(&arg)
                 || ["-h", "--help", "-V", "--version", "help"].contains(&arg.as_str())
-                || (looks_like_a_command(&arg, &names) && !is_profile(&arg));
+                || (!is_profile(&arg) && looks_like_a_command(&arg, &command_names()));
             if !keep {
                 out.insert(i, "mint".into());
             }
@@ -192,10 +188,11 @@ fn mark_exec_without_profile(args: &mut Vec<std::ffi::OsString>) {
     if args[at] != "exec" {
         return;
     }
-    let cli = Cli::command();
-    let Some(exec) = cli.find_subcommand("exec") else {
+    let Some(mut exec) = Cli::command().find_subcommand("exec").cloned() else {
         return;
     };
+    // Its arguments are deferred (see `Command`): building it defines them.
+    exec.build();
     let takes_value = |word: &str| {
         exec.get_arguments().any(|a| {
             a.get_action().takes_values()
@@ -220,6 +217,22 @@ fn mark_exec_without_profile(args: &mut Vec<std::ffi::OsString>) {
         }
         i += if takes_value(&word) { 2 } else { 1 };
     }
+}
+
+/// Parses the command line as `Cli::try_parse_from` does, but does not free clap's command
+/// tree: the process ends soon after, and freeing its thousands of small allocations cost a
+/// tenth of a fresh skip's instructions (BENCHMARKS.md, issue 26).
+pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    let parsed = match command.try_get_matches_from_mut(args) {
+        Ok(mut matches) => {
+            Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command))
+        }
+        Err(e) => Err(e),
+    };
+    std::mem::forget(command);
+    parsed
 }
 
 /// The names and aliases of the commands.
@@ -258,7 +271,14 @@ pub struct GlobalArgs {
     pub non_interactive: bool,
 }
 
+/// Each command's arguments are defined only when that command runs (`defer`): building all of
+/// them, with the global flags copied into each, was most of a fresh skip's instructions and all
+/// of its heap (BENCHMARKS.md, issue 26). Help, completions and the tests build them all.
+/// Deferred arguments are added after the command's own attributes: a struct flattened into a
+/// command must not carry a doc comment (it would replace the command's about text), so those
+/// structs below are described with plain comments.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Mint session credentials for PROFILE into the credentials file (the default command)
     Mint(MintArgs),
@@ -319,14 +339,7 @@ pub enum Command {
     /// List the profiles set up for mfa-mint and whether their seeds are in the keyring
     List(ListArgs),
     /// Delete PROFILE's seed from the keyring and mfa-mint's keys from the config file
-    #[command(mut_arg("name", |a| a.help("The profile whose mfa-mint settings (and seed, unless another profile uses it) go (default: $AWS_PROFILE, else `default`)")))]
-    Remove {
-        #[command(flatten)]
-        profile: ProfileArg,
-        /// Don't ask for confirmation
-        #[arg(long)]
-        yes: bool,
-    },
+    Remove(RemoveArgs),
     /// Forget cached sessions, so the next use mints anew
     ///
     /// Deletes the keyring cache of credential-process, exec and env, and with --credentials-file
@@ -350,17 +363,7 @@ pub enum Command {
         to: String,
     },
     /// Point PROFILE at another device whose seed is already stored
-    #[command(mut_arg("name", |a| a.help("The profile to point at the device (default: $AWS_PROFILE, else `default`)")))]
-    Link {
-        #[command(flatten)]
-        profile: ProfileArg,
-        /// The device's serial ARN (arn:aws:iam::ACCOUNT:mfa/NAME); its seed must be stored
-        #[arg(long, value_name = "ARN")]
-        serial: String,
-        /// Profile holding the long-term keys (recorded in the config file)
-        #[arg(long, value_name = "PROFILE", add = profiles())]
-        source: Option<String>,
-    },
+    Link(LinkArgs),
     /// Show each mfa-mint profile: device, seed present, session expiry, last run
     Status(StatusArgs),
     /// Check the setup and say how to fix what is wrong
@@ -372,8 +375,8 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
-/// One profile, given as `PROFILE` or `-p/--profile PROFILE` (every AWS tool's habit); with
-/// neither, `$AWS_PROFILE`, else `default` (as the AWS CLI does).
+// One profile, given as `PROFILE` or `-p/--profile PROFILE` (every AWS tool's habit); with
+// neither, `$AWS_PROFILE`, else `default` (as the AWS CLI does).
 #[derive(Debug, Args, Clone, Default)]
 pub struct ProfileArg {
     /// Profile (default: $AWS_PROFILE, else `default`)
@@ -398,7 +401,7 @@ impl ProfileArg {
     }
 }
 
-/// Options shared by the commands that obtain a session without writing the credentials file.
+// Options shared by the commands that obtain a session without writing the credentials file.
 #[derive(Debug, Args, Clone)]
 #[command(mut_arg("name", |a| a.help("Profile to get a session for (default: $AWS_PROFILE, else `default`)")))]
 pub struct SessionArgs {
@@ -416,8 +419,8 @@ pub struct SetupArgs {
     pub profile: ProfileArg,
 }
 
-/// `exec -p dev aws s3 ls`: with the profile given as a flag, the first word is the command's, so
-/// `-p` does not conflict with the PROFILE position here (see `ExecArgs::program`).
+// `exec -p dev aws s3 ls`: with the profile given as a flag, the first word is the command's, so
+// `-p` does not conflict with the PROFILE position here (see `ExecArgs::program`).
 #[derive(Debug, Args)]
 #[command(mut_arg("flag", |a| a.conflicts_with(clap::builder::Resettable::Reset)))]
 pub struct ExecArgs {
@@ -427,7 +430,11 @@ pub struct ExecArgs {
     /// The command and its arguments (`--` before them is optional, except after `-p PROFILE`
     /// when the command's second word is a flag; `exec -- CMD` runs CMD for $AWS_PROFILE, else
     /// `default`) [default: $SHELL; on Windows %COMSPEC%, else PowerShell]
-    #[arg(trailing_var_arg = true, value_name = "COMMAND")]
+    #[arg(
+        trailing_var_arg = true,
+        value_name = "COMMAND",
+        add = clap_complete::engine::ArgValueCompleter::new(programs_and_files)
+    )]
     pub command: Vec<String>,
 
     /// Give the command a local credentials server that renews the session, not the keys
@@ -517,6 +524,29 @@ pub enum EnvFormat {
     Env,
     Json,
     Ini,
+}
+
+#[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("The profile whose mfa-mint settings (and seed, unless another profile uses it) go (default: $AWS_PROFILE, else `default`)")))]
+pub struct RemoveArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
+    /// Don't ask for confirmation
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(mut_arg("name", |a| a.help("The profile to point at the device (default: $AWS_PROFILE, else `default`)")))]
+pub struct LinkArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
+    /// The device's serial ARN (arn:aws:iam::ACCOUNT:mfa/NAME); its seed must be stored
+    #[arg(long, value_name = "ARN")]
+    pub serial: String,
+    /// Profile holding the long-term keys (recorded in the config file)
+    #[arg(long, value_name = "PROFILE", add = profiles())]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -673,7 +703,7 @@ pub struct MintArgs {
     pub json: bool,
 }
 
-/// How to mint, shared by every command that may mint a session.
+// How to mint, shared by every command that may mint a session.
 #[derive(Debug, Args, Clone, Default)]
 pub struct MintingArgs {
     /// Profile holding the long-term keys (default: the configured one, else PROFILE-long-term)
@@ -839,6 +869,51 @@ pub struct CompletionsArgs {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn the_derive_knows_every_command_name_and_alias_without_the_tree() {
+        let names = command_names();
+        assert!(names.len() > 10, "{names:?}");
+        for name in &names {
+            assert!(
+                <Command as clap::Subcommand>::has_subcommand(name),
+                "{name}"
+            );
+        }
+        for word in ["dev", "prod-admin", "mints", "mfa-mint", ""] {
+            assert!(
+                !<Command as clap::Subcommand>::has_subcommand(word),
+                "{word}"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_says_what_try_parse_from_says() {
+        let cases: &[&[&str]] = &[
+            &["mfa-mint", "mint", "dev", "--quiet"],
+            &["mfa-mint", "mint", "dev", "--min-remaining", "nope"],
+            &["mfa-mint", "lsit"],
+            &["mfa-mint", "--help"],
+            &["mfa-mint", "status", "--json"],
+            &["mfa-mint"],
+        ];
+        for case in cases {
+            let os = || {
+                case.iter()
+                    .map(std::ffi::OsString::from)
+                    .collect::<Vec<_>>()
+            };
+            match (parse(os()), Cli::try_parse_from(os())) {
+                (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{case:?}"),
+                (Err(a), Err(b)) => {
+                    assert_eq!(a.kind(), b.kind(), "{case:?}");
+                    assert_eq!(a.to_string(), b.to_string(), "{case:?}");
+                }
+                (a, b) => panic!("{case:?}: {:?} vs {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
+    }
 
     #[test]
     fn cli_is_consistent() {

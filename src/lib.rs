@@ -37,10 +37,6 @@ pub(crate) mod vault;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use crate::cli::Cli;
-
 /// Parses the command line, runs the command, prints any error, returns the exit code.
 pub fn run() -> ExitCode {
     // The environment, once: every later read sees this snapshot.
@@ -57,7 +53,7 @@ pub fn run() -> ExitCode {
     let args = cli::with_default_command(std::env::args_os().collect(), |name| {
         config::known::is_profile(ctx.files().ok(), name)
     });
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match cli::parse(args) {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version go to stdout with 0; usage errors to stderr with 2.

@@ -107,6 +107,10 @@ fn report(profile: &str, outcome: &Outcome, json: bool) {
             })
         );
     }
+    if output::quiet() {
+        // Nothing to say: the time zone is not even looked up.
+        return;
+    }
     let when = crate::clock::format_local(expiration);
     let left = human_duration(left);
     output::status(&match outcome {

@@ -55,23 +55,19 @@ pub(crate) fn dispatch(cli: Cli, ctx: &mut Context) -> Result<u8, Error> {
         Command::Keys(cmd) => keys::run(ctx, cmd, &mut seeds),
         Command::Schedule(cmd) => schedule::run(ctx, cmd),
         Command::List(args) => list::run(ctx, &args, &mut seeds),
-        Command::Remove { profile, yes } => {
-            remove::run(ctx, &one_profile(&profile), yes, &mut seeds)
+        Command::Remove(args) => {
+            remove::run(ctx, &one_profile(&args.profile), args.yes, &mut seeds)
         }
         Command::Clear {
             profiles,
             credentials_file,
         } => clear::run(ctx, &profiles, credentials_file, &mut seeds),
         Command::Rename { from, to } => rename::run(ctx, &from, &to),
-        Command::Link {
-            profile,
-            serial,
-            source,
-        } => link::run(
+        Command::Link(args) => link::run(
             ctx,
-            &one_profile(&profile),
-            &serial,
-            source.as_deref(),
+            &one_profile(&args.profile),
+            &args.serial,
+            args.source.as_deref(),
             &mut seeds,
         ),
         Command::Status(args) => status::run(ctx, &args, &mut seeds),
@@ -98,10 +94,10 @@ fn verb(command: &Command) -> &'static str {
         Command::Keys(_) => "keys",
         Command::Schedule(_) => "schedule",
         Command::List(_) => "list",
-        Command::Remove { .. } => "remove",
+        Command::Remove(_) => "remove",
         Command::Clear { .. } => "clear",
         Command::Rename { .. } => "rename",
-        Command::Link { .. } => "link",
+        Command::Link(_) => "link",
         Command::Status(_) => "status",
         Command::Doctor(_) => "doctor",
         Command::Completions(_) => "completions",

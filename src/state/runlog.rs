@@ -113,26 +113,40 @@ fn file() -> Option<StateFile> {
     StateFile::named("last-runs").ok().map(StateFile::advisory)
 }
 
-/// Remembers `entry` as the profile's last run (best effort).
+/// Remembers `entry` as the profile's last run (best effort). A run that found the session
+/// fresh writes nothing while the profile's last recorded run succeeded: cron's hourly skip
+/// leaves the state directory alone (issue 26), and `status` shows the mint. After a failure, or
+/// with nothing recorded yet, it is recorded, so a problem since fixed stops showing.
 pub fn record(entry: &Entry) {
     if let Some(file) = file() {
-        let _ = file.update(|text| {
-            let mut out: String = text
-                .lines()
-                .filter(|l| Entry::from_record(l).is_some_and(|e| e.profile != entry.profile))
-                .map(|l| format!("{l}\n"))
-                .collect();
-            out.push_str(&entry.to_record());
-            (out, ())
-        });
+        record_in(&file, entry);
     }
+}
+
+fn record_in(file: &StateFile, entry: &Entry) {
+    if entry.outcome == "fresh"
+        && last_in(&file.read(), &entry.profile).is_some_and(|last| last.outcome != "error")
+    {
+        return;
+    }
+    let _ = file.update(|text| {
+        let mut out: String = text
+            .lines()
+            .filter(|l| Entry::from_record(l).is_some_and(|e| e.profile != entry.profile))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        out.push_str(&entry.to_record());
+        (out, ())
+    });
 }
 
 /// The last recorded run of `profile`.
 pub fn last(profile: &str) -> Option<Entry> {
-    file()?
-        .read()
-        .lines()
+    last_in(&file()?.read(), profile)
+}
+
+fn last_in(text: &str, profile: &str) -> Option<Entry> {
+    text.lines()
         .filter_map(Entry::from_record)
         .find(|e| e.profile == profile)
 }
@@ -152,6 +166,55 @@ pub fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(profile: &str, at: i64, outcome: &str) -> Entry {
+        Entry {
+            profile: profile.into(),
+            at,
+            outcome: outcome.into(),
+            expiration: Some(at + 3600),
+            exit_code: if outcome == "error" { 7 } else { 0 },
+            message: None,
+        }
+    }
+
+    #[test]
+    fn a_fresh_skip_writes_only_over_a_failure_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::in_dir(dir.path().join("s"), "last-runs").advisory();
+        // Nothing recorded yet: the skip is.
+        record_in(&file, &entry("dev", 10, "fresh"));
+        assert_eq!(
+            last_in(&file.read(), "dev"),
+            Some(entry("dev", 10, "fresh"))
+        );
+        // After a success, the hourly skip leaves the file alone (not even rewritten).
+        record_in(&file, &entry("dev", 20, "minted"));
+        let stamp = std::fs::metadata(file.path()).unwrap().modified().unwrap();
+        record_in(&file, &entry("dev", 30, "fresh"));
+        record_in(&file, &entry("dev", 40, "fresh"));
+        assert_eq!(
+            last_in(&file.read(), "dev"),
+            Some(entry("dev", 20, "minted"))
+        );
+        assert_eq!(
+            std::fs::metadata(file.path()).unwrap().modified().unwrap(),
+            stamp
+        );
+        // After a failure, a skip is recorded: the problem is gone.
+        record_in(&file, &entry("dev", 50, "error"));
+        record_in(&file, &entry("dev", 60, "fresh"));
+        assert_eq!(
+            last_in(&file.read(), "dev"),
+            Some(entry("dev", 60, "fresh"))
+        );
+        // Other profiles are kept.
+        record_in(&file, &entry("prod", 70, "minted"));
+        assert_eq!(
+            last_in(&file.read(), "dev"),
+            Some(entry("dev", 60, "fresh"))
+        );
+    }
 
     #[test]
     fn records_round_trip_and_log_lines_read_well() {
