@@ -148,12 +148,12 @@ pub fn with_default_command(
     match first {
         Some(i) => {
             let arg = out[i].to_string_lossy().into_owned();
-            // A profile (what cron runs) is told apart without building clap's command tree:
-            // the names are compared by the derive's own match, and the list of every name
-            // (the tree built) only for a word that is neither a command nor a profile.
+            // A command name is matched by the derive itself (no command tree built); the
+            // files are asked only about a word one typo away from a command, so a plain
+            // profile (what cron runs) is read from them once, after `-v` is in force.
             let keep = <Command as clap::Subcommand>::has_subcommand(&arg)
                 || ["-h", "--help", "-V", "--version", "help"].contains(&arg.as_str())
-                || (!is_profile(&arg) && looks_like_a_command(&arg, &command_names()));
+                || (looks_like_a_command(&arg, &command_names()) && !is_profile(&arg));
             if !keep {
                 out.insert(i, "mint".into());
             }

@@ -203,12 +203,16 @@ pub(super) fn assert_env_output(w: &World, r: &Run) {
     assert_eq!(
         set.keys().copied().collect::<Vec<_>>(),
         {
+            // What `exec` sets: the session, the profile's region and the marker.
             let mut names = SESSION_VARS.to_vec();
+            names.extend(["AWS_REGION", "AWS_DEFAULT_REGION", "MFA_MINT_PROFILE"]);
             names.sort_unstable();
             names
         },
-        "sets exactly the session's variables"
+        "sets exactly what exec sets"
     );
+    assert_eq!(set["MFA_MINT_PROFILE"], "dev");
+    assert_eq!(set["AWS_REGION"], set["AWS_DEFAULT_REGION"]);
     assert_eq!(removed, CLEARED_VARS, "clears what would override them");
     assert_eq!(
         effect.len(),
