@@ -237,6 +237,56 @@ fn enroll_against_moto() {
     assert!(r.stdout.contains("moto-dev"), "{r:?}");
     let r = env.run_env(&["dev"], None, &at);
     assert_eq!(r.code, 0, "{r:?}");
+
+    // Issue 25: `--replace` end to end against moto: the new device is enrolled, a mint with it
+    // works, the old virtual device is deactivated and deleted, and `dev` mints with the new one.
+    let r = env.run_env(
+        &[
+            "enroll",
+            "dev",
+            "--device-name",
+            "moto-dev2",
+            "--user",
+            "alice",
+            "--replace",
+        ],
+        None,
+        &at,
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let aws = |args: &[&str]| {
+        let r = support::aws_cli(&env, args, &at);
+        assert_eq!(r.code, 0, "{args:?}: {r:?}");
+        r.stdout
+    };
+    let enabled = aws(&[
+        "iam",
+        "list-mfa-devices",
+        "--user-name",
+        "alice",
+        "--profile",
+        "dev-long-term",
+    ]);
+    assert!(enabled.contains("mfa/moto-dev2"), "{enabled}");
+    assert!(!enabled.contains("mfa/moto-dev\""), "{enabled}");
+    let virtual_devices = aws(&[
+        "iam",
+        "list-virtual-mfa-devices",
+        "--profile",
+        "dev-long-term",
+    ]);
+    assert!(
+        virtual_devices.contains("mfa/moto-dev2"),
+        "{virtual_devices}"
+    );
+    assert!(
+        !virtual_devices.contains("mfa/moto-dev\""),
+        "the old device is deleted: {virtual_devices}"
+    );
+    let config = env.read_file(".aws/config").unwrap();
+    assert!(config.contains("mfa/moto-dev2"), "{config}");
+    let r = env.run_env(&["dev", "--force"], None, &at);
+    assert_eq!(r.code, 0, "{r:?}");
 }
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
