@@ -86,14 +86,8 @@ pub fn run(ctx: &Context, profiles: &[String], clock: bool, seeds: &mut Seeds) -
     checks.push(cron_like_keyring());
     checks.push(schedule_check());
 
-    let profiles = if profiles.is_empty() {
-        // Every role profile too: the ones that would still prompt are pointed out.
-        let mut all = config::mfa_profiles(files);
-        all.extend(config::role_profiles(files));
-        all
-    } else {
-        profiles.to_vec()
-    };
+    // With none named, every role profile too: the ones that would still prompt are pointed out.
+    let profiles = config::named_or_all(files, profiles);
     if profiles.is_empty() {
         checks.push(Check::fail(
             "no profile is set up for mfa-mint",

@@ -367,6 +367,17 @@ pub fn role_profiles(files: &Files) -> Vec<String> {
         .collect()
 }
 
+/// The profiles named, or with none every mfa-mint profile and then every role profile (what
+/// `status`, `doctor` and `clear` cover by default).
+pub fn named_or_all(files: &Files, named: &[String]) -> Vec<String> {
+    if !named.is_empty() {
+        return named.to_vec();
+    }
+    let mut all = mfa_profiles(files);
+    all.extend(role_profiles(files));
+    all
+}
+
 /// Refuses a mint into the credentials file for a profile set up for `credential_process`: the
 /// file's keys would win over it (issue 23 row 8).
 pub fn check_no_credential_process(files: &Files, profile: &str) -> Result<(), Error> {

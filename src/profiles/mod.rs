@@ -118,13 +118,7 @@ pub fn clear(
         config::check_name(p)?;
         config::check_known(files, p)?;
     }
-    let profiles = if profiles.is_empty() {
-        let mut all = config::mfa_profiles(files);
-        all.extend(config::role_profiles(files));
-        all
-    } else {
-        profiles.to_vec()
-    };
+    let profiles = config::named_or_all(files, profiles);
     let in_file: Vec<String> = profiles
         .iter()
         .filter(|p| credentials_file && config::session_expiry(files, p).is_some())

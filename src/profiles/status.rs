@@ -48,13 +48,7 @@ pub fn collect(
         config::check_name(p)?;
         config::check_known(files, p)?;
     }
-    let profiles = if profiles.is_empty() {
-        let mut all = config::mfa_profiles(files);
-        all.extend(config::role_profiles(files));
-        all
-    } else {
-        profiles.to_vec()
-    };
+    let profiles = config::named_or_all(files, profiles);
     let env = &ctx.env;
     let mut out = Vec::new();
     for p in profiles {
